@@ -1,0 +1,71 @@
+//! Mentoring Milestones: shared types, due-date logic, components and server functions.
+//! Built with `ssr` for the server and `hydrate` for the browser, never both.
+
+#![recursion_limit = "256"]
+
+pub mod accounts;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod error;
+pub mod milestones;
+pub mod programs;
+pub mod shell;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use milestones::calculator::DueDatesPage;
+use programs::overview::ProgramsPage;
+use shell::{Header, NotFound, PRODUCT_NAME};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Runs in the browser only, once the page is interactive; tests and styles can rely on it.
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/milestones.css"/>
+        <Title text=PRODUCT_NAME/>
+        <Router>
+            <Header/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    // Async: the server sends each page complete, so it reads the same with
+                    // JavaScript off as before hydration.
+                    <Route path=path!("/") view=ProgramsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/due-dates") view=DueDatesPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>{PRODUCT_NAME} " · milestones for mentoring programs"</p>
+            </footer>
+        </Router>
+    }
+}

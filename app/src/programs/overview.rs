@@ -1,0 +1,238 @@
+//! The programs overview: each program with its participants, matches and milestones.
+
+use crate::error::AppError;
+use crate::milestones::{Category, DueOffset};
+use crate::milestones::due_date::{iso_date, readable_date};
+use crate::programs::roles::Role;
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProgramOverview {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub time_zone: String,
+    /// The program's calendar date now.
+    pub today: NaiveDate,
+    pub mentors: i64,
+    pub mentees: i64,
+    pub published_matches: i64,
+    pub pending_matches: i64,
+    pub milestones: Vec<MilestoneSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MilestoneSummary {
+    pub id: i64,
+    pub name: String,
+    pub category: Category,
+    pub role: Role,
+    pub offset: DueOffset,
+    pub description: String,
+}
+
+#[server(endpoint = "programs/overview")]
+pub async fn list_programs() -> Result<Vec<ProgramOverview>, AppError> {
+    let db = expect_context::<crate::db::Db>();
+    crate::programs::overview::store::program_overviews(&db).await
+}
+
+#[cfg(feature = "ssr")]
+pub mod store {
+    use super::*;
+    use crate::db::Db;
+    use crate::milestones::OffsetUnit;
+    use crate::programs::time_zone::today_in_zone;
+
+    #[derive(sqlx::FromRow)]
+    struct ProgramRow {
+        id: i64,
+        name: String,
+        description: String,
+        time_zone: String,
+        mentors: i64,
+        mentees: i64,
+        published_matches: i64,
+        pending_matches: i64,
+    }
+
+    #[derive(sqlx::FromRow)]
+    struct MilestoneRow {
+        id: i64,
+        program_id: i64,
+        name: String,
+        #[sqlx(try_from = "String")]
+        category: Category,
+        #[sqlx(try_from = "String")]
+        role: Role,
+        offset_amount: i32,
+        #[sqlx(try_from = "String")]
+        offset_unit: OffsetUnit,
+        description: String,
+    }
+
+    /// Every program with its counts and active milestones, in two statements whatever the
+    /// number of programs.
+    pub async fn program_overviews(db: &Db) -> Result<Vec<ProgramOverview>, AppError> {
+        let (programs, milestones) = crate::on_db!(db, read |pool| {
+            let programs = sqlx::query_as::<_, ProgramRow>(
+                "SELECT p.id, p.name, p.description, p.time_zone, \
+                 (SELECT COUNT(*) FROM enrollments e WHERE e.program_id = p.id \
+                    AND e.role = 'mentor' AND e.state = 'active') AS mentors, \
+                 (SELECT COUNT(*) FROM enrollments e WHERE e.program_id = p.id \
+                    AND e.role = 'mentee' AND e.state = 'active') AS mentees, \
+                 (SELECT COUNT(*) FROM matches m WHERE m.program_id = p.id \
+                    AND m.state = 'published') AS published_matches, \
+                 (SELECT COUNT(*) FROM matches m WHERE m.program_id = p.id \
+                    AND m.state = 'pending') AS pending_matches \
+                 FROM programs p ORDER BY p.name, p.id",
+            )
+            .fetch_all(pool)
+            .await?;
+            let milestones = sqlx::query_as::<_, MilestoneRow>(
+                "SELECT id, program_id, name, category, role, offset_amount, offset_unit, \
+                 description FROM milestones WHERE archived = $1 ORDER BY program_id, position, id",
+            )
+            .bind(false)
+            .fetch_all(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((programs, milestones))
+        })?;
+
+        let mut overviews: Vec<ProgramOverview> = programs
+            .into_iter()
+            .map(|row| ProgramOverview {
+                today: today_in_zone(&row.time_zone),
+                id: row.id,
+                name: row.name,
+                description: row.description,
+                time_zone: row.time_zone,
+                mentors: row.mentors,
+                mentees: row.mentees,
+                published_matches: row.published_matches,
+                pending_matches: row.pending_matches,
+                milestones: Vec::new(),
+            })
+            .collect();
+        for row in milestones {
+            let amount = u16::try_from(row.offset_amount).map_err(AppError::internal)?;
+            let offset = DueOffset::new(amount, row.offset_unit).map_err(AppError::internal)?;
+            if let Some(program) = overviews.iter_mut().find(|p| p.id == row.program_id) {
+                program.milestones.push(MilestoneSummary {
+                    id: row.id,
+                    name: row.name,
+                    category: row.category,
+                    role: row.role,
+                    offset,
+                    description: row.description,
+                });
+            }
+        }
+        Ok(overviews)
+    }
+}
+
+/// The first words of a description, for lists.
+fn excerpt(text: &str, max_chars: usize) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max_chars {
+        return text;
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
+}
+
+#[component]
+pub fn ProgramsPage() -> impl IntoView {
+    let programs = Resource::new(|| (), |_| list_programs());
+    view! {
+        <Title text="Programs · Mentoring Milestones"/>
+        <h1>"Programs"</h1>
+        <Suspense fallback=|| view! { <p class="loading">"Loading programs…"</p> }>
+            {move || Suspend::new(async move {
+                match programs.await {
+                    Ok(list) if list.is_empty() => {
+                        view! { <p class="empty">"There are no programs yet."</p> }.into_any()
+                    }
+                    Ok(list) => {
+                        list.into_iter()
+                            .map(|program| view! { <ProgramCard program/> })
+                            .collect_view()
+                            .into_any()
+                    }
+                    Err(error) => {
+                        view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProgramCard(program: ProgramOverview) -> impl IntoView {
+    let heading_id = format!("program-{}", program.id);
+    let milestone_count = program.milestones.len();
+    view! {
+        <section class="card program" aria-labelledby=heading_id.clone()>
+            <h2 id=heading_id.clone()>{program.name}</h2>
+            <p class="program-description">{program.description}</p>
+            <dl class="stats">
+                <div><dt>"Mentors"</dt><dd>{program.mentors}</dd></div>
+                <div><dt>"Mentees"</dt><dd>{program.mentees}</dd></div>
+                <div><dt>"Published matches"</dt><dd>{program.published_matches}</dd></div>
+                <div><dt>"Pending matches"</dt><dd>{program.pending_matches}</dd></div>
+                <div><dt>"Milestones"</dt><dd>{milestone_count}</dd></div>
+            </dl>
+            <p class="program-clock">
+                "Today in " {program.time_zone} ": "
+                <time datetime=iso_date(program.today)>{readable_date(program.today)}</time>
+            </p>
+            <table class="milestones">
+                <caption>"Program milestones"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Milestone Name"</th>
+                        <th scope="col">"Category"</th>
+                        <th scope="col">"Program Role"</th>
+                        <th scope="col">"Due Date"</th>
+                        <th scope="col">"Description"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {program
+                        .milestones
+                        .into_iter()
+                        .map(|m| {
+                            view! {
+                                <tr>
+                                    <th scope="row">{m.name}</th>
+                                    <td>{m.category.label()}</td>
+                                    <td>{m.role.label()}</td>
+                                    <td>{m.offset.describe()}</td>
+                                    <td class="excerpt">{excerpt(&m.description, 90)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excerpt;
+
+    #[test]
+    fn excerpts_cut_at_a_word_and_mark_the_cut() {
+        assert_eq!(excerpt("short text", 90), "short text");
+        assert_eq!(excerpt("one two three four", 9), "one two…");
+        assert_eq!(excerpt("  spaced\n\nout  ", 90), "spaced out");
+    }
+}

@@ -1,0 +1,81 @@
+//! Roles of participants in a program and states of their matches.
+
+use serde::{Deserialize, Serialize};
+
+/// A participant's role in a program, which is also a milestone's Program Role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Mentor,
+    Mentee,
+}
+
+impl Role {
+    pub const ALL: [Role; 2] = [Role::Mentor, Role::Mentee];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Mentor => "mentor",
+            Role::Mentee => "mentee",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "mentor" => Some(Role::Mentor),
+            "mentee" => Some(Role::Mentee),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Mentor => "Mentor",
+            Role::Mentee => "Mentee",
+        }
+    }
+}
+
+impl TryFrom<String> for Role {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Role::parse(&value).ok_or_else(|| format!("unknown role {value:?}"))
+    }
+}
+
+/// pending → published → ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchState {
+    Pending,
+    Published,
+    Ended,
+}
+
+impl MatchState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchState::Pending => "pending",
+            MatchState::Published => "published",
+            MatchState::Ended => "ended",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "pending" => Some(MatchState::Pending),
+            "published" => Some(MatchState::Published),
+            "ended" => Some(MatchState::Ended),
+            _ => None,
+        }
+    }
+}
+
+impl TryFrom<String> for MatchState {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        MatchState::parse(&value).ok_or_else(|| format!("unknown match state {value:?}"))
+    }
+}
