@@ -100,6 +100,7 @@ fn Calculator(published: String, amount: String, unit: String) -> impl IntoView 
                     name="on"
                     type="date"
                     required
+                    value=published.get_untracked()
                     prop:value=published
                     on:input=move |ev| set_published.set(event_target_value(&ev))
                     aria-invalid=move || date_error().to_string()
@@ -121,6 +122,7 @@ fn Calculator(published: String, amount: String, unit: String) -> impl IntoView 
                         min="0"
                         max="999"
                         step="1"
+                        value=amount.get_untracked()
                         prop:value=amount
                         on:input=move |ev| set_amount.set(event_target_value(&ev))
                         aria-invalid=move || offset_error().is_some().to_string()

@@ -1,0 +1,284 @@
+//! Requests through the real router, and the server binary's start-up and shutdown.
+
+use app::db::Db;
+use app::db::seed::{DEMO_PROGRAM_NAME, seed_demo};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use server::{AppState, Config, build_router};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+
+struct TestApp {
+    router: axum::Router,
+    db: Db,
+    folder: PathBuf,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.folder);
+    }
+}
+
+fn temp_folder(label: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let folder = std::env::temp_dir().join(format!("milestones-http-{label}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("temp folder");
+    folder
+}
+
+fn config(database_url: String) -> Config {
+    Config {
+        database_url,
+        site_addr: "127.0.0.1:0".parse().expect("address"),
+        site_root: "target/site".to_string(),
+        demo: true,
+    }
+}
+
+async fn demo_app(label: &str) -> TestApp {
+    let folder = temp_folder(label);
+    let url = format!("sqlite:{}", folder.join("app.db").display());
+    let db = Db::open(&url).await.expect("database opens");
+    seed_demo(&db, chrono::Utc::now().date_naive()).await.expect("demo seeded");
+    let router = build_router(AppState::new(&config(url), db.clone()));
+    TestApp { router, db, folder }
+}
+
+async fn send(app: &TestApp, request: Request<Body>) -> (StatusCode, String) {
+    let response = app.router.clone().oneshot(request).await.expect("router answers");
+    let status = response.status();
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+async fn get(app: &TestApp, uri: &str) -> (StatusCode, String) {
+    send(app, Request::get(uri).body(Body::empty()).expect("request")).await
+}
+
+#[tokio::test]
+async fn the_programs_page_is_rendered_complete_on_the_server() {
+    let app = demo_app("home").await;
+    let (status, body) = get(&app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.starts_with("<!DOCTYPE html>"));
+    assert!(body.contains("Mentoring Milestones"));
+    assert!(body.contains(r#"<nav aria-label="Main">"#));
+    // The data is in the document itself, not in a template that needs JavaScript to show.
+    let main = body.split("<main").nth(1).expect("main element");
+    assert!(main.contains(DEMO_PROGRAM_NAME));
+    assert!(main.contains("Mid-Cycle Check-In"));
+    assert!(main.contains("2 Weeks after the match is published"));
+    assert!(body.contains("/pkg/milestones.js"), "the hydration script is linked");
+}
+
+#[tokio::test]
+async fn an_unknown_address_gets_the_not_found_page_with_status_404() {
+    let app = demo_app("404").await;
+    let (status, body) = get(&app, "/no/such/page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("Page not found"));
+    assert!(body.contains(r#"<header class="site-header">"#), "the 404 page keeps the shell");
+}
+
+#[tokio::test]
+async fn the_due_date_page_answers_a_plain_get_form() {
+    let app = demo_app("due").await;
+    let (status, body) = get(&app, "/due-dates?on=2026-01-31&amount=1&unit=months").await;
+    assert_eq!(status, StatusCode::OK);
+    let result = body.split("<output").nth(1).expect("the result");
+    assert!(result.contains(r#"datetime="2026-02-28""#) && result.contains(r#"class="due""#));
+    assert!(body.contains(r#"value="2026-01-31""#), "the typed values stay in the form");
+    assert!(body.contains("February 2026 has no day 31"));
+    let (_, leap) = get(&app, "/due-dates?on=2028-01-31&amount=1&unit=months").await;
+    assert!(leap.contains(r#"datetime="2028-02-29""#));
+    let (_, bad) = get(&app, "/due-dates?on=2026-01-31&amount=1000&unit=days").await;
+    assert!(bad.contains("Enter a number from 0 to 999."));
+    assert!(!bad.contains(r#"class="due""#));
+}
+
+#[tokio::test]
+async fn healthz_reports_whether_the_database_answers() {
+    let app = demo_app("health").await;
+    let (status, body) = get(&app, "/healthz").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok\n"));
+    app.db.close().await;
+    let (status, _) = get(&app, "/healthz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn the_overview_server_function_answers_json() {
+    let app = demo_app("api").await;
+    let request = Request::post("/api/programs/overview")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::empty())
+        .expect("request");
+    let (status, body) = send(&app, request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains(DEMO_PROGRAM_NAME));
+    assert!(body.contains(r#""unit":"months""#));
+}
+
+#[tokio::test]
+async fn a_database_failure_reaches_the_page_as_a_plain_sentence() {
+    let app = demo_app("failure").await;
+    app.db.close().await;
+    let (status, body) = get(&app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Something went wrong on our side. Please try again."));
+    for leak in ["sqlx", "SELECT", "pool", "closed"] {
+        assert!(!body.contains(leak), "the page must not show {leak:?}");
+    }
+}
+
+#[test]
+fn every_setting_has_a_flag_and_a_default() {
+    use clap::Parser;
+    let defaults = Config::try_parse_from(["server"]).expect("defaults parse");
+    if std::env::var_os("DATABASE_URL").is_none() {
+        assert_eq!(defaults.database_url, "sqlite:data/milestones.db");
+    }
+    if std::env::var_os("DEMO").is_none() {
+        assert!(!defaults.demo);
+    }
+    let given = Config::try_parse_from([
+        "server",
+        "--database-url",
+        "postgres://postgres@127.0.0.1/milestones",
+        "--site-addr",
+        "127.0.0.1:8080",
+        "--site-root",
+        "site",
+        "--demo",
+        "true",
+    ])
+    .expect("flags parse");
+    assert_eq!(given.database_url, "postgres://postgres@127.0.0.1/milestones");
+    assert_eq!(given.site_addr.port(), 8080);
+    assert_eq!(given.site_root, "site");
+    assert!(given.demo);
+    assert!(Config::try_parse_from(["server", "--demo", "maybe"]).is_err());
+}
+
+/// Runs the server binary until it exits or `timeout` passes; returns (exit code, stderr).
+fn run_server(env: &[(&str, &str)], timeout: Duration) -> (Option<i32>, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    command.env_remove("DATABASE_URL").env_remove("DEMO");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    let started = Instant::now();
+    loop {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        if started.elapsed() > timeout {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().expect("server output");
+    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+fn assert_one_clear_sentence(stderr: &str, expected: &str) {
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line, got: {stderr}");
+    assert!(lines[0].starts_with("error: "), "{stderr}");
+    assert!(lines[0].contains(expected), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_bad_database_url_stops_the_server_with_one_sentence() {
+    let (code, stderr) = run_server(&[("DATABASE_URL", "mysql://localhost/x")], Duration::from_secs(20));
+    assert_eq!(code, Some(1));
+    assert_one_clear_sentence(&stderr, "DATABASE_URL must start with sqlite: or postgres:");
+}
+
+#[test]
+fn an_unreachable_database_stops_the_server_with_one_sentence() {
+    let (code, stderr) = run_server(
+        &[("DATABASE_URL", "postgres://postgres:secret@127.0.0.1:1/milestones")],
+        Duration::from_secs(20),
+    );
+    assert_eq!(code, Some(1));
+    assert_one_clear_sentence(&stderr, "could not open the database at 127.0.0.1:1/milestones");
+    assert!(!stderr.contains("secret"), "the password is never printed");
+}
+
+#[test]
+fn a_failed_migration_stops_the_server_with_a_clear_message() {
+    let folder = temp_folder("migration");
+    let file = folder.join("conflict.db");
+    // A database whose users table was made by hand: the first migration cannot create it.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let db = Db::connect(&format!("sqlite:{}", file.display())).await.expect("connect");
+        app::on_db!(&db, write |pool| sqlx::query("CREATE TABLE users (id INTEGER)").execute(pool).await.map(|_| ()))
+            .expect("conflicting table");
+        db.close().await;
+    });
+    let url = format!("sqlite:{}", file.display());
+    let (code, stderr) = run_server(&[("DATABASE_URL", &url)], Duration::from_secs(20));
+    let _ = std::fs::remove_dir_all(&folder);
+    assert_eq!(code, Some(1));
+    assert_one_clear_sentence(&stderr, "the database migration failed, so the server did not start");
+}
+
+#[test]
+fn sigterm_shuts_the_server_down_gracefully() {
+    let folder = temp_folder("sigterm");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let url = format!("sqlite:{}", folder.join("app.db").display());
+    let child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("DATABASE_URL", &url)
+        .env("LEPTOS_SITE_ADDR", &addr)
+        .env("DEMO", "true")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    let started = Instant::now();
+    let mut healthy = false;
+    while started.elapsed() < Duration::from_secs(30) {
+        if let Ok(mut stream) = std::net::TcpStream::connect(&addr) {
+            use std::io::{Read, Write};
+            let _ = stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut answer = String::new();
+            let _ = stream.read_to_string(&mut answer);
+            if answer.starts_with("HTTP/1.1 200") {
+                healthy = true;
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let killed = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let output = child.wait_with_output().expect("server exits");
+    let _ = std::fs::remove_dir_all(&folder);
+    assert!(healthy, "the server became healthy");
+    assert!(killed.expect("kill runs").success());
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let log = String::from_utf8_lossy(&output.stdout);
+    assert!(log.contains("demo data seeded"), "{log}");
+    assert!(log.contains("shutting down") && log.contains("stopped"), "{log}");
+    assert!(log.contains("uri=/healthz") && log.contains("status=200"), "one line per request: {log}");
+}
