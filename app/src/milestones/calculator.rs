@@ -92,7 +92,8 @@ fn Calculator(published: String, amount: String, unit: String) -> impl IntoView 
     let date_error = move || matches!(outcome.get(), Outcome::BadDate);
 
     view! {
-        <form class="card calculator" method="get" action="/due-dates">
+        // novalidate: the app's own messages, the same with and without JavaScript.
+        <form class="card calculator" method="get" action="/due-dates" novalidate>
             <div class="field">
                 <label for="on">"Preview publish date"</label>
                 <input

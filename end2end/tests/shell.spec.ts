@@ -1,0 +1,108 @@
+import { expect, test } from "@playwright/test";
+import {
+  expectNoAxeViolations,
+  isHydratedProject,
+  saveScreenshot,
+  waitForHydration,
+} from "./support";
+
+test("the shell is rendered by the server, then hydrated", async ({ page }, testInfo) => {
+  // Hold the WebAssembly back so the page can be seen exactly as the server sent it.
+  let releaseWasm: () => void = () => {};
+  const wasmHeld = new Promise<void>((resolve) => (releaseWasm = resolve));
+  await page.route("**/*.wasm", async (route) => {
+    await wasmHeld;
+    await route.continue();
+  });
+
+  await page.goto("/");
+  await expect(page.getByRole("link", { name: "Mentoring Milestones" })).toBeVisible();
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: "Programs" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByRole("heading", { level: 1, name: "Programs" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Leadership Mentoring 2026" })).toBeVisible();
+  await expect(page.getByRole("rowheader", { name: "Mid-Cycle Check-In" })).toBeVisible();
+  await expect(page.locator("html")).not.toHaveAttribute("data-hydrated", "true");
+  await saveScreenshot(page, testInfo, "programs-before-hydration");
+
+  releaseWasm();
+  if (!isHydratedProject(testInfo)) {
+    // With JavaScript off the page stays exactly as served, and stays complete.
+    await page.waitForTimeout(500);
+    await expect(page.locator("html")).not.toHaveAttribute("data-hydrated", "true");
+    await expect(page.getByRole("heading", { name: "Leadership Mentoring 2026" })).toBeVisible();
+    return;
+  }
+  await waitForHydration(page);
+  await expect(page.getByRole("heading", { name: "Leadership Mentoring 2026" })).toBeVisible();
+  // After hydration, navigation happens in the browser without a page load.
+  const navigations: string[] = [];
+  page.on("framenavigated", (frame) => navigations.push(frame.url()));
+  await nav.getByRole("link", { name: "Due dates" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "How due dates work" })).toBeVisible();
+  await expect(nav.getByRole("link", { name: "Due dates" })).toHaveAttribute("aria-current", "page");
+  await saveScreenshot(page, testInfo, "due-dates-after-hydration");
+});
+
+test("the due date follows the inputs, with the month-end note", async ({ page }, testInfo) => {
+  await page.goto("/due-dates");
+  const result = page.locator("output.result");
+  const publishDate = page.getByLabel("Preview publish date");
+  const amount = page.getByLabel("Number of days, weeks or months");
+  const unit = page.getByLabel("Unit");
+
+  if (isHydratedProject(testInfo)) {
+    await waitForHydration(page);
+    const url = page.url();
+    await publishDate.fill("2026-01-31");
+    await amount.fill("1");
+    await unit.selectOption("months");
+    // Computed in the browser by the shared due-date code: no request, no page load.
+    await expect(result.locator("time.due")).toHaveAttribute("datetime", "2026-02-28");
+    await expect(result).toContainText("February 2026 has no day 31");
+    await amount.fill("6");
+    await unit.selectOption("weeks");
+    await expect(result.locator("time.due")).toHaveAttribute("datetime", "2026-03-14");
+    await expect(result.locator(".clamp-note")).toHaveCount(0);
+    await amount.fill("1000");
+    await expect(page.locator("#amount-error")).toHaveText("Enter a number from 0 to 999.");
+    await expect(amount).toHaveAttribute("aria-invalid", "true");
+    expect(page.url()).toBe(url);
+  } else {
+    await publishDate.fill("2026-01-31");
+    await amount.fill("1");
+    await unit.selectOption("months");
+    await page.getByRole("button", { name: "Calculate" }).click();
+    await expect(result.locator("time.due")).toHaveAttribute("datetime", "2026-02-28");
+    await expect(result).toContainText("February 2026 has no day 31");
+    // The answer page keeps what was typed.
+    await expect(publishDate).toHaveValue("2026-01-31");
+    await expect(amount).toHaveValue("1");
+    await amount.fill("1000");
+    await page.getByRole("button", { name: "Calculate" }).click();
+    await expect(page.locator("#amount-error")).toHaveText("Enter a number from 0 to 999.");
+    await expect(amount).toHaveValue("1000");
+  }
+  await saveScreenshot(page, testInfo, "due-dates");
+});
+
+test("an unknown address shows the not-found page with status 404", async ({ page }, testInfo) => {
+  const response = await page.goto("/programs/none/such-page");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Go to Programs" })).toBeVisible();
+  if (isHydratedProject(testInfo)) {
+    await waitForHydration(page);
+  }
+  await expectNoAxeViolations(page, testInfo);
+});
+
+for (const path of ["/", "/due-dates"]) {
+  test(`axe-core finds no WCAG 2.2 AA violations on ${path}`, async ({ page }, testInfo) => {
+    await page.goto(path);
+    if (isHydratedProject(testInfo)) {
+      await waitForHydration(page);
+    }
+    await expectNoAxeViolations(page, testInfo);
+  });
+}
