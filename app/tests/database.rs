@@ -15,12 +15,18 @@ fn seed_day() -> NaiveDate {
 }
 
 async fn seeded(db: &Db) {
-    assert_eq!(seed_demo(db, seed_day()).await.expect("seeding works"), SeedOutcome::Seeded);
+    assert_eq!(
+        seed_demo(db, seed_day()).await.expect("seeding works"),
+        SeedOutcome::Seeded
+    );
 }
 
 async fn count(db: &Db, sql: &str) -> i64 {
-    on_db!(db, read |pool| sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await)
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    on_db!(
+        db,
+        read | pool | sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await
+    )
+    .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 async fn id_of(db: &Db, sql: &str) -> i64 {
@@ -29,21 +35,24 @@ async fn id_of(db: &Db, sql: &str) -> i64 {
 
 /// Runs one write statement with i64/text/date parameters given as strings the test controls.
 async fn write(db: &Db, sql: &str, params: &[Param]) -> Result<u64, sqlx::Error> {
-    on_db!(db, write |pool| {
-        let mut query = sqlx::query(sql);
-        for param in params {
-            query = match param {
-                Param::Int(n) => query.bind(*n),
-                Param::Text(s) => query.bind(s.clone()),
-                Param::Date(d) => query.bind(*d),
-                Param::NoInt => query.bind(None::<i64>),
-                Param::NoDate => query.bind(None::<NaiveDate>),
-                Param::Now => query.bind(Utc::now()),
-                Param::Bool(b) => query.bind(*b),
-            };
+    on_db!(
+        db,
+        write | pool | {
+            let mut query = sqlx::query(sql);
+            for param in params {
+                query = match param {
+                    Param::Int(n) => query.bind(*n),
+                    Param::Text(s) => query.bind(s.clone()),
+                    Param::Date(d) => query.bind(*d),
+                    Param::NoInt => query.bind(None::<i64>),
+                    Param::NoDate => query.bind(None::<NaiveDate>),
+                    Param::Now => query.bind(Utc::now()),
+                    Param::Bool(b) => query.bind(*b),
+                };
+            }
+            query.execute(pool).await.map(|r| r.rows_affected())
         }
-        query.execute(pool).await.map(|r| r.rows_affected())
-    })
+    )
 }
 
 #[derive(Clone, Debug)]
@@ -109,7 +118,11 @@ async fn user(db: &Db, email: &str) -> i64 {
 }
 
 async fn milestone(db: &Db, name: &str) -> i64 {
-    id_of(db, &format!("SELECT id FROM milestones WHERE name = '{name}'")).await
+    id_of(
+        db,
+        &format!("SELECT id FROM milestones WHERE name = '{name}'"),
+    )
+    .await
 }
 
 /// The live match of the demo's main pair.
@@ -137,57 +150,104 @@ async fn migrations_from_empty_create_the_whole_schema(db: &Db) {
         "completions",
         "completion_events",
     ] {
-        assert_eq!(count(db, &format!("SELECT COUNT(*) FROM {table}")).await, 0, "{table}");
+        assert_eq!(
+            count(db, &format!("SELECT COUNT(*) FROM {table}")).await,
+            0,
+            "{table}"
+        );
     }
-    let migration_files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
-        .expect("migrations folder")
-        .count() as i64;
-    assert_eq!(count(db, "SELECT COUNT(*) FROM _sqlx_migrations").await, migration_files);
+    let migration_files =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+            .expect("migrations folder")
+            .count() as i64;
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM _sqlx_migrations").await,
+        migration_files
+    );
     // Running the migrations again on an up-to-date database changes nothing.
     db.migrate().await.expect("migrating twice is a no-op");
-    assert_eq!(count(db, "SELECT COUNT(*) FROM _sqlx_migrations").await, migration_files);
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM _sqlx_migrations").await,
+        migration_files
+    );
 }
 
 async fn the_demo_seed_holds_the_program_people_matches_and_milestones(db: &Db) {
     seeded(db).await;
     assert_eq!(
-        count(db, &format!("SELECT COUNT(*) FROM programs WHERE name = '{DEMO_PROGRAM_NAME}'"))
-            .await,
+        count(
+            db,
+            &format!("SELECT COUNT(*) FROM programs WHERE name = '{DEMO_PROGRAM_NAME}'")
+        )
+        .await,
         1
     );
-    assert_eq!(count(db, "SELECT COUNT(*) FROM users").await, DEMO_ACCOUNTS.len() as i64);
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM users").await,
+        DEMO_ACCOUNTS.len() as i64
+    );
     for account in &DEMO_ACCOUNTS {
-        let hash: String = on_db!(db, read |pool| {
-            sqlx::query_scalar("SELECT password_hash FROM users WHERE email = $1")
-                .bind(account.email)
-                .fetch_one(pool)
-                .await
-        })
+        let hash: String = on_db!(
+            db,
+            read | pool | {
+                sqlx::query_scalar("SELECT password_hash FROM users WHERE email = $1")
+                    .bind(account.email)
+                    .fetch_one(pool)
+                    .await
+            }
+        )
         .expect("every demo account exists");
-        assert!(verify_password(DEMO_PASSWORD, &hash), "{} signs in", account.email);
+        assert!(
+            verify_password(DEMO_PASSWORD, &hash),
+            "{} signs in",
+            account.email
+        );
     }
     assert_eq!(
-        count(db, "SELECT COUNT(*) FROM users WHERE email = 'admin@example.com' AND is_site_admin")
-            .await,
+        count(
+            db,
+            "SELECT COUNT(*) FROM users WHERE email = 'admin@example.com' AND is_site_admin"
+        )
+        .await,
         1
     );
     assert_eq!(count(db, "SELECT COUNT(*) FROM program_admins").await, 1);
     let mentor = enrollment(db, "mentor@example.com", "mentor").await;
     let mentee = enrollment(db, "mentee@example.com", "mentee").await;
     assert!(mentor > 0 && mentee > 0);
-    assert!(main_match(db).await > 0, "mentor@ is matched with mentee@ and published");
-    assert_eq!(count(db, "SELECT COUNT(*) FROM matches WHERE state = 'published'").await, 3);
-    assert_eq!(count(db, "SELECT COUNT(*) FROM matches WHERE state = 'pending'").await, 1);
-    assert_eq!(count(db, "SELECT COUNT(*) FROM matches WHERE state = 'ended'").await, 1);
+    assert!(
+        main_match(db).await > 0,
+        "mentor@ is matched with mentee@ and published"
+    );
     assert_eq!(
-        count(db, "SELECT COUNT(DISTINCT published_on) FROM matches WHERE state = 'published'")
-            .await,
+        count(db, "SELECT COUNT(*) FROM matches WHERE state = 'published'").await,
+        3
+    );
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM matches WHERE state = 'pending'").await,
+        1
+    );
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM matches WHERE state = 'ended'").await,
+        1
+    );
+    assert_eq!(
+        count(
+            db,
+            "SELECT COUNT(DISTINCT published_on) FROM matches WHERE state = 'published'"
+        )
+        .await,
         3,
         "published matches have different publish dates"
     );
-    let names: Vec<String> = on_db!(db, read |pool| {
-        sqlx::query_scalar("SELECT name FROM milestones ORDER BY position").fetch_all(pool).await
-    })
+    let names: Vec<String> = on_db!(
+        db,
+        read | pool | {
+            sqlx::query_scalar("SELECT name FROM milestones ORDER BY position")
+                .fetch_all(pool)
+                .await
+        }
+    )
     .expect("milestones");
     assert_eq!(
         names,
@@ -211,13 +271,19 @@ async fn the_demo_seed_holds_the_program_people_matches_and_milestones(db: &Db) 
     assert_eq!((program.mentors, program.mentees), (3, 4));
     assert_eq!((program.published_matches, program.pending_matches), (3, 1));
     assert_eq!(program.milestones.len(), 5);
-    assert_eq!(program.milestones[2].offset.describe(), "3 Months after the match is published");
+    assert_eq!(
+        program.milestones[2].offset.describe(),
+        "3 Months after the match is published"
+    );
 }
 
 async fn the_demo_is_seeded_only_into_an_empty_database(db: &Db) {
     seeded(db).await;
     let users = count(db, "SELECT COUNT(*) FROM users").await;
-    assert_eq!(seed_demo(db, seed_day()).await.expect("second run"), SeedOutcome::AlreadyHasData);
+    assert_eq!(
+        seed_demo(db, seed_day()).await.expect("second run"),
+        SeedOutcome::AlreadyHasData
+    );
     assert_eq!(count(db, "SELECT COUNT(*) FROM users").await, users);
     assert_eq!(count(db, "SELECT COUNT(*) FROM programs").await, 1);
 }
@@ -240,10 +306,18 @@ async fn a_second_completion_of_the_same_relationship_item_is_refused(db: &Db) {
         Param::Now,
         text("quickcliq"),
     ];
-    assert_eq!(write(db, INSERT_COMPLETION, &params).await.expect("first completion"), 1);
+    assert_eq!(
+        write(db, INSERT_COMPLETION, &params)
+            .await
+            .expect("first completion"),
+        1
+    );
     let mut from_profile = params.to_vec();
     from_profile[8] = text("profile");
-    assert_eq!(kind_of(write(db, INSERT_COMPLETION, &from_profile).await), ErrorKind::UniqueViolation);
+    assert_eq!(
+        kind_of(write(db, INSERT_COMPLETION, &from_profile).await),
+        ErrorKind::UniqueViolation
+    );
 }
 
 async fn a_second_completion_of_the_same_program_item_is_refused(db: &Db) {
@@ -260,7 +334,10 @@ async fn a_second_completion_of_the_same_program_item_is_refused(db: &Db) {
         Param::Now,
         text("admin"),
     ];
-    assert_eq!(kind_of(write(db, INSERT_COMPLETION, &params).await), ErrorKind::UniqueViolation);
+    assert_eq!(
+        kind_of(write(db, INSERT_COMPLETION, &params).await),
+        ErrorKind::UniqueViolation
+    );
 }
 
 async fn a_completion_must_fit_its_milestone(db: &Db) {
@@ -284,11 +361,16 @@ async fn a_completion_must_fit_its_milestone(db: &Db) {
     // A relationship item names its match.
     let mut no_match = base.to_vec();
     no_match[5] = Param::NoInt;
-    assert_eq!(kind_of(write(db, INSERT_COMPLETION, &no_match).await), ErrorKind::CheckViolation);
+    assert_eq!(
+        kind_of(write(db, INSERT_COMPLETION, &no_match).await),
+        ErrorKind::CheckViolation
+    );
     // The category and role are the milestone's own.
     let mut wrong_category = base.to_vec();
     wrong_category[2] = text("program");
-    assert!(is_refused(write(db, INSERT_COMPLETION, &wrong_category).await));
+    assert!(is_refused(
+        write(db, INSERT_COMPLETION, &wrong_category).await
+    ));
     let mut mentee_completes_mentor_milestone = base.to_vec();
     mentee_completes_mentor_milestone[3] = text("mentee");
     mentee_completes_mentor_milestone[4] = Param::Int(mentee);
@@ -305,7 +387,10 @@ async fn a_completion_must_fit_its_milestone(db: &Db) {
     );
     let mut unknown_source = base.to_vec();
     unknown_source[8] = text("email");
-    assert_eq!(kind_of(write(db, INSERT_COMPLETION, &unknown_source).await), ErrorKind::CheckViolation);
+    assert_eq!(
+        kind_of(write(db, INSERT_COMPLETION, &unknown_source).await),
+        ErrorKind::CheckViolation
+    );
 }
 
 async fn a_match_pairs_a_mentor_and_a_mentee_of_its_own_program(db: &Db) {
@@ -342,7 +427,12 @@ async fn a_match_pairs_a_mentor_and_a_mentee_of_its_own_program(db: &Db) {
         kind_of(write(db, INSERT_MATCH, &pending(mentor, mentee, other)).await),
         ErrorKind::ForeignKeyViolation
     );
-    assert_eq!(write(db, INSERT_MATCH, &pending(mentor, mentee, program)).await.expect("valid"), 1);
+    assert_eq!(
+        write(db, INSERT_MATCH, &pending(mentor, mentee, program))
+            .await
+            .expect("valid"),
+        1
+    );
 }
 
 async fn a_pair_has_at_most_one_live_match(db: &Db) {
@@ -359,7 +449,10 @@ async fn a_pair_has_at_most_one_live_match(db: &Db) {
         Param::NoDate,
         Param::Now,
     ];
-    assert_eq!(kind_of(write(db, INSERT_MATCH, &again).await), ErrorKind::UniqueViolation);
+    assert_eq!(
+        kind_of(write(db, INSERT_MATCH, &again).await),
+        ErrorKind::UniqueViolation
+    );
     // Once their match has ended, the pair may be matched again.
     write(
         db,
@@ -394,10 +487,18 @@ async fn a_match_state_agrees_with_its_dates(db: &Db) {
         attempt("ended", date(2026, 3, 1), Param::NoDate),
         attempt("archived", Param::NoDate, Param::NoDate),
     ] {
-        assert_eq!(kind_of(write(db, INSERT_MATCH, &params).await), ErrorKind::CheckViolation);
+        assert_eq!(
+            kind_of(write(db, INSERT_MATCH, &params).await),
+            ErrorKind::CheckViolation
+        );
     }
     let ok = attempt("ended", date(2026, 3, 1), date(2026, 3, 1));
-    assert_eq!(write(db, INSERT_MATCH, &ok).await.expect("same-day end is allowed"), 1);
+    assert_eq!(
+        write(db, INSERT_MATCH, &ok)
+            .await
+            .expect("same-day end is allowed"),
+        1
+    );
 }
 
 async fn milestone_fields_are_checked_by_the_database(db: &Db) {
@@ -419,28 +520,67 @@ async fn milestone_fields_are_checked_by_the_database(db: &Db) {
     let long_name = "x".repeat(121);
     for (params, kind) in [
         (milestone("", "program", "mentor", 1, "days"), "empty name"),
-        (milestone(" padded ", "program", "mentor", 1, "days"), "untrimmed name"),
-        (milestone(&long_name, "program", "mentor", 1, "days"), "121 characters"),
-        (milestone("Kick-off", "social", "mentor", 1, "days"), "unknown category"),
-        (milestone("Kick-off", "program", "both", 1, "days"), "role both"),
-        (milestone("Kick-off", "program", "mentor", 1000, "days"), "offset 1000"),
-        (milestone("Kick-off", "program", "mentor", -1, "days"), "offset -1"),
-        (milestone("Kick-off", "program", "mentor", 1, "years"), "unit years"),
+        (
+            milestone(" padded ", "program", "mentor", 1, "days"),
+            "untrimmed name",
+        ),
+        (
+            milestone(&long_name, "program", "mentor", 1, "days"),
+            "121 characters",
+        ),
+        (
+            milestone("Kick-off", "social", "mentor", 1, "days"),
+            "unknown category",
+        ),
+        (
+            milestone("Kick-off", "program", "both", 1, "days"),
+            "role both",
+        ),
+        (
+            milestone("Kick-off", "program", "mentor", 1000, "days"),
+            "offset 1000",
+        ),
+        (
+            milestone("Kick-off", "program", "mentor", -1, "days"),
+            "offset -1",
+        ),
+        (
+            milestone("Kick-off", "program", "mentor", 1, "years"),
+            "unit years",
+        ),
     ] {
-        assert_eq!(kind_of(write(db, INSERT_MILESTONE, &params).await), ErrorKind::CheckViolation, "{kind}");
+        assert_eq!(
+            kind_of(write(db, INSERT_MILESTONE, &params).await),
+            ErrorKind::CheckViolation,
+            "{kind}"
+        );
     }
     let longest = "é".repeat(120);
     assert_eq!(
-        write(db, INSERT_MILESTONE, &milestone(&longest, "relationship", "mentee", 999, "months"))
-            .await
-            .expect("120 characters, 999 months"),
+        write(
+            db,
+            INSERT_MILESTONE,
+            &milestone(&longest, "relationship", "mentee", 999, "months")
+        )
+        .await
+        .expect("120 characters, 999 months"),
         1
     );
     let mut long_description = milestone("Kick-off", "program", "mentor", 0, "days");
     long_description[6] = text(&"d".repeat(2001));
-    assert_eq!(kind_of(write(db, INSERT_MILESTONE, &long_description).await), ErrorKind::CheckViolation);
     assert_eq!(
-        kind_of(write(db, "UPDATE milestones SET archived = $1, position = -1", &[Param::Bool(true)]).await),
+        kind_of(write(db, INSERT_MILESTONE, &long_description).await),
+        ErrorKind::CheckViolation
+    );
+    assert_eq!(
+        kind_of(
+            write(
+                db,
+                "UPDATE milestones SET archived = $1, position = -1",
+                &[Param::Bool(true)]
+            )
+            .await
+        ),
         ErrorKind::CheckViolation
     );
 }
@@ -449,9 +589,16 @@ async fn the_completion_history_is_append_only(db: &Db) {
     seeded(db).await;
     let events = count(db, "SELECT COUNT(*) FROM completion_events").await;
     assert!(events > 0);
-    assert!(is_refused(write(db, "UPDATE completion_events SET source = 'admin'", &[]).await));
-    assert!(is_refused(write(db, "DELETE FROM completion_events", &[]).await));
-    assert_eq!(count(db, "SELECT COUNT(*) FROM completion_events").await, events);
+    assert!(is_refused(
+        write(db, "UPDATE completion_events SET source = 'admin'", &[]).await
+    ));
+    assert!(is_refused(
+        write(db, "DELETE FROM completion_events", &[]).await
+    ));
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM completion_events").await,
+        events
+    );
     // Undo removes the completion itself; the history keeps both events.
     let the_match = main_match(db).await;
     let removed = write(
@@ -485,7 +632,10 @@ async fn concurrent_writes_all_succeed(db: &Db) {
     });
     for writer in writers.collect::<Vec<_>>() {
         let result = writer.await.expect("task ran");
-        assert_eq!(result.expect("no write fails, none with `database is locked`"), 1);
+        assert_eq!(
+            result.expect("no write fails, none with `database is locked`"),
+            1
+        );
     }
     assert_eq!(
         count(db, "SELECT COUNT(*) FROM users WHERE email LIKE 'writer%'").await,
@@ -498,11 +648,25 @@ async fn emails_are_unique_and_lower_case(db: &Db) {
     let insert = "INSERT INTO users (email, display_name, password_hash, is_site_admin, created_at) \
                   VALUES ($1, 'Someone', 'x', $2, $3)";
     assert_eq!(
-        kind_of(write(db, insert, &[text("mentor@example.com"), Param::Bool(false), Param::Now]).await),
+        kind_of(
+            write(
+                db,
+                insert,
+                &[text("mentor@example.com"), Param::Bool(false), Param::Now]
+            )
+            .await
+        ),
         ErrorKind::UniqueViolation
     );
     assert_eq!(
-        kind_of(write(db, insert, &[text("Mentor@Example.com"), Param::Bool(false), Param::Now]).await),
+        kind_of(
+            write(
+                db,
+                insert,
+                &[text("Mentor@Example.com"), Param::Bool(false), Param::Now]
+            )
+            .await
+        ),
         ErrorKind::CheckViolation
     );
 }

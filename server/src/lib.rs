@@ -18,7 +18,11 @@ use tracing::Level;
 
 /// Every setting comes from an environment variable or the flag of the same meaning.
 #[derive(Clone, Debug, Parser)]
-#[command(name = "server", version, about = "Mentoring Milestones: the web server")]
+#[command(
+    name = "server",
+    version,
+    about = "Mentoring Milestones: the web server"
+)]
 pub struct Config {
     /// Database: `sqlite:PATH` (embedded; created and migrated on first start) or
     /// `postgres://USER@HOST:PORT/DATABASE`.
@@ -74,9 +78,10 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .leptos_routes_with_context(&state, routes, context.clone(), page)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            context, shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))

@@ -28,7 +28,10 @@ fn temp_folder(label: &str) -> PathBuf {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0);
-    let folder = std::env::temp_dir().join(format!("milestones-http-{label}-{}-{nanos}", std::process::id()));
+    let folder = std::env::temp_dir().join(format!(
+        "milestones-http-{label}-{}-{nanos}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&folder).expect("temp folder");
     folder
 }
@@ -46,15 +49,27 @@ async fn demo_app(label: &str) -> TestApp {
     let folder = temp_folder(label);
     let url = format!("sqlite:{}", folder.join("app.db").display());
     let db = Db::open(&url).await.expect("database opens");
-    seed_demo(&db, chrono::Utc::now().date_naive()).await.expect("demo seeded");
+    seed_demo(&db, chrono::Utc::now().date_naive())
+        .await
+        .expect("demo seeded");
     let router = build_router(AppState::new(&config(url), db.clone()));
     TestApp { router, db, folder }
 }
 
 async fn send(app: &TestApp, request: Request<Body>) -> (StatusCode, String) {
-    let response = app.router.clone().oneshot(request).await.expect("router answers");
+    let response = app
+        .router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("router answers");
     let status = response.status();
-    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -75,7 +90,10 @@ async fn the_programs_page_is_rendered_complete_on_the_server() {
     assert!(main.contains(DEMO_PROGRAM_NAME));
     assert!(main.contains("Mid-Cycle Check-In"));
     assert!(main.contains("2 Weeks after the match is published"));
-    assert!(body.contains("/pkg/milestones.js"), "the hydration script is linked");
+    assert!(
+        body.contains("/pkg/milestones.js"),
+        "the hydration script is linked"
+    );
 }
 
 #[tokio::test]
@@ -84,7 +102,10 @@ async fn an_unknown_address_gets_the_not_found_page_with_status_404() {
     let (status, body) = get(&app, "/no/such/page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("Page not found"));
-    assert!(body.contains(r#"<header class="site-header">"#), "the 404 page keeps the shell");
+    assert!(
+        body.contains(r#"<header class="site-header">"#),
+        "the 404 page keeps the shell"
+    );
 }
 
 #[tokio::test]
@@ -94,7 +115,10 @@ async fn the_due_date_page_answers_a_plain_get_form() {
     assert_eq!(status, StatusCode::OK);
     let result = body.split("<output").nth(1).expect("the result");
     assert!(result.contains(r#"datetime="2026-02-28""#) && result.contains(r#"class="due""#));
-    assert!(body.contains(r#"value="2026-01-31""#), "the typed values stay in the form");
+    assert!(
+        body.contains(r#"value="2026-01-31""#),
+        "the typed values stay in the form"
+    );
     assert!(body.contains("February 2026 has no day 31"));
     let (_, leap) = get(&app, "/due-dates?on=2028-01-31&amount=1&unit=months").await;
     assert!(leap.contains(r#"datetime="2028-02-29""#));
@@ -160,7 +184,10 @@ fn every_setting_has_a_flag_and_a_default() {
         "true",
     ])
     .expect("flags parse");
-    assert_eq!(given.database_url, "postgres://postgres@127.0.0.1/milestones");
+    assert_eq!(
+        given.database_url,
+        "postgres://postgres@127.0.0.1/milestones"
+    );
     assert_eq!(given.site_addr.port(), 8080);
     assert_eq!(given.site_root, "site");
     assert!(given.demo);
@@ -191,7 +218,10 @@ fn run_server(env: &[(&str, &str)], timeout: Duration) -> (Option<i32>, String) 
         std::thread::sleep(Duration::from_millis(50));
     }
     let output = child.wait_with_output().expect("server output");
-    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 fn assert_one_clear_sentence(stderr: &str, expected: &str) {
@@ -204,7 +234,10 @@ fn assert_one_clear_sentence(stderr: &str, expected: &str) {
 
 #[test]
 fn a_bad_database_url_stops_the_server_with_one_sentence() {
-    let (code, stderr) = run_server(&[("DATABASE_URL", "mysql://localhost/x")], Duration::from_secs(20));
+    let (code, stderr) = run_server(
+        &[("DATABASE_URL", "mysql://localhost/x")],
+        Duration::from_secs(20),
+    );
     assert_eq!(code, Some(1));
     assert_one_clear_sentence(&stderr, "DATABASE_URL must start with sqlite: or postgres:");
 }
@@ -212,11 +245,17 @@ fn a_bad_database_url_stops_the_server_with_one_sentence() {
 #[test]
 fn an_unreachable_database_stops_the_server_with_one_sentence() {
     let (code, stderr) = run_server(
-        &[("DATABASE_URL", "postgres://postgres:secret@127.0.0.1:1/milestones")],
+        &[(
+            "DATABASE_URL",
+            "postgres://postgres:secret@127.0.0.1:1/milestones",
+        )],
         Duration::from_secs(20),
     );
     assert_eq!(code, Some(1));
-    assert_one_clear_sentence(&stderr, "could not open the database at 127.0.0.1:1/milestones");
+    assert_one_clear_sentence(
+        &stderr,
+        "could not open the database at 127.0.0.1:1/milestones",
+    );
     assert!(!stderr.contains("secret"), "the password is never printed");
 }
 
@@ -227,16 +266,29 @@ fn a_failed_migration_stops_the_server_with_a_clear_message() {
     // A database whose users table was made by hand: the first migration cannot create it.
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let db = Db::connect(&format!("sqlite:{}", file.display())).await.expect("connect");
-        app::on_db!(&db, write |pool| sqlx::query("CREATE TABLE users (id INTEGER)").execute(pool).await.map(|_| ()))
-            .expect("conflicting table");
+        let db = Db::connect(&format!("sqlite:{}", file.display()))
+            .await
+            .expect("connect");
+        app::on_db!(
+            &db,
+            write
+                | pool
+                | sqlx::query("CREATE TABLE users (id INTEGER)")
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+        )
+        .expect("conflicting table");
         db.close().await;
     });
     let url = format!("sqlite:{}", file.display());
     let (code, stderr) = run_server(&[("DATABASE_URL", &url)], Duration::from_secs(20));
     let _ = std::fs::remove_dir_all(&folder);
     assert_eq!(code, Some(1));
-    assert_one_clear_sentence(&stderr, "the database migration failed, so the server did not start");
+    assert_one_clear_sentence(
+        &stderr,
+        "the database migration failed, so the server did not start",
+    );
 }
 
 #[test]
@@ -261,7 +313,8 @@ fn sigterm_shuts_the_server_down_gracefully() {
     while started.elapsed() < Duration::from_secs(30) {
         if let Ok(mut stream) = std::net::TcpStream::connect(&addr) {
             use std::io::{Read, Write};
-            let _ = stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let _ =
+                stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
             let mut answer = String::new();
             let _ = stream.read_to_string(&mut answer);
             if answer.starts_with("HTTP/1.1 200") {
@@ -271,14 +324,28 @@ fn sigterm_shuts_the_server_down_gracefully() {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let killed = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let killed = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
     let output = child.wait_with_output().expect("server exits");
     let _ = std::fs::remove_dir_all(&folder);
     assert!(healthy, "the server became healthy");
     assert!(killed.expect("kill runs").success());
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let log = String::from_utf8_lossy(&output.stdout);
     assert!(log.contains("demo data seeded"), "{log}");
-    assert!(log.contains("shutting down") && log.contains("stopped"), "{log}");
-    assert!(log.contains("uri=/healthz") && log.contains("status=200"), "one line per request: {log}");
+    assert!(
+        log.contains("shutting down") && log.contains("stopped"),
+        "{log}"
+    );
+    assert!(
+        log.contains("uri=/healthz") && log.contains("status=200"),
+        "one line per request: {log}"
+    );
 }

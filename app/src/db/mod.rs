@@ -5,9 +5,7 @@
 pub mod seed;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, PgConnection, PgPool, SqlitePool};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -122,7 +120,10 @@ impl Db {
 
     /// Whether the database answers a trivial query.
     pub async fn is_healthy(&self) -> bool {
-        on_db!(self, read |pool| sqlx::query("SELECT 1").execute(pool).await.is_ok())
+        on_db!(
+            self,
+            read | pool | sqlx::query("SELECT 1").execute(pool).await.is_ok()
+        )
     }
 
     /// Closes every connection, waiting for queries under way.
@@ -143,8 +144,7 @@ async fn connect_sqlite(url: &str) -> Result<Db, DbError> {
         reason: e.to_string(),
     })?;
     let path = options.get_filename().to_path_buf();
-    if path.as_os_str().is_empty() || path == Path::new(":memory:") || url.contains("mode=memory")
-    {
+    if path.as_os_str().is_empty() || path == Path::new(":memory:") || url.contains("mode=memory") {
         return Err(DbError::InMemorySqlite);
     }
     create_parent_folder(&path)?;

@@ -21,14 +21,46 @@ pub struct DemoAccount {
 pub const DEMO_ADMIN_EMAIL: &str = "admin@example.com";
 
 pub const DEMO_ACCOUNTS: [DemoAccount; 8] = [
-    DemoAccount { email: DEMO_ADMIN_EMAIL, name: "Alex Morgan", role: None },
-    DemoAccount { email: "mentor@example.com", name: "Jordan Ellis", role: Some(Role::Mentor) },
-    DemoAccount { email: "mentee@example.com", name: "Priya Shah", role: Some(Role::Mentee) },
-    DemoAccount { email: "mentor2@example.com", name: "Chen Wei", role: Some(Role::Mentor) },
-    DemoAccount { email: "mentor3@example.com", name: "Sofia Garcia", role: Some(Role::Mentor) },
-    DemoAccount { email: "mentee2@example.com", name: "Noah Kim", role: Some(Role::Mentee) },
-    DemoAccount { email: "mentee3@example.com", name: "Amara Okafor", role: Some(Role::Mentee) },
-    DemoAccount { email: "mentee4@example.com", name: "Liam Brennan", role: Some(Role::Mentee) },
+    DemoAccount {
+        email: DEMO_ADMIN_EMAIL,
+        name: "Alex Morgan",
+        role: None,
+    },
+    DemoAccount {
+        email: "mentor@example.com",
+        name: "Jordan Ellis",
+        role: Some(Role::Mentor),
+    },
+    DemoAccount {
+        email: "mentee@example.com",
+        name: "Priya Shah",
+        role: Some(Role::Mentee),
+    },
+    DemoAccount {
+        email: "mentor2@example.com",
+        name: "Chen Wei",
+        role: Some(Role::Mentor),
+    },
+    DemoAccount {
+        email: "mentor3@example.com",
+        name: "Sofia Garcia",
+        role: Some(Role::Mentor),
+    },
+    DemoAccount {
+        email: "mentee2@example.com",
+        name: "Noah Kim",
+        role: Some(Role::Mentee),
+    },
+    DemoAccount {
+        email: "mentee3@example.com",
+        name: "Amara Okafor",
+        role: Some(Role::Mentee),
+    },
+    DemoAccount {
+        email: "mentee4@example.com",
+        name: "Liam Brennan",
+        role: Some(Role::Mentee),
+    },
 ];
 
 /// A demo milestone: the seed's five examples.
@@ -100,11 +132,36 @@ struct DemoMatch {
 }
 
 const DEMO_MATCHES: [DemoMatch; 5] = [
-    DemoMatch { mentor: 1, mentee: 2, published_days_ago: Some(40), ended_days_ago: None },
-    DemoMatch { mentor: 3, mentee: 5, published_days_ago: Some(12), ended_days_ago: None },
-    DemoMatch { mentor: 4, mentee: 6, published_days_ago: Some(100), ended_days_ago: None },
-    DemoMatch { mentor: 4, mentee: 7, published_days_ago: Some(210), ended_days_ago: Some(120) },
-    DemoMatch { mentor: 3, mentee: 7, published_days_ago: None, ended_days_ago: None },
+    DemoMatch {
+        mentor: 1,
+        mentee: 2,
+        published_days_ago: Some(40),
+        ended_days_ago: None,
+    },
+    DemoMatch {
+        mentor: 3,
+        mentee: 5,
+        published_days_ago: Some(12),
+        ended_days_ago: None,
+    },
+    DemoMatch {
+        mentor: 4,
+        mentee: 6,
+        published_days_ago: Some(100),
+        ended_days_ago: None,
+    },
+    DemoMatch {
+        mentor: 4,
+        mentee: 7,
+        published_days_ago: Some(210),
+        ended_days_ago: Some(120),
+    },
+    DemoMatch {
+        mentor: 3,
+        mentee: 7,
+        published_days_ago: None,
+        ended_days_ago: None,
+    },
 ];
 
 /// A demo completion: match index, milestone index, days after publishing it was completed,
@@ -131,21 +188,27 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedOutcome, DbError
     let now = Utc::now();
     let days_ago = |n: u64| today.checked_sub_days(Days::new(n)).unwrap_or(today);
     let noon = |day: NaiveDate| -> DateTime<Utc> {
-        day.and_time(NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default()).and_utc()
+        day.and_time(NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default())
+            .and_utc()
     };
 
-    let outcome: Result<SeedOutcome, sqlx::Error> = crate::on_db!(db, write |pool| async {
-        let mut tx = pool.begin().await?;
-        let existing: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM programs)",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        if existing > 0 {
-            return Ok(SeedOutcome::AlreadyHasData);
-        }
+    let outcome: Result<SeedOutcome, sqlx::Error> =
+        crate::on_db!(
+            db,
+            write
+                | pool
+                | async {
+                    let mut tx = pool.begin().await?;
+                    let existing: i64 = sqlx::query_scalar(
+                        "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM programs)",
+                    )
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if existing > 0 {
+                        return Ok(SeedOutcome::AlreadyHasData);
+                    }
 
-        let program_id: i64 = sqlx::query_scalar(
+                    let program_id: i64 = sqlx::query_scalar(
             "INSERT INTO programs (name, description, time_zone, created_at) \
              VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -159,10 +222,10 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedOutcome, DbError
         .fetch_one(&mut *tx)
         .await?;
 
-        let mut enrollment_ids = Vec::with_capacity(DEMO_ACCOUNTS.len());
-        let mut user_ids = Vec::with_capacity(DEMO_ACCOUNTS.len());
-        for account in &DEMO_ACCOUNTS {
-            let user_id: i64 = sqlx::query_scalar(
+                    let mut enrollment_ids = Vec::with_capacity(DEMO_ACCOUNTS.len());
+                    let mut user_ids = Vec::with_capacity(DEMO_ACCOUNTS.len());
+                    for account in &DEMO_ACCOUNTS {
+                        let user_id: i64 = sqlx::query_scalar(
                 "INSERT INTO users (email, display_name, password_hash, is_site_admin, created_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
@@ -173,8 +236,8 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedOutcome, DbError
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            user_ids.push(user_id);
-            let enrollment_id = match account.role {
+                        user_ids.push(user_id);
+                        let enrollment_id = match account.role {
                 None => {
                     sqlx::query("INSERT INTO program_admins (program_id, user_id) VALUES ($1, $2)")
                         .bind(program_id)
@@ -196,12 +259,12 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedOutcome, DbError
                     .await?,
                 ),
             };
-            enrollment_ids.push(enrollment_id);
-        }
+                        enrollment_ids.push(enrollment_id);
+                    }
 
-        let mut milestone_ids = Vec::with_capacity(DEMO_MILESTONES.len());
-        for (position, milestone) in DEMO_MILESTONES.iter().enumerate() {
-            let id: i64 = sqlx::query_scalar(
+                    let mut milestone_ids = Vec::with_capacity(DEMO_MILESTONES.len());
+                    for (position, milestone) in DEMO_MILESTONES.iter().enumerate() {
+                        let id: i64 = sqlx::query_scalar(
                 "INSERT INTO milestones (program_id, name, category, role, offset_amount, \
                  offset_unit, description, position, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
@@ -217,17 +280,17 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedOutcome, DbError
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            milestone_ids.push(id);
-        }
+                        milestone_ids.push(id);
+                    }
 
-        let mut match_ids = Vec::with_capacity(DEMO_MATCHES.len());
-        for demo in &DEMO_MATCHES {
-            let state = match (demo.published_days_ago, demo.ended_days_ago) {
-                (None, _) => "pending",
-                (Some(_), None) => "published",
-                (Some(_), Some(_)) => "ended",
-            };
-            let id: i64 = sqlx::query_scalar(
+                    let mut match_ids = Vec::with_capacity(DEMO_MATCHES.len());
+                    for demo in &DEMO_MATCHES {
+                        let state = match (demo.published_days_ago, demo.ended_days_ago) {
+                            (None, _) => "pending",
+                            (Some(_), None) => "published",
+                            (Some(_), Some(_)) => "ended",
+                        };
+                        let id: i64 = sqlx::query_scalar(
                 "INSERT INTO matches (program_id, mentor_enrollment_id, mentee_enrollment_id, \
                  state, published_on, ended_on, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -241,23 +304,27 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedOutcome, DbError
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            match_ids.push(id);
-        }
+                        match_ids.push(id);
+                    }
 
-        for &(match_index, milestone_index, days_after, source) in &DEMO_COMPLETIONS {
-            let demo = &DEMO_MATCHES[match_index];
-            let milestone = &DEMO_MILESTONES[milestone_index];
-            let person = match milestone.role {
-                Role::Mentor => demo.mentor,
-                Role::Mentee => demo.mentee,
-            };
-            let published = days_ago(demo.published_days_ago.unwrap_or(0));
-            let completed_at = noon(published.checked_add_days(Days::new(days_after)).unwrap_or(today));
-            let match_id = match milestone.category {
-                Category::Relationship => Some(match_ids[match_index]),
-                Category::Program => None,
-            };
-            sqlx::query(
+                    for &(match_index, milestone_index, days_after, source) in &DEMO_COMPLETIONS {
+                        let demo = &DEMO_MATCHES[match_index];
+                        let milestone = &DEMO_MILESTONES[milestone_index];
+                        let person = match milestone.role {
+                            Role::Mentor => demo.mentor,
+                            Role::Mentee => demo.mentee,
+                        };
+                        let published = days_ago(demo.published_days_ago.unwrap_or(0));
+                        let completed_at = noon(
+                            published
+                                .checked_add_days(Days::new(days_after))
+                                .unwrap_or(today),
+                        );
+                        let match_id = match milestone.category {
+                            Category::Relationship => Some(match_ids[match_index]),
+                            Category::Program => None,
+                        };
+                        sqlx::query(
                 "INSERT INTO completions (program_id, milestone_id, milestone_category, role, \
                  enrollment_id, match_id, completed_by, completed_at, source) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -273,7 +340,7 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedOutcome, DbError
             .bind(source)
             .execute(&mut *tx)
             .await?;
-            sqlx::query(
+                        sqlx::query(
                 "INSERT INTO completion_events (program_id, milestone_id, enrollment_id, \
                  match_id, action, actor_user_id, source, occurred_at) \
                  VALUES ($1, $2, $3, $4, 'completed', $5, $6, $7)",
@@ -287,11 +354,12 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedOutcome, DbError
             .bind(completed_at)
             .execute(&mut *tx)
             .await?;
-        }
+                    }
 
-        tx.commit().await?;
-        Ok(SeedOutcome::Seeded)
-    }
-    .await);
+                    tx.commit().await?;
+                    Ok(SeedOutcome::Seeded)
+                }
+                .await
+        );
     Ok(outcome?)
 }

@@ -252,9 +252,15 @@ mod tests {
     #[test]
     fn zero_days_is_the_publish_date_itself() {
         for unit in OffsetUnit::ALL {
-            assert_eq!(due_date(date(2026, 5, 17), offset(0, unit)), Some(date(2026, 5, 17)));
+            assert_eq!(
+                due_date(date(2026, 5, 17), offset(0, unit)),
+                Some(date(2026, 5, 17))
+            );
         }
-        assert_eq!(offset(0, OffsetUnit::Days).describe(), "On the day the match is published");
+        assert_eq!(
+            offset(0, OffsetUnit::Days).describe(),
+            "On the day the match is published"
+        );
     }
 
     #[test]
@@ -297,33 +303,75 @@ mod tests {
     fn months_are_counted_from_the_anchor_not_chained() {
         let anchor = date(2026, 1, 31);
         // Chaining would give 28 Feb then 28 Mar; from the anchor it is 31 Mar.
-        assert_eq!(due_date(anchor, offset(2, OffsetUnit::Months)), Some(date(2026, 3, 31)));
+        assert_eq!(
+            due_date(anchor, offset(2, OffsetUnit::Months)),
+            Some(date(2026, 3, 31))
+        );
         assert!(!offset(2, OffsetUnit::Months).clamps_from(anchor));
     }
 
     #[test]
     fn offsets_are_described_in_the_words_of_the_list() {
-        assert_eq!(offset(2, OffsetUnit::Weeks).describe(), "2 Weeks after the match is published");
-        assert_eq!(offset(1, OffsetUnit::Months).describe(), "1 Month after the match is published");
+        assert_eq!(
+            offset(2, OffsetUnit::Weeks).describe(),
+            "2 Weeks after the match is published"
+        );
+        assert_eq!(
+            offset(1, OffsetUnit::Months).describe(),
+            "1 Month after the match is published"
+        );
         assert_eq!(offset(1, OffsetUnit::Days).to_string(), "1 Day");
     }
 
     #[test]
     fn typed_offsets_are_parsed_or_refused_with_a_reason() {
-        assert_eq!(DueOffset::parse(" 6 ", "weeks"), Ok(offset(6, OffsetUnit::Weeks)));
-        assert_eq!(DueOffset::parse("0", "Days"), Ok(offset(0, OffsetUnit::Days)));
-        assert_eq!(DueOffset::parse("999", "months"), Ok(offset(999, OffsetUnit::Months)));
-        assert_eq!(DueOffset::parse("0007", "days"), Ok(offset(7, OffsetUnit::Days)));
+        assert_eq!(
+            DueOffset::parse(" 6 ", "weeks"),
+            Ok(offset(6, OffsetUnit::Weeks))
+        );
+        assert_eq!(
+            DueOffset::parse("0", "Days"),
+            Ok(offset(0, OffsetUnit::Days))
+        );
+        assert_eq!(
+            DueOffset::parse("999", "months"),
+            Ok(offset(999, OffsetUnit::Months))
+        );
+        assert_eq!(
+            DueOffset::parse("0007", "days"),
+            Ok(offset(7, OffsetUnit::Days))
+        );
         assert_eq!(DueOffset::parse("", "days"), Err(OffsetError::Missing));
         assert_eq!(DueOffset::parse("   ", "days"), Err(OffsetError::Missing));
-        assert_eq!(DueOffset::parse("1000", "days"), Err(OffsetError::OutOfRange));
-        assert_eq!(DueOffset::parse("99999999999999999999", "days"), Err(OffsetError::OutOfRange));
+        assert_eq!(
+            DueOffset::parse("1000", "days"),
+            Err(OffsetError::OutOfRange)
+        );
+        assert_eq!(
+            DueOffset::parse("99999999999999999999", "days"),
+            Err(OffsetError::OutOfRange)
+        );
         assert_eq!(DueOffset::parse("-1", "days"), Err(OffsetError::OutOfRange));
-        assert_eq!(DueOffset::parse("1.5", "weeks"), Err(OffsetError::NotWholeNumber));
-        assert_eq!(DueOffset::parse("two", "weeks"), Err(OffsetError::NotWholeNumber));
-        assert_eq!(DueOffset::parse("٣", "weeks"), Err(OffsetError::NotWholeNumber));
-        assert_eq!(DueOffset::parse("3", "fortnights"), Err(OffsetError::UnknownUnit));
-        assert_eq!(DueOffset::new(1000, OffsetUnit::Days), Err(OffsetError::OutOfRange));
+        assert_eq!(
+            DueOffset::parse("1.5", "weeks"),
+            Err(OffsetError::NotWholeNumber)
+        );
+        assert_eq!(
+            DueOffset::parse("two", "weeks"),
+            Err(OffsetError::NotWholeNumber)
+        );
+        assert_eq!(
+            DueOffset::parse("٣", "weeks"),
+            Err(OffsetError::NotWholeNumber)
+        );
+        assert_eq!(
+            DueOffset::parse("3", "fortnights"),
+            Err(OffsetError::UnknownUnit)
+        );
+        assert_eq!(
+            DueOffset::new(1000, OffsetUnit::Days),
+            Err(OffsetError::OutOfRange)
+        );
     }
 
     #[test]
@@ -335,7 +383,11 @@ mod tests {
     }
 
     fn last_day_of_month(year: i32, month: u32) -> u32 {
-        let (next_year, next_month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+        let (next_year, next_month) = if month == 12 {
+            (year + 1, 1)
+        } else {
+            (year, month + 1)
+        };
         NaiveDate::from_ymd_opt(next_year, next_month, 1)
             .and_then(|first| first.pred_opt())
             .map(|last| last.day())

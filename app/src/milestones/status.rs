@@ -83,15 +83,27 @@ mod tests {
     #[test]
     fn an_open_item_is_overdue_the_day_after_it_was_due() {
         let due = date(2026, 3, 10);
-        assert_eq!(item_status(due, date(2026, 3, 10), None, false), ItemStatus::DueSoon);
-        assert_eq!(item_status(due, date(2026, 3, 11), None, false), ItemStatus::Overdue);
+        assert_eq!(
+            item_status(due, date(2026, 3, 10), None, false),
+            ItemStatus::DueSoon
+        );
+        assert_eq!(
+            item_status(due, date(2026, 3, 11), None, false),
+            ItemStatus::Overdue
+        );
     }
 
     #[test]
     fn due_soon_means_within_seven_days() {
         let today = date(2026, 3, 1);
-        assert_eq!(item_status(date(2026, 3, 8), today, None, false), ItemStatus::DueSoon);
-        assert_eq!(item_status(date(2026, 3, 9), today, None, false), ItemStatus::Upcoming);
+        assert_eq!(
+            item_status(date(2026, 3, 8), today, None, false),
+            ItemStatus::DueSoon
+        );
+        assert_eq!(
+            item_status(date(2026, 3, 9), today, None, false),
+            ItemStatus::Upcoming
+        );
     }
 
     #[test]
@@ -109,7 +121,12 @@ mod tests {
         let status = item_status(date(2026, 1, 1), date(2026, 6, 1), None, true);
         assert_eq!(status, ItemStatus::Closed);
         assert!(!status.is_open());
-        let done = item_status(date(2026, 1, 1), date(2026, 6, 1), Some(date(2026, 1, 1)), true);
+        let done = item_status(
+            date(2026, 1, 1),
+            date(2026, 6, 1),
+            Some(date(2026, 1, 1)),
+            true,
+        );
         assert_eq!(done, ItemStatus::Completed { late: false });
     }
 

@@ -1,8 +1,8 @@
 //! The programs overview: each program with its participants, matches and milestones.
 
 use crate::error::AppError;
-use crate::milestones::{Category, DueOffset};
 use crate::milestones::due_date::{iso_date, readable_date};
+use crate::milestones::{Category, DueOffset};
 use crate::programs::roles::Role;
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -77,9 +77,11 @@ pub mod store {
     /// Every program with its counts and active milestones, in two statements whatever the
     /// number of programs.
     pub async fn program_overviews(db: &Db) -> Result<Vec<ProgramOverview>, AppError> {
-        let (programs, milestones) = crate::on_db!(db, read |pool| {
-            let programs = sqlx::query_as::<_, ProgramRow>(
-                "SELECT p.id, p.name, p.description, p.time_zone, \
+        let (programs, milestones) = crate::on_db!(
+            db,
+            read | pool | {
+                let programs = sqlx::query_as::<_, ProgramRow>(
+                    "SELECT p.id, p.name, p.description, p.time_zone, \
                  (SELECT COUNT(*) FROM enrollments e WHERE e.program_id = p.id \
                     AND e.role = 'mentor' AND e.state = 'active') AS mentors, \
                  (SELECT COUNT(*) FROM enrollments e WHERE e.program_id = p.id \
@@ -89,18 +91,19 @@ pub mod store {
                  (SELECT COUNT(*) FROM matches m WHERE m.program_id = p.id \
                     AND m.state = 'pending') AS pending_matches \
                  FROM programs p ORDER BY p.name, p.id",
-            )
-            .fetch_all(pool)
-            .await?;
-            let milestones = sqlx::query_as::<_, MilestoneRow>(
-                "SELECT id, program_id, name, category, role, offset_amount, offset_unit, \
+                )
+                .fetch_all(pool)
+                .await?;
+                let milestones = sqlx::query_as::<_, MilestoneRow>(
+                    "SELECT id, program_id, name, category, role, offset_amount, offset_unit, \
                  description FROM milestones WHERE archived = $1 ORDER BY program_id, position, id",
-            )
-            .bind(false)
-            .fetch_all(pool)
-            .await?;
-            Ok::<_, sqlx::Error>((programs, milestones))
-        })?;
+                )
+                .bind(false)
+                .fetch_all(pool)
+                .await?;
+                Ok::<_, sqlx::Error>((programs, milestones))
+            }
+        )?;
 
         let mut overviews: Vec<ProgramOverview> = programs
             .into_iter()

@@ -27,7 +27,10 @@ mod tests {
 
     #[test]
     fn the_same_instant_is_a_different_day_on_either_side_of_the_date_line() {
-        let instant = Utc.with_ymd_and_hms(2026, 3, 1, 3, 30, 0).single().expect("valid");
+        let instant = Utc
+            .with_ymd_and_hms(2026, 3, 1, 3, 30, 0)
+            .single()
+            .expect("valid");
         assert_eq!(
             date_in_zone("America/New_York", instant),
             NaiveDate::from_ymd_opt(2026, 2, 28).expect("valid")

@@ -39,8 +39,13 @@ impl TestDb {
     pub async fn fresh_sqlite() -> TestDb {
         let folder = std::env::temp_dir().join(unique_name());
         let url = format!("sqlite:{}", folder.join("milestones.db").display());
-        let db = Db::open(&url).await.expect("a fresh SQLite database opens and migrates");
-        TestDb { db, cleanup: Cleanup::Folder(folder) }
+        let db = Db::open(&url)
+            .await
+            .expect("a fresh SQLite database opens and migrates");
+        TestDb {
+            db,
+            cleanup: Cleanup::Folder(folder),
+        }
     }
 
     pub async fn fresh_postgres() -> TestDb {
@@ -50,21 +55,30 @@ impl TestDb {
         let admin = Db::connect(&admin_url).await.unwrap_or_else(|e| {
             panic!("PostgreSQL must be running for the database tests ({admin_url}): {e}")
         });
-        let Db::Postgres(pool) = &admin else { panic!("TEST_POSTGRES_URL must be postgres:") };
+        let Db::Postgres(pool) = &admin else {
+            panic!("TEST_POSTGRES_URL must be postgres:")
+        };
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(pool)
             .await
             .expect("the test database is created");
         admin.close().await;
         let url = database_url_with_name(&admin_url, &name);
-        let db = Db::open(&url).await.expect("a fresh PostgreSQL database opens and migrates");
-        TestDb { db, cleanup: Cleanup::Database { admin_url, name } }
+        let db = Db::open(&url)
+            .await
+            .expect("a fresh PostgreSQL database opens and migrates");
+        TestDb {
+            db,
+            cleanup: Cleanup::Database { admin_url, name },
+        }
     }
 }
 
 /// The admin URL with its database name replaced.
 fn database_url_with_name(admin_url: &str, name: &str) -> String {
-    let (base, query) = admin_url.split_once('?').map_or((admin_url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = admin_url
+        .split_once('?')
+        .map_or((admin_url, None), |(b, q)| (b, Some(q)));
     let without_db = base.rsplit_once('/').map_or(base, |(head, _)| head);
     match query {
         Some(q) => format!("{without_db}/{name}?{q}"),
@@ -82,7 +96,9 @@ impl Drop for TestDb {
                 let (admin_url, name, db) = (admin_url.clone(), name.clone(), self.db.clone());
                 // Drop cannot await: finish on a runtime of its own.
                 let _ = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build();
                     if let Ok(runtime) = runtime {
                         runtime.block_on(async move {
                             db.close().await;

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Sets up what is missing and runs every check and test: formatting, clippy, unit and property
+# tests, the database suite on SQLite and PostgreSQL, HTTP tests, and the Playwright journeys in
+# Chromium (hydrated and with JavaScript off, with axe-core).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$ROOT"
+started=$(date +%s)
+
+step "Checking the toolchain and services"
+ensure_build_tools
+ensure_chromium
+ensure_npm_packages
+ensure_postgres
+
+step "Formatting (cargo fmt --check)"
+cargo fmt --all -- --check
+
+step "Lints (clippy, warnings are errors)"
+cargo clippy -p app --features ssr --all-targets -- -D warnings
+cargo clippy -p server --all-targets -- -D warnings
+cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+
+step "Unit, property and database tests (app; SQLite and PostgreSQL)"
+cargo test -p app --features ssr
+
+step "HTTP and server tests"
+cargo test -p server
+
+step "Building the site for the browser tests"
+cargo leptos build
+
+step "Playwright journeys in Chromium"
+(cd end2end && npx playwright test)
+
+step "All tests passed in $(( $(date +%s) - started )) s"
