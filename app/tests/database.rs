@@ -686,3 +686,49 @@ on_both_engines!(
     concurrent_writes_all_succeed,
     emails_are_unique_and_lower_case,
 );
+
+mod sqlite_settings {
+    use super::support::TestDb;
+    use app::db::Db;
+
+    #[tokio::test]
+    async fn sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys() {
+        let test = TestDb::fresh_sqlite().await;
+        let Db::Sqlite { reader, writer } = &test.db else {
+            panic!("SQLite expected")
+        };
+        for pool in [reader, writer] {
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+                .fetch_one(pool)
+                .await
+                .expect("pragma");
+            assert_eq!(mode, "wal");
+            let timeout: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+                .fetch_one(pool)
+                .await
+                .expect("pragma");
+            assert!(timeout >= 5_000, "busy timeout {timeout} ms");
+            let keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+                .fetch_one(pool)
+                .await
+                .expect("pragma");
+            assert_eq!(keys, 1);
+        }
+        assert_eq!(writer.options().get_max_connections(), 1, "one writer");
+    }
+
+    #[tokio::test]
+    async fn sqlite_reader_connections_refuse_to_write() {
+        let test = TestDb::fresh_sqlite().await;
+        let Db::Sqlite { reader, .. } = &test.db else {
+            panic!("SQLite expected")
+        };
+        let attempt = sqlx::query(
+            "INSERT INTO programs (name, description, time_zone, created_at) \
+             VALUES ('P', '', 'UTC', '2026-01-01')",
+        )
+        .execute(reader)
+        .await;
+        assert!(attempt.is_err(), "a write through a reader must fail");
+    }
+}

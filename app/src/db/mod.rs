@@ -79,6 +79,8 @@ pub enum DbError {
     Connect { target: String, reason: String },
     #[error("the database migration failed, so the server did not start: {0}")]
     Migrate(String),
+    #[error("the demo data could not be prepared: {0}")]
+    Seed(String),
     #[error("a database query failed: {0}")]
     Query(#[from] sqlx::Error),
 }
@@ -160,8 +162,13 @@ async fn connect_sqlite(url: &str) -> Result<Db, DbError> {
         target: target.clone(),
         reason: short_reason(&e),
     };
+    // The writer stays open for the life of the pool: while one connection is open the WAL and
+    // shared-memory files stay in place for the readers.
     let writer = SqlitePoolOptions::new()
         .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
         .acquire_timeout(Duration::from_secs(30))
         .connect_with(options.clone())
         .await
@@ -169,7 +176,8 @@ async fn connect_sqlite(url: &str) -> Result<Db, DbError> {
     let reader = SqlitePoolOptions::new()
         .max_connections(SQLITE_READERS)
         .acquire_timeout(Duration::from_secs(30))
-        .connect_with(options.read_only(true))
+        // query_only rather than a read-only open: a reader may still create the WAL index.
+        .connect_with(options.pragma("query_only", "ON"))
         .await
         .map_err(connect_error)?;
     Ok(Db::Sqlite { reader, writer })

@@ -184,7 +184,7 @@ pub enum SeedOutcome {
 /// Seeds the demo program into an empty database; `today` is the program's calendar date.
 pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedOutcome, DbError> {
     let password_hash = hash_password(DEMO_PASSWORD)
-        .map_err(|e| DbError::Migrate(format!("could not hash the demo password: {e}")))?;
+        .map_err(|e| DbError::Seed(format!("could not hash the demo password: {e}")))?;
     let now = Utc::now();
     let days_ago = |n: u64| today.checked_sub_days(Days::new(n)).unwrap_or(today);
     let noon = |day: NaiveDate| -> DateTime<Utc> {
