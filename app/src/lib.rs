@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod milestones;
 pub mod programs;
+pub mod quickcliq;
 pub mod shell;
 
 use leptos::prelude::*;
@@ -16,12 +17,24 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use accounts::sign_in::SignInPage;
+use accounts::users::UsersPage;
 use milestones::calculator::DueDatesPage;
-use programs::overview::ProgramsPage;
-use shell::{Header, NotFound, PRODUCT_NAME};
+use programs::overview::{ProgramPanelPage, ProgramsPage};
+use quickcliq::QuickcliqPage;
+use shell::{Header, HomeRedirect, NotFound, PRODUCT_NAME};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) && let Ok(policy) =
+        http::HeaderValue::from_str(&shell::content_security_policy(&nonce.to_string()))
+    {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -59,7 +72,12 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     // Async: the server sends each page complete, so it reads the same with
                     // JavaScript off as before hydration.
-                    <Route path=path!("/") view=ProgramsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/") view=HomeRedirect ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs") view=ProgramsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id") view=ProgramPanelPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quickcliq") view=QuickcliqPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/due-dates") view=DueDatesPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

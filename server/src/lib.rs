@@ -1,19 +1,32 @@
 //! The axum server: configuration, the router (built by a function tests call) and the run loop.
 
+pub mod auth;
+pub mod protect;
+
+use app::accounts::SESSION_IDLE_MINUTES;
+use app::accounts::sessions::DbSessionStore;
+use app::accounts::sign_in::DemoMode;
 use app::db::seed::{DEMO_TIME_ZONE, SeedOutcome, seed_demo};
 use app::db::{DEFAULT_DATABASE_URL, Db, DbError};
 use app::programs::time_zone::today_in_zone;
 use app::{App, shell};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use clap::{ArgAction, Parser};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use clap::{ArgAction, Parser, Subcommand};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::cookie::time::Duration as CookieDuration;
+use tower_sessions::{Expiry, SessionManagerLayer};
 use tracing::Level;
 
 /// Every setting comes from an environment variable or the flag of the same meaning.
@@ -41,6 +54,27 @@ pub struct Config {
     /// the sign-in page.
     #[arg(long, env = "DEMO", default_value_t = false, action = ArgAction::Set, value_name = "true|false")]
     pub demo: bool,
+
+    /// `true` marks the session cookie Secure: set it when the site is served over HTTPS.
+    #[arg(long, env = "SECURE_COOKIES", default_value_t = false, action = ArgAction::Set, value_name = "true|false")]
+    pub secure_cookies: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Clone, Debug, Subcommand)]
+pub enum Command {
+    /// Creates a site admin (for a production install, without demo data). The password is
+    /// read from standard input, one line.
+    CreateAdmin {
+        /// The admin's email address.
+        #[arg(long)]
+        email: String,
+        /// The admin's name as others see it.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 /// What the handlers share.
@@ -48,10 +82,20 @@ pub struct Config {
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
+    #[from_ref(skip)]
+    pub demo: bool,
+    #[from_ref(skip)]
+    pub secure_cookies: bool,
+    #[from_ref(skip)]
+    pub limiter: Arc<auth::SignInLimiter>,
 }
 
 impl AppState {
     pub fn new(config: &Config, db: Db) -> AppState {
+        AppState::with_limits(config, db, auth::SignInLimits::default())
+    }
+
+    pub fn with_limits(config: &Config, db: Db, limits: auth::SignInLimits) -> AppState {
         let output_name =
             std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| "milestones".to_string());
         let leptos_options = LeptosOptions::builder()
@@ -60,28 +104,58 @@ impl AppState {
             .site_pkg_dir("pkg")
             .site_addr(config.site_addr)
             .build();
-        AppState { leptos_options, db }
+        AppState {
+            leptos_options,
+            db,
+            demo: config.demo,
+            secure_cookies: config.secure_cookies,
+            limiter: Arc::new(auth::SignInLimiter::new(limits)),
+        }
     }
 }
 
-/// The whole app: pages, server functions, static files, `/healthz`, request logging.
+/// What every page render and server function finds in its Leptos context.
+pub fn provide_app_context(state: &AppState) {
+    provide_context(state.db.clone());
+    provide_context(DemoMode(state.demo));
+}
+
+/// The whole app: pages, server functions, static files, `/healthz`, sign-in and sign-out,
+/// sessions, protections and request logging.
 pub fn build_router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
-        let db = state.db.clone();
-        move || provide_context(db.clone())
+        let state = state.clone();
+        move || provide_app_context(&state)
     };
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name("milestones_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.secure_cookies)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(CookieDuration::minutes(
+            SESSION_IDLE_MINUTES,
+        )));
     let page = {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     };
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/sign-in", post(auth::sign_in))
+        .route("/sign-out", post(auth::sign_out))
         .leptos_routes_with_context(&state, routes, context.clone(), page)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(context, shell))
+        .layer(from_fn_with_state(state.clone(), auth::attach_identity))
+        .layer(sessions)
+        .layer(from_fn(protect::refuse_cross_site))
+        .layer(DefaultBodyLimit::max(protect::MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(protect::MAX_BODY_BYTES))
+        .layer(from_fn(protect::security_headers))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
@@ -108,12 +182,22 @@ pub enum StartError {
     Listen { addr: SocketAddr, reason: String },
     #[error("the server stopped unexpectedly: {0}")]
     Serve(String),
+    #[error("{0}")]
+    Command(String),
 }
 
 /// Opens and migrates the database, seeds the demo in demo mode, and serves until SIGTERM or
 /// Ctrl-C, letting requests under way finish.
 pub async fn run(config: Config) -> Result<(), StartError> {
     let db = Db::open(&config.database_url).await?;
+    if let Some(Command::CreateAdmin { email, name }) = &config.command {
+        let password = read_password_line()?;
+        let result = create_site_admin(&db, email, name, &password).await;
+        db.close().await;
+        let email = result?;
+        println!("Created the site admin {email}.");
+        return Ok(());
+    }
     tracing::info!(engine = ?db.engine(), "database ready");
     if config.demo {
         match seed_demo(&db, today_in_zone(DEMO_TIME_ZONE)).await? {
@@ -130,11 +214,16 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             reason: e.to_string(),
         })?;
     let router = build_router(AppState::new(&config, db.clone()));
+    let cleanup = tokio::spawn(delete_expired_sessions(db.clone()));
     tracing::info!("listening on http://{}", config.site_addr);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| StartError::Serve(e.to_string()))?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| StartError::Serve(e.to_string()))?;
+    cleanup.abort();
     db.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -162,4 +251,48 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// Removes expired sessions every ten minutes.
+async fn delete_expired_sessions(db: Db) {
+    let store = DbSessionStore::new(db);
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match store.delete_expired().await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "expired sessions removed"),
+            Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
+        }
+    }
+}
+
+fn read_password_line() -> Result<String, StartError> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| {
+        StartError::Command(format!(
+            "could not read the password from standard input: {e}"
+        ))
+    })?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// Creates a site admin account; returns its email.
+pub async fn create_site_admin(
+    db: &Db,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> Result<String, StartError> {
+    use app::accounts::validation::{DisplayName, Email, NewPassword};
+    let email = Email::parse(email).map_err(|m| StartError::Command(format!("email: {m}")))?;
+    let name = DisplayName::parse(name).map_err(|m| StartError::Command(format!("name: {m}")))?;
+    let password =
+        NewPassword::parse(password).map_err(|m| StartError::Command(format!("password: {m}")))?;
+    let hash = app::accounts::password::hash_password(password.as_str())
+        .map_err(|e| StartError::Command(format!("could not hash the password: {e}")))?;
+    app::accounts::store::create_user(db, &email, &name, &hash, true)
+        .await
+        .map_err(|e| StartError::Command(e.to_string()))?;
+    Ok(email.as_str().to_string())
 }

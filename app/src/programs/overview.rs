@@ -21,6 +21,7 @@ pub struct ProgramOverview {
     pub mentees: i64,
     pub published_matches: i64,
     pub pending_matches: i64,
+    pub ended_matches: i64,
     pub milestones: Vec<MilestoneSummary>,
 }
 
@@ -34,10 +35,28 @@ pub struct MilestoneSummary {
     pub description: String,
 }
 
-#[server(endpoint = "programs/overview")]
+/// The programs the signed-in admin runs (every program for a site admin).
+#[server(endpoint = "programs/list")]
 pub async fn list_programs() -> Result<Vec<ProgramOverview>, AppError> {
+    use crate::accounts::access::{Permission, require};
+    let user = require(Permission::ListPrograms)?;
     let db = expect_context::<crate::db::Db>();
-    crate::programs::overview::store::program_overviews(&db).await
+    let mut programs = store::program_overviews(&db).await?;
+    programs.retain(|p| user.is_site_admin || user.admin_of.contains(&p.id));
+    Ok(programs)
+}
+
+/// One program's Program Admin Panel.
+#[server(endpoint = "programs/panel")]
+pub async fn program_panel(program_id: i64) -> Result<ProgramOverview, AppError> {
+    use crate::accounts::access::{Permission, require};
+    require(Permission::AdministerProgram(program_id))?;
+    let db = expect_context::<crate::db::Db>();
+    store::program_overviews(&db)
+        .await?
+        .into_iter()
+        .find(|p| p.id == program_id)
+        .ok_or(AppError::NotFound)
 }
 
 #[cfg(feature = "ssr")]
@@ -57,6 +76,7 @@ pub mod store {
         mentees: i64,
         published_matches: i64,
         pending_matches: i64,
+        ended_matches: i64,
     }
 
     #[derive(sqlx::FromRow)]
@@ -89,7 +109,9 @@ pub mod store {
                  (SELECT COUNT(*) FROM matches m WHERE m.program_id = p.id \
                     AND m.state = 'published') AS published_matches, \
                  (SELECT COUNT(*) FROM matches m WHERE m.program_id = p.id \
-                    AND m.state = 'pending') AS pending_matches \
+                    AND m.state = 'pending') AS pending_matches, \
+                 (SELECT COUNT(*) FROM matches m WHERE m.program_id = p.id \
+                    AND m.state = 'ended') AS ended_matches \
                  FROM programs p ORDER BY p.name, p.id",
                 )
                 .fetch_all(pool)
@@ -117,6 +139,7 @@ pub mod store {
                 mentees: row.mentees,
                 published_matches: row.published_matches,
                 pending_matches: row.pending_matches,
+                ended_matches: row.ended_matches,
                 milestones: Vec::new(),
             })
             .collect();
@@ -163,13 +186,11 @@ pub fn ProgramsPage() -> impl IntoView {
                     }
                     Ok(list) => {
                         list.into_iter()
-                            .map(|program| view! { <ProgramCard program/> })
+                            .map(|program| view! { <ProgramSummary program/> })
                             .collect_view()
                             .into_any()
                     }
-                    Err(error) => {
-                        view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
-                    }
+                    Err(error) => crate::shell::error_view(error).into_any(),
                 }
             })}
         </Suspense>
@@ -177,26 +198,77 @@ pub fn ProgramsPage() -> impl IntoView {
 }
 
 #[component]
-fn ProgramCard(program: ProgramOverview) -> impl IntoView {
+fn ProgramSummary(program: ProgramOverview) -> impl IntoView {
     let heading_id = format!("program-{}", program.id);
-    let milestone_count = program.milestones.len();
+    let href = format!("/programs/{}", program.id);
     view! {
         <section class="card program" aria-labelledby=heading_id.clone()>
-            <h2 id=heading_id.clone()>{program.name}</h2>
-            <p class="program-description">{program.description}</p>
-            <dl class="stats">
-                <div><dt>"Mentors"</dt><dd>{program.mentors}</dd></div>
-                <div><dt>"Mentees"</dt><dd>{program.mentees}</dd></div>
-                <div><dt>"Published matches"</dt><dd>{program.published_matches}</dd></div>
-                <div><dt>"Pending matches"</dt><dd>{program.pending_matches}</dd></div>
-                <div><dt>"Milestones"</dt><dd>{milestone_count}</dd></div>
-            </dl>
-            <p class="program-clock">
-                "Today in " {program.time_zone} ": "
-                <time datetime=iso_date(program.today)>{readable_date(program.today)}</time>
-            </p>
+            <h2 id=heading_id.clone()><a href=href>{program.name.clone()}</a></h2>
+            <p class="program-description">{program.description.clone()}</p>
+            <ProgramStats program/>
+        </section>
+    }
+}
+
+#[component]
+fn ProgramStats(program: ProgramOverview) -> impl IntoView {
+    view! {
+        <dl class="stats">
+            <div><dt>"Mentors"</dt><dd>{program.mentors}</dd></div>
+            <div><dt>"Mentees"</dt><dd>{program.mentees}</dd></div>
+            <div><dt>"Pending matches"</dt><dd>{program.pending_matches}</dd></div>
+            <div><dt>"Published matches"</dt><dd>{program.published_matches}</dd></div>
+            <div><dt>"Ended matches"</dt><dd>{program.ended_matches}</dd></div>
+            <div><dt>"Milestones"</dt><dd>{program.milestones.len()}</dd></div>
+        </dl>
+    }
+}
+
+/// `/programs/{id}`: the Program Admin Panel.
+#[component]
+pub fn ProgramPanelPage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let program_id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let panel = Resource::new(program_id, |id| async move {
+        match id {
+            Some(id) => program_panel(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading the program…"</p> }>
+            {move || Suspend::new(async move {
+                match panel.await {
+                    Ok(program) => view! { <ProgramPanel program/> }.into_any(),
+                    Err(error) => crate::shell::error_view(error).into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProgramPanel(program: ProgramOverview) -> impl IntoView {
+    let title = format!("{} · Program Admin Panel", program.name);
+    let milestones = program.milestones.clone();
+    view! {
+        <Title text=title/>
+        <p class="eyebrow">"Program Admin Panel"</p>
+        <h1>{program.name.clone()}</h1>
+        <p class="program-description">{program.description.clone()}</p>
+        <p class="program-clock">
+            "Today in " {program.time_zone.clone()} ": "
+            <time datetime=iso_date(program.today)>{readable_date(program.today)}</time>
+        </p>
+        <ProgramStats program/>
+        <section class="card" aria-labelledby="milestones-heading">
+            <h2 id="milestones-heading">"Program milestones"</h2>
             <table class="milestones">
-                <caption>"Program milestones"</caption>
                 <thead>
                     <tr>
                         <th scope="col">"Milestone Name"</th>
@@ -207,8 +279,7 @@ fn ProgramCard(program: ProgramOverview) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {program
-                        .milestones
+                    {milestones
                         .into_iter()
                         .map(|m| {
                             view! {

@@ -1,0 +1,147 @@
+//! The sign-in page. The form posts to `/sign-in` (an axum handler of the server) with and
+//! without JavaScript alike; a refused attempt comes back as this page with a message.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+/// Whether the server runs in demo mode (`DEMO=true`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DemoMode(pub bool);
+
+/// What a refused sign-in hands back to the page: the message and the email typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInFlash {
+    pub message: String,
+    pub email: String,
+}
+
+/// The message for wrong credentials; it never says which part was wrong.
+pub const WRONG_CREDENTIALS: &str = "That email and password do not match an account.";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoAccountInfo {
+    pub email: String,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInInfo {
+    pub flash: Option<SignInFlash>,
+    /// Filled in demo mode only.
+    pub demo_accounts: Vec<DemoAccountInfo>,
+    pub demo_password: Option<String>,
+    /// The name of the person already signed in, if any.
+    pub signed_in_as: Option<String>,
+}
+
+#[server(endpoint = "accounts/sign-in-page")]
+pub async fn sign_in_page_data() -> Result<SignInInfo, AppError> {
+    use crate::db::seed::{DEMO_ACCOUNTS, DEMO_PASSWORD};
+    let demo = use_context::<DemoMode>().unwrap_or_default().0;
+    let demo_accounts = if demo {
+        DEMO_ACCOUNTS
+            .iter()
+            .map(|a| DemoAccountInfo {
+                email: a.email.to_string(),
+                name: a.name.to_string(),
+                role: match a.role {
+                    None => "Site admin, program admin".to_string(),
+                    Some(role) => role.label().to_string(),
+                },
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(SignInInfo {
+        flash: use_context::<SignInFlash>(),
+        demo_accounts,
+        demo_password: demo.then(|| DEMO_PASSWORD.to_string()),
+        signed_in_as: super::identity().map(|u| u.name),
+    })
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| sign_in_page_data());
+    let query = use_query_map();
+    view! {
+        <Title text="Sign in · Mentoring Milestones"/>
+        <div class="narrow">
+            <h1>"Sign in"</h1>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let next = query.get_untracked().get("next").unwrap_or_default();
+                    match data.await {
+                        Ok(data) => view! { <SignInForm data next/> }.into_any(),
+                        Err(error) => {
+                            view! { <p class="error" role="alert">{error.to_string()}</p> }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn SignInForm(data: SignInInfo, next: String) -> impl IntoView {
+    let flash = data.flash.clone().unwrap_or_default();
+    let has_error = !flash.message.is_empty();
+    view! {
+        {data.signed_in_as.map(|name| view! {
+            <p class="notice">"You are signed in as " {name} ". Signing in again switches account."</p>
+        })}
+        <form class="card" method="post" action="/sign-in" novalidate>
+            {has_error.then(|| view! {
+                <p id="sign-in-error" class="form-error" role="alert">{flash.message.clone()}</p>
+            })}
+            <input type="hidden" name="next" value=next/>
+            <div class="field">
+                <label for="email">"Email"</label>
+                <input
+                    id="email"
+                    name="email"
+                    type="email"
+                    autocomplete="username"
+                    required
+                    value=flash.email.clone()
+                    aria-describedby=has_error.then_some("sign-in-error")
+                />
+            </div>
+            <div class="field">
+                <label for="password">"Password"</label>
+                <input
+                    id="password"
+                    name="password"
+                    type="password"
+                    autocomplete="current-password"
+                    required
+                    aria-describedby=has_error.then_some("sign-in-error")
+                />
+            </div>
+            <button type="submit" class="button">"Sign in"</button>
+        </form>
+        {data.demo_password.map(|password| view! {
+            <section class="card demo" aria-labelledby="demo-heading">
+                <h2 id="demo-heading">"Demo accounts"</h2>
+                <p>"Every demo account's password is " <code>{password}</code> "."</p>
+                <table>
+                    <thead>
+                        <tr><th scope="col">"Email"</th><th scope="col">"Name"</th><th scope="col">"Role"</th></tr>
+                    </thead>
+                    <tbody>
+                        {data.demo_accounts.into_iter().map(|a| view! {
+                            <tr><td><code>{a.email}</code></td><td>{a.name}</td><td>{a.role}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        })}
+    }
+}
