@@ -25,7 +25,9 @@ step "Unit, property and database tests (app; SQLite and PostgreSQL)"
 cargo test -p app --features ssr
 
 step "HTTP and server tests"
-cargo test -p server
+# One test at a time: Leptos keeps some state per process, and tests that each run their own
+# tokio runtime in parallel can stall on it.
+cargo test -p server -- --test-threads=1
 
 step "Building the site for the browser tests"
 cargo leptos build

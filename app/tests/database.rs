@@ -688,12 +688,12 @@ on_both_engines!(
 );
 
 mod sqlite_settings {
-    use super::support::TestDb;
     use app::db::Db;
+    use app::db::scratch::ScratchDb;
 
     #[tokio::test]
     async fn sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys() {
-        let test = TestDb::fresh_sqlite().await;
+        let test = ScratchDb::sqlite().await.expect("scratch database");
         let Db::Sqlite { reader, writer } = &test.db else {
             panic!("SQLite expected")
         };
@@ -719,7 +719,7 @@ mod sqlite_settings {
 
     #[tokio::test]
     async fn sqlite_reader_connections_refuse_to_write() {
-        let test = TestDb::fresh_sqlite().await;
+        let test = ScratchDb::sqlite().await.expect("scratch database");
         let Db::Sqlite { reader, .. } = &test.db else {
             panic!("SQLite expected")
         };

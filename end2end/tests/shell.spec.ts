@@ -16,28 +16,26 @@ test("the shell is rendered by the server, then hydrated", async ({ page }, test
   });
 
   await page.goto("/");
+  await expect(page).toHaveURL(/\/sign-in$/);
   await expect(page.getByRole("link", { name: "Mentoring Milestones" })).toBeVisible();
   const nav = page.getByRole("navigation", { name: "Main" });
-  await expect(nav.getByRole("link", { name: "Programs" })).toHaveAttribute("aria-current", "page");
-  await expect(page.getByRole("heading", { level: 1, name: "Programs" })).toBeVisible();
-  await expect(page.getByRole("heading", { name: "Leadership Mentoring 2026" })).toBeVisible();
-  await expect(page.getByRole("rowheader", { name: "Mid-Cycle Check-In" })).toBeVisible();
+  await expect(nav.getByRole("link", { name: "Sign in" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Demo accounts" })).toBeVisible();
   await expect(page.locator("html")).not.toHaveAttribute("data-hydrated", "true");
-  await saveScreenshot(page, testInfo, "programs-before-hydration");
+  await saveScreenshot(page, testInfo, "sign-in-before-hydration");
 
   releaseWasm();
   if (!isHydratedProject(testInfo)) {
     // With JavaScript off the page stays exactly as served, and stays complete.
     await page.waitForTimeout(500);
     await expect(page.locator("html")).not.toHaveAttribute("data-hydrated", "true");
-    await expect(page.getByRole("heading", { name: "Leadership Mentoring 2026" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Demo accounts" })).toBeVisible();
     return;
   }
   await waitForHydration(page);
-  await expect(page.getByRole("heading", { name: "Leadership Mentoring 2026" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Demo accounts" })).toBeVisible();
   // After hydration, navigation happens in the browser without a page load.
-  const navigations: string[] = [];
-  page.on("framenavigated", (frame) => navigations.push(frame.url()));
   await nav.getByRole("link", { name: "Due dates" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "How due dates work" })).toBeVisible();
   await expect(nav.getByRole("link", { name: "Due dates" })).toHaveAttribute("aria-current", "page");
@@ -90,14 +88,14 @@ test("an unknown address shows the not-found page with status 404", async ({ pag
   const response = await page.goto("/programs/none/such-page");
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();
-  await expect(page.getByRole("link", { name: "Go to Programs" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Go to your start page" })).toBeVisible();
   if (isHydratedProject(testInfo)) {
     await waitForHydration(page);
   }
   await expectNoAxeViolations(page, testInfo);
 });
 
-for (const path of ["/", "/due-dates"]) {
+for (const path of ["/sign-in", "/due-dates"]) {
   test(`axe-core finds no WCAG 2.2 AA violations on ${path}`, async ({ page }, testInfo) => {
     await page.goto(path);
     if (isHydratedProject(testInfo)) {

@@ -19,10 +19,15 @@ export async function expectNoAxeViolations(page: Page, testInfo: TestInfo) {
   if (!isHydratedProject(testInfo)) {
     const browser = page.context().browser();
     if (!browser) throw new Error("no browser for the axe-core context");
-    const context = await browser.newContext({ javaScriptEnabled: true });
+    // Same cookies, so a signed-in page is checked as the signed-in person sees it.
+    const context = await browser.newContext({
+      javaScriptEnabled: true,
+      storageState: await page.context().storageState(),
+    });
     await context.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
     target = await context.newPage();
     await target.goto(page.url());
+    expect(target.url(), "axe-core checks the same page").toBe(page.url());
     extra = context;
   }
   try {

@@ -1,27 +1,15 @@
 //! Requests through the real router, and the server binary's start-up and shutdown.
 
+mod support;
+
 use app::db::Db;
-use app::db::seed::{DEMO_PROGRAM_NAME, seed_demo};
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use server::{AppState, Config, build_router};
+use app::db::seed::DEMO_PROGRAM_NAME;
+use axum::http::StatusCode;
+use server::Config;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use tower::ServiceExt;
-
-struct TestApp {
-    router: axum::Router,
-    db: Db,
-    folder: PathBuf,
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.folder);
-    }
-}
+use support::{Engine, TestApp};
 
 fn temp_folder(label: &str) -> PathBuf {
     let nanos = std::time::SystemTime::now()
@@ -36,58 +24,20 @@ fn temp_folder(label: &str) -> PathBuf {
     folder
 }
 
-fn config(database_url: String) -> Config {
-    Config {
-        database_url,
-        site_addr: "127.0.0.1:0".parse().expect("address"),
-        site_root: "target/site".to_string(),
-        demo: true,
-    }
-}
-
-async fn demo_app(label: &str) -> TestApp {
-    let folder = temp_folder(label);
-    let url = format!("sqlite:{}", folder.join("app.db").display());
-    let db = Db::open(&url).await.expect("database opens");
-    seed_demo(&db, chrono::Utc::now().date_naive())
-        .await
-        .expect("demo seeded");
-    let router = build_router(AppState::new(&config(url), db.clone()));
-    TestApp { router, db, folder }
-}
-
-async fn send(app: &TestApp, request: Request<Body>) -> (StatusCode, String) {
-    let response = app
-        .router
-        .clone()
-        .oneshot(request)
-        .await
-        .expect("router answers");
-    let status = response.status();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
-}
-
-async fn get(app: &TestApp, uri: &str) -> (StatusCode, String) {
-    send(app, Request::get(uri).body(Body::empty()).expect("request")).await
-}
-
 #[tokio::test]
-async fn the_programs_page_is_rendered_complete_on_the_server() {
-    let app = demo_app("home").await;
-    let (status, body) = get(&app, "/").await;
-    assert_eq!(status, StatusCode::OK);
+async fn the_program_admin_panel_is_rendered_complete_on_the_server() {
+    let app = TestApp::new(Engine::Sqlite).await;
+    let mut admin = app.client().signed_in_as("admin@example.com").await;
+    let reply = admin.get(&format!("/programs/{}", app.program_id)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let body = reply.body;
     assert!(body.starts_with("<!DOCTYPE html>"));
     assert!(body.contains("Mentoring Milestones"));
     assert!(body.contains(r#"<nav aria-label="Main">"#));
     // The data is in the document itself, not in a template that needs JavaScript to show.
     let main = body.split("<main").nth(1).expect("main element");
     assert!(main.contains(DEMO_PROGRAM_NAME));
+    assert!(main.contains("Program Admin Panel"));
     assert!(main.contains("Mid-Cycle Check-In"));
     assert!(main.contains("2 Weeks after the match is published"));
     assert!(
@@ -98,21 +48,24 @@ async fn the_programs_page_is_rendered_complete_on_the_server() {
 
 #[tokio::test]
 async fn an_unknown_address_gets_the_not_found_page_with_status_404() {
-    let app = demo_app("404").await;
-    let (status, body) = get(&app, "/no/such/page").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(body.contains("Page not found"));
+    let app = TestApp::new(Engine::Sqlite).await;
+    let reply = app.client().get("/no/such/page").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(reply.body.contains("Page not found"));
     assert!(
-        body.contains(r#"<header class="site-header">"#),
+        reply.body.contains(r#"<header class="site-header">"#),
         "the 404 page keeps the shell"
     );
 }
 
 #[tokio::test]
 async fn the_due_date_page_answers_a_plain_get_form() {
-    let app = demo_app("due").await;
-    let (status, body) = get(&app, "/due-dates?on=2026-01-31&amount=1&unit=months").await;
-    assert_eq!(status, StatusCode::OK);
+    let app = TestApp::new(Engine::Sqlite).await;
+    let mut client = app.client();
+    let body = client
+        .get("/due-dates?on=2026-01-31&amount=1&unit=months")
+        .await
+        .body;
     let result = body.split("<output").nth(1).expect("the result");
     assert!(result.contains(r#"datetime="2026-02-28""#) && result.contains(r#"class="due""#));
     assert!(
@@ -120,45 +73,65 @@ async fn the_due_date_page_answers_a_plain_get_form() {
         "the typed values stay in the form"
     );
     assert!(body.contains("February 2026 has no day 31"));
-    let (_, leap) = get(&app, "/due-dates?on=2028-01-31&amount=1&unit=months").await;
+    let leap = client
+        .get("/due-dates?on=2028-01-31&amount=1&unit=months")
+        .await
+        .body;
     assert!(leap.contains(r#"datetime="2028-02-29""#));
-    let (_, bad) = get(&app, "/due-dates?on=2026-01-31&amount=1000&unit=days").await;
+    let bad = client
+        .get("/due-dates?on=2026-01-31&amount=1000&unit=days")
+        .await
+        .body;
     assert!(bad.contains("Enter a number from 0 to 999."));
     assert!(!bad.contains(r#"class="due""#));
 }
 
 #[tokio::test]
 async fn healthz_reports_whether_the_database_answers() {
-    let app = demo_app("health").await;
-    let (status, body) = get(&app, "/healthz").await;
-    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok\n"));
+    let app = TestApp::new(Engine::Sqlite).await;
+    let reply = app.client().get("/healthz").await;
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (StatusCode::OK, "ok\n")
+    );
     app.db.close().await;
-    let (status, _) = get(&app, "/healthz").await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        app.client().get("/healthz").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
 }
 
 #[tokio::test]
-async fn the_overview_server_function_answers_json() {
-    let app = demo_app("api").await;
-    let request = Request::post("/api/programs/overview")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::empty())
-        .expect("request");
-    let (status, body) = send(&app, request).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(body.contains(DEMO_PROGRAM_NAME));
-    assert!(body.contains(r#""unit":"months""#));
+async fn the_panel_server_function_answers_json() {
+    let app = TestApp::new(Engine::Sqlite).await;
+    let mut admin = app.client().signed_in_as("admin@example.com").await;
+    let reply = admin
+        .call(
+            "programs/panel",
+            &[("program_id", &app.program_id.to_string())],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.body.contains(DEMO_PROGRAM_NAME));
+    assert!(reply.body.contains(r#""unit":"months""#));
 }
 
 #[tokio::test]
 async fn a_database_failure_reaches_the_page_as_a_plain_sentence() {
-    let app = demo_app("failure").await;
+    let app = TestApp::new(Engine::Sqlite).await;
+    let mut admin = app.client().signed_in_as("admin@example.com").await;
     app.db.close().await;
-    let (status, body) = get(&app, "/").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("Something went wrong on our side. Please try again."));
-    for leak in ["sqlx", "SELECT", "pool", "closed"] {
-        assert!(!body.contains(leak), "the page must not show {leak:?}");
+    let reply = admin.get("/due-dates").await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "pages without data still work"
+    );
+    let api = admin.call("programs/list", &[]).await;
+    for body in [&reply.body, &api.body] {
+        for leak in ["sqlx", "SELECT", "pool", "closed"] {
+            assert!(!body.contains(leak), "must not show {leak:?}: {body}");
+        }
     }
 }
 
@@ -348,4 +321,70 @@ fn sigterm_shuts_the_server_down_gracefully() {
         log.contains("uri=/healthz") && log.contains("status=200"),
         "one line per request: {log}"
     );
+}
+
+fn create_admin(url: &str, email: &str, password_line: &str) -> (Option<i32>, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["create-admin", "--email", email, "--name", "Robin Root"])
+        .env("DATABASE_URL", url)
+        .env_remove("DEMO")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(password_line.as_bytes());
+    }
+    let output = child.wait_with_output().expect("server exits");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn create_admin_makes_the_first_site_admin_with_a_password_from_stdin() {
+    let folder = temp_folder("create-admin");
+    let url = format!("sqlite:{}", folder.join("prod.db").display());
+    let (code, stdout, stderr) =
+        create_admin(&url, "Root@Example.org", "a long production password\n");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("Created the site admin root@example.org."));
+    let (short_code, _, short_err) = create_admin(&url, "second@example.org", "short\n");
+    assert_eq!(short_code, Some(1));
+    assert_one_clear_sentence(&short_err, "password: Use at least 10 characters.");
+    let (dup_code, _, dup_err) = create_admin(&url, "root@example.org", "another long password\n");
+    assert_eq!(dup_code, Some(1));
+    assert_one_clear_sentence(
+        &dup_err,
+        "There is already an account for root@example.org.",
+    );
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (hash, is_site_admin, programs): (String, bool, i64) = runtime.block_on(async {
+        let db = Db::open(&url).await.expect("database");
+        let row = app::on_db!(
+            &db,
+            read | pool | {
+                sqlx::query_as(
+                    "SELECT password_hash, is_site_admin, (SELECT COUNT(*) FROM programs) \
+                 FROM users WHERE email = 'root@example.org'",
+                )
+                .fetch_one(pool)
+                .await
+            }
+        )
+        .expect("the admin exists");
+        db.close().await;
+        row
+    });
+    let _ = std::fs::remove_dir_all(&folder);
+    assert!(is_site_admin);
+    assert!(app::accounts::password::verify_password(
+        "a long production password",
+        &hash
+    ));
+    assert_eq!(programs, 0, "no demo data in a production install");
 }

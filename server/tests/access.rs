@@ -1,0 +1,609 @@
+//! Who may do what: the authorization matrix, sessions and the protections, on both engines.
+
+mod support;
+
+use app::accounts::sign_in::WRONG_CREDENTIALS;
+use app::db::seed::DEMO_PASSWORD;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use server::auth::SignInLimits;
+use std::time::Duration;
+use support::{Engine, HOST, OTHER_ADMIN, PROGRAM_ADMIN, Reply, TestApp};
+
+/// The people of the matrix, in its column order.
+const PERSONAS: [(&str, Option<&str>); 7] = [
+    ("anonymous", None),
+    ("mentee", Some("mentee@example.com")),
+    ("mentor", Some("mentor@example.com")),
+    ("other pair's participant", Some("mentee2@example.com")),
+    ("admin of this program", Some(PROGRAM_ADMIN)),
+    ("admin of another program", Some(OTHER_ADMIN)),
+    ("site admin", Some("admin@example.com")),
+];
+
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    Page(&'static str),
+    ServerFn(&'static str),
+}
+
+/// Every page and server function, with who may use it (the columns of PERSONAS).
+/// `{program}` is the demo program, `{user}` the throwaway account.
+const MATRIX: [(Target, [bool; 7]); 15] = [
+    (
+        Target::Page("/sign-in"),
+        [true, true, true, true, true, true, true],
+    ),
+    (
+        Target::Page("/due-dates"),
+        [true, true, true, true, true, true, true],
+    ),
+    (
+        Target::Page("/programs"),
+        [false, false, false, false, true, true, true],
+    ),
+    (
+        Target::Page("/programs/{program}"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::Page("/quickcliq"),
+        [false, true, true, true, true, true, true],
+    ),
+    (
+        Target::Page("/admin/users"),
+        [false, false, false, false, false, false, true],
+    ),
+    (
+        Target::ServerFn("accounts/whoami"),
+        [true, true, true, true, true, true, true],
+    ),
+    (
+        Target::ServerFn("accounts/sign-in-page"),
+        [true, true, true, true, true, true, true],
+    ),
+    (
+        Target::ServerFn("programs/list"),
+        [false, false, false, false, true, true, true],
+    ),
+    (
+        Target::ServerFn("programs/panel?program_id={program}"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn("participation/my-matches"),
+        [false, true, true, true, true, true, true],
+    ),
+    (
+        Target::ServerFn("accounts/users"),
+        [false, false, false, false, false, false, true],
+    ),
+    (
+        Target::ServerFn(
+            "accounts/create-user?email={new_email}&name=New Person&password=long enough password",
+        ),
+        [false, false, false, false, false, false, true],
+    ),
+    (
+        Target::ServerFn("accounts/make-program-admin?user_id={user}&program_id={program}"),
+        [false, false, false, false, false, false, true],
+    ),
+    (
+        Target::ServerFn("accounts/reset-password?user_id={user}&password=another long password"),
+        [false, false, false, false, false, false, true],
+    ),
+];
+
+fn fill(template: &str, app: &TestApp, persona: usize) -> String {
+    template
+        .replace("{program}", &app.program_id.to_string())
+        .replace("{user}", &app.throwaway_id.to_string())
+        .replace("{new_email}", &format!("new{persona}@example.com"))
+}
+
+/// Whether the reply let the person in; panics on a refusal of the wrong kind.
+fn allowed(target: Target, signed_in: bool, reply: &Reply) -> bool {
+    let refused_as = match target {
+        Target::Page(_) if !signed_in => {
+            let to_sign_in = reply.status == StatusCode::FOUND
+                && reply
+                    .location()
+                    .is_some_and(|l| l.starts_with("/sign-in?next="));
+            (!to_sign_in).then_some(reply.status)
+        }
+        Target::Page(_) => (reply.status != StatusCode::FORBIDDEN).then_some(reply.status),
+        Target::ServerFn(_) if !signed_in => {
+            (reply.status != StatusCode::UNAUTHORIZED).then_some(reply.status)
+        }
+        Target::ServerFn(_) => (reply.status != StatusCode::FORBIDDEN).then_some(reply.status),
+    };
+    match refused_as {
+        None => false,
+        Some(status) => {
+            assert!(
+                status.is_success(),
+                "{target:?}: unexpected {status}: {}",
+                reply.body
+            );
+            true
+        }
+    }
+}
+
+async fn every_page_and_server_function_admits_exactly_whom_the_matrix_says(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let mut failures = Vec::new();
+    for (column, (who, email)) in PERSONAS.iter().enumerate() {
+        let mut client = app.client();
+        if let Some(email) = email {
+            client = client.signed_in_as(email).await;
+        }
+        for (target, expected) in MATRIX {
+            let reply = match target {
+                Target::Page(path) => client.get(&fill(path, &app, column)).await,
+                Target::ServerFn(spec) => {
+                    let spec = fill(spec, &app, column);
+                    let (endpoint, query) = spec.split_once('?').unwrap_or((&spec, ""));
+                    let fields: Vec<(&str, &str)> = query
+                        .split('&')
+                        .filter(|p| !p.is_empty())
+                        .filter_map(|p| p.split_once('='))
+                        .collect();
+                    client.call(endpoint, &fields).await
+                }
+            };
+            let got = allowed(target, email.is_some(), &reply);
+            if got != expected[column] {
+                failures.push(format!(
+                    "{who} on {target:?}: expected {}, got {} ({})",
+                    if expected[column] { "allow" } else { "deny" },
+                    if got { "allow" } else { "deny" },
+                    reply.status
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authorization matrix:\n{}",
+        failures.join("\n")
+    );
+}
+
+async fn each_role_lands_where_they_work(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let program = format!("/programs/{}", app.program_id);
+    for (email, landing) in [
+        ("admin@example.com", program.as_str()),
+        (PROGRAM_ADMIN, program.as_str()),
+        ("mentor@example.com", "/quickcliq"),
+        ("mentee@example.com", "/quickcliq"),
+    ] {
+        let mut client = app.client();
+        let reply = client.sign_in(email, DEMO_PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(reply.location(), Some(landing), "{email}");
+        let home = client.get("/").await;
+        assert_eq!(home.location(), Some(landing), "/ sends {email} to work");
+    }
+    let anonymous = app.client().get("/").await;
+    assert_eq!(anonymous.location(), Some("/sign-in"));
+}
+
+async fn a_protected_page_sends_you_to_sign_in_and_back(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let mut client = app.client();
+    let path = format!("/programs/{}", app.program_id);
+    let first = client.get(&path).await;
+    assert_eq!(
+        first.location(),
+        Some(format!("/sign-in?next={path}").as_str())
+    );
+    let signed_in = client
+        .post_form(
+            "/sign-in",
+            &[
+                ("email", PROGRAM_ADMIN),
+                ("password", DEMO_PASSWORD),
+                ("next", &path),
+            ],
+        )
+        .await;
+    assert_eq!(signed_in.location(), Some(path.as_str()));
+    let page = client.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Leadership Mentoring 2026"));
+    // An address elsewhere is never followed.
+    let mut other = app.client();
+    let outside = other
+        .post_form(
+            "/sign-in",
+            &[
+                ("email", PROGRAM_ADMIN),
+                ("password", DEMO_PASSWORD),
+                ("next", "//evil.example/x"),
+            ],
+        )
+        .await;
+    assert_eq!(outside.location(), Some(path.as_str()));
+}
+
+async fn a_wrong_password_gets_one_message_that_does_not_say_which_part_was_wrong(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let wrong_password = app
+        .client()
+        .sign_in("mentor@example.com", "not-the-password")
+        .await;
+    let unknown_email = app
+        .client()
+        .sign_in("nobody@example.com", DEMO_PASSWORD)
+        .await;
+    for reply in [&wrong_password, &unknown_email] {
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        assert!(reply.body.contains(WRONG_CREDENTIALS), "{}", reply.body);
+        assert!(
+            reply.set_cookie().is_none(),
+            "no session for a refused sign-in"
+        );
+    }
+    assert!(
+        wrong_password
+            .body
+            .contains(r#"value="mentor@example.com""#),
+        "the email stays typed"
+    );
+}
+
+async fn the_session_cookie_is_http_only_lax_and_secure_when_configured(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let reply = app
+        .client()
+        .sign_in("mentor@example.com", DEMO_PASSWORD)
+        .await;
+    let cookie = reply.set_cookie().expect("a session cookie");
+    assert!(cookie.starts_with("milestones_session="));
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/")
+    );
+    assert!(!cookie.contains("Secure"));
+    let id = cookie
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("milestones_session=");
+    assert!(id.len() >= 22, "a 128-bit random id, base64: {id}");
+
+    let tls = TestApp::with(engine, true, SignInLimits::default()).await;
+    let reply = tls
+        .client()
+        .sign_in("mentor@example.com", DEMO_PASSWORD)
+        .await;
+    assert!(reply.set_cookie().expect("cookie").contains("Secure"));
+}
+
+async fn signing_in_rotates_the_session_id(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let mut client = app.client().signed_in_as("mentee@example.com").await;
+    let before = client.cookie.clone().expect("cookie");
+    client.sign_in(PROGRAM_ADMIN, DEMO_PASSWORD).await;
+    let after = client.cookie.clone().expect("cookie");
+    assert_ne!(before, after, "a new id at sign-in");
+    // The old id no longer identifies anyone.
+    let mut planted = app.client();
+    planted.cookie = Some(before);
+    let reply = planted.get("/quickcliq").await;
+    assert!(reply.location().is_some_and(|l| l.starts_with("/sign-in")));
+}
+
+async fn signing_out_ends_the_session_on_the_server(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let mut client = app.client().signed_in_as("mentor@example.com").await;
+    let kept = client.cookie.clone();
+    assert_eq!(client.get("/quickcliq").await.status, StatusCode::OK);
+    let out = client.post_form("/sign-out", &[]).await;
+    assert_eq!(
+        (out.status, out.location()),
+        (StatusCode::SEE_OTHER, Some("/sign-in"))
+    );
+    assert!(
+        client.cookie.is_none(),
+        "the browser is told to forget the cookie"
+    );
+    // Even a client that kept the cookie is signed out.
+    let mut stubborn = app.client();
+    stubborn.cookie = kept;
+    assert!(
+        stubborn
+            .get("/quickcliq")
+            .await
+            .location()
+            .is_some_and(|l| l.starts_with("/sign-in"))
+    );
+    let sessions: i64 = app::on_db!(
+        &app.db,
+        read | pool | {
+            sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+                .fetch_one(pool)
+                .await
+        }
+    )
+    .expect("count");
+    assert_eq!(sessions, 0);
+}
+
+async fn sign_in_is_rate_limited_per_account_and_per_address(engine: Engine) {
+    let limits = SignInLimits {
+        per_account: 3,
+        per_ip: 6,
+        window: Duration::from_secs(600),
+    };
+    let app = TestApp::with(engine, false, limits).await;
+    for _ in 0..3 {
+        let reply = app
+            .client()
+            .sign_in("mentor@example.com", "wrong password")
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+    let limited = app
+        .client()
+        .sign_in("mentor@example.com", DEMO_PASSWORD)
+        .await;
+    assert_eq!(
+        limited.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    let retry: u64 = limited
+        .headers
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After in seconds");
+    assert!((1..=600).contains(&retry));
+    assert!(limited.body.contains("Too many sign-in attempts"));
+    // Three more failures on other accounts use up the address's allowance.
+    for email in ["a@example.com", "b@example.com", "c@example.com"] {
+        app.client().sign_in(email, "wrong password").await;
+    }
+    let by_address = app
+        .client()
+        .sign_in("mentee@example.com", DEMO_PASSWORD)
+        .await;
+    assert_eq!(by_address.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn cross_site_posts_are_refused(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let mut client = app.client().signed_in_as("admin@example.com").await;
+    let cookie = client.cookie.clone().expect("cookie");
+    let forged = |origin: Option<&str>, site: Option<&str>| {
+        let mut request = Request::post("/api/accounts/create-user")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie.clone());
+        if let Some(origin) = origin {
+            request = request.header(header::ORIGIN, origin);
+        }
+        if let Some(site) = site {
+            request = request.header("sec-fetch-site", site);
+        }
+        request
+            .body(Body::from(
+                "email=forged%40example.com&name=F&password=long%20enough%20pw",
+            ))
+            .expect("request")
+    };
+    for (origin, site) in [
+        (Some("https://evil.example"), None),
+        (Some("null"), None),
+        (None, Some("cross-site")),
+        (Some(&*format!("http://{HOST}")), Some("same-site")),
+    ] {
+        let reply = client.send(forged(origin, site)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{origin:?} {site:?}");
+    }
+    let sign_out = client
+        .send(
+            Request::post("/sign-out")
+                .header(header::ORIGIN, "https://evil.example")
+                .header(header::COOKIE, cookie.clone())
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(
+        sign_out.status,
+        StatusCode::FORBIDDEN,
+        "no forced sign-out either"
+    );
+    let same_origin = client
+        .send(forged(Some(&format!("http://{HOST}")), Some("same-origin")))
+        .await;
+    assert_eq!(same_origin.status, StatusCode::OK, "{}", same_origin.body);
+}
+
+async fn oversized_bodies_get_413(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let mut client = app.client();
+    let big = format!("email=a%40example.com&password={}", "x".repeat(70 * 1024));
+    let reply = client
+        .send(
+            Request::post("/sign-in")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::CONTENT_LENGTH, big.len())
+                .body(Body::from(big))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+async fn pages_carry_the_security_headers(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let reply = app.client().get("/sign-in").await;
+    let header = |name: &str| {
+        reply
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("referrer-policy"), "same-origin");
+    let csp = header("content-security-policy");
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"),
+        "{csp}"
+    );
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|r| r.split('\'').next())
+        .expect("a nonce");
+    assert!(
+        reply.body.contains(&format!(r#"nonce="{nonce}""#)),
+        "the inline script carries it"
+    );
+    assert!(!csp.contains("unsafe-inline"));
+}
+
+async fn refusals_never_show_sql_or_driver_text(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let mut admin = app.client().signed_in_as("admin@example.com").await;
+    let duplicate = admin
+        .call(
+            "accounts/create-user",
+            &[
+                ("email", "mentor@example.com"),
+                ("name", "Dup"),
+                ("password", "long enough password"),
+            ],
+        )
+        .await;
+    assert_eq!(duplicate.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        duplicate
+            .body
+            .contains("There is already an account for mentor@example.com.")
+    );
+    let short = admin
+        .call(
+            "accounts/create-user",
+            &[
+                ("email", "x@example.com"),
+                ("name", "X"),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let missing = admin
+        .call("programs/panel", &[("program_id", "999999")])
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    for reply in [&duplicate, &short, &missing] {
+        for leak in [
+            "UNIQUE",
+            "constraint",
+            "sqlx",
+            "INSERT",
+            "users.email",
+            "duplicate key",
+        ] {
+            assert!(!reply.body.contains(leak), "{leak} in {}", reply.body);
+        }
+    }
+}
+
+async fn a_site_admin_manages_users(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let mut admin = app.client().signed_in_as("admin@example.com").await;
+    let created = admin
+        .call(
+            "accounts/create-user",
+            &[
+                ("email", " New.Mentor@Example.com "),
+                ("name", "New Mentor"),
+                ("password", "a fine long password"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let mut newcomer = app.client();
+    assert_eq!(
+        newcomer
+            .sign_in("new.mentor@example.com", "a fine long password")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let reset = admin
+        .call(
+            "accounts/reset-password",
+            &[
+                ("user_id", &app.throwaway_id.to_string()),
+                ("password", "a brand new password"),
+            ],
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+    assert_eq!(
+        app.client()
+            .sign_in(support::THROWAWAY, DEMO_PASSWORD)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.client()
+            .sign_in(support::THROWAWAY, "a brand new password")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let promoted = admin
+        .call(
+            "accounts/make-program-admin",
+            &[
+                ("user_id", &app.throwaway_id.to_string()),
+                ("program_id", &app.program_id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(promoted.status, StatusCode::OK);
+    let mut throwaway = app.client();
+    let landing = throwaway
+        .sign_in(support::THROWAWAY, "a brand new password")
+        .await;
+    assert_eq!(
+        landing.location(),
+        Some(format!("/programs/{}", app.program_id).as_str())
+    );
+    let again = admin
+        .call(
+            "accounts/make-program-admin",
+            &[
+                ("user_id", &app.throwaway_id.to_string()),
+                ("program_id", &app.program_id.to_string()),
+            ],
+        )
+        .await;
+    assert!(again.body.contains("already"), "{}", again.body);
+}
+
+on_both_engines!(
+    every_page_and_server_function_admits_exactly_whom_the_matrix_says,
+    each_role_lands_where_they_work,
+    a_protected_page_sends_you_to_sign_in_and_back,
+    a_wrong_password_gets_one_message_that_does_not_say_which_part_was_wrong,
+    the_session_cookie_is_http_only_lax_and_secure_when_configured,
+    signing_in_rotates_the_session_id,
+    signing_out_ends_the_session_on_the_server,
+    sign_in_is_rate_limited_per_account_and_per_address,
+    cross_site_posts_are_refused,
+    oversized_bodies_get_413,
+    pages_carry_the_security_headers,
+    refusals_never_show_sql_or_driver_text,
+    a_site_admin_manages_users,
+);

@@ -1,0 +1,300 @@
+//! A seeded app behind the real router, and a client that keeps its session cookie like a
+//! browser. Every test gets its own scratch database (SQLite or PostgreSQL).
+
+#![allow(dead_code)]
+
+use app::accounts::store::{create_user, make_program_admin};
+use app::accounts::validation::{DisplayName, Email};
+use app::db::Db;
+use app::db::scratch::ScratchDb;
+use app::db::seed::{DEMO_PASSWORD, seed_demo};
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use server::auth::SignInLimits;
+use server::{AppState, Config, build_router};
+use tower::ServiceExt;
+
+pub const HOST: &str = "milestones.test";
+pub const PROGRAM_ADMIN: &str = "program.admin@example.com";
+pub const OTHER_ADMIN: &str = "other.admin@example.com";
+pub const THROWAWAY: &str = "throwaway@example.com";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub router: axum::Router,
+    pub db: Db,
+    pub program_id: i64,
+    pub other_program_id: i64,
+    pub throwaway_id: i64,
+    _scratch: ScratchDb,
+}
+
+pub fn config(database_url: String, secure_cookies: bool) -> Config {
+    Config {
+        database_url,
+        site_addr: "127.0.0.1:0".parse().expect("address"),
+        site_root: "target/site".to_string(),
+        demo: true,
+        secure_cookies,
+        command: None,
+    }
+}
+
+async fn scalar(db: &Db, sql: &str) -> i64 {
+    app::on_db!(
+        db,
+        read | pool | sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await
+    )
+    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+impl TestApp {
+    /// The demo data, plus an admin of the demo program who is not a site admin, a second
+    /// program with its own admin, and a throwaway account whose password tests may reset.
+    pub async fn new(engine: Engine) -> TestApp {
+        TestApp::with(engine, false, SignInLimits::default()).await
+    }
+
+    pub async fn with(engine: Engine, secure_cookies: bool, limits: SignInLimits) -> TestApp {
+        let scratch = match engine {
+            Engine::Sqlite => ScratchDb::sqlite().await,
+            Engine::Postgres => ScratchDb::postgres().await,
+        }
+        .expect("a scratch database (PostgreSQL must be running)");
+        let db = scratch.db.clone();
+        seed_demo(&db, chrono::Utc::now().date_naive())
+            .await
+            .expect("demo seeded");
+        let program_id = scalar(&db, "SELECT MIN(id) FROM programs").await;
+        app::on_db!(
+            &db,
+            write | pool | {
+                sqlx::query(
+                    "INSERT INTO programs (name, description, time_zone, created_at) \
+                 VALUES ('Engineering Mentoring', '', 'Europe/Paris', $1)",
+                )
+                .bind(chrono::Utc::now())
+                .execute(pool)
+                .await
+                .map(|_| ())
+            }
+        )
+        .expect("second program");
+        let other_program_id = scalar(&db, "SELECT MAX(id) FROM programs").await;
+        let hash = app::accounts::password::hash_password(DEMO_PASSWORD).expect("hash");
+        let person = |email: &str| Email::parse(email).expect("email");
+        let name = |n: &str| DisplayName::parse(n).expect("name");
+        let admin = create_user(
+            &db,
+            &person(PROGRAM_ADMIN),
+            &name("Pat Admin"),
+            &hash,
+            false,
+        )
+        .await
+        .expect("program admin");
+        make_program_admin(&db, program_id, admin)
+            .await
+            .expect("admin of the demo program");
+        let other = create_user(&db, &person(OTHER_ADMIN), &name("Oli Admin"), &hash, false)
+            .await
+            .expect("other admin");
+        make_program_admin(&db, other_program_id, other)
+            .await
+            .expect("admin elsewhere");
+        let throwaway_id = create_user(&db, &person(THROWAWAY), &name("Throw Away"), &hash, false)
+            .await
+            .expect("throwaway");
+        let state = AppState::with_limits(
+            &config(scratch.url.clone(), secure_cookies),
+            db.clone(),
+            limits,
+        );
+        TestApp {
+            router: build_router(state),
+            db,
+            program_id,
+            other_program_id,
+            throwaway_id,
+            _scratch: scratch,
+        }
+    }
+
+    pub fn client(&self) -> Client<'_> {
+        Client {
+            app: self,
+            cookie: None,
+        }
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn location(&self) -> Option<&str> {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    pub fn set_cookie(&self) -> Option<&str> {
+        self.headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Form-encodes fields.
+pub fn form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                app::shell::encode_query_value(k),
+                app::shell::encode_query_value(v)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A browser-like client: sends the session cookie back and keeps the newest one.
+pub struct Client<'a> {
+    app: &'a TestApp,
+    pub cookie: Option<String>,
+}
+
+impl Client<'_> {
+    pub async fn send(&mut self, mut request: Request<Body>) -> Reply {
+        request
+            .headers_mut()
+            .insert(header::HOST, HOST.parse().expect("host"));
+        if let Some(cookie) = &self.cookie {
+            request
+                .headers_mut()
+                .insert(header::COOKIE, cookie.parse().expect("cookie"));
+        }
+        let response = self
+            .app
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        if let Some(set) = headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+        {
+            let pair = set.split(';').next().unwrap_or_default().to_string();
+            let cleared = set.contains("Max-Age=0") || pair.ends_with('=');
+            self.cookie = if cleared { None } else { Some(pair) };
+        }
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// A page, as a browser asks for it.
+    pub async fn get(&mut self, path: &str) -> Reply {
+        let request = Request::get(path)
+            .header(header::ACCEPT, "text/html")
+            .body(Body::empty())
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// A same-origin form post, as a browser sends it.
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let request = Request::post(path)
+            .header(header::ACCEPT, "text/html")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, format!("http://{HOST}"))
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(form(fields)))
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// A server function, as the hydrated page calls it.
+    pub async fn call(&mut self, endpoint: &str, fields: &[(&str, &str)]) -> Reply {
+        let request = Request::post(format!("/api/{endpoint}"))
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, format!("http://{HOST}"))
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(form(fields)))
+            .expect("request");
+        self.send(request).await
+    }
+
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> Reply {
+        self.post_form(
+            "/sign-in",
+            &[("email", email), ("password", password), ("next", "")],
+        )
+        .await
+    }
+
+    /// Signs in with the demo password and checks that it worked.
+    pub async fn signed_in_as(mut self, email: &str) -> Self {
+        let reply = self.sign_in(email, DEMO_PASSWORD).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "{email} signs in: {}",
+            reply.body
+        );
+        self
+    }
+}
+
+/// Fails a test that has not finished in two minutes instead of letting it hang the run.
+pub async fn within_time_limit(test: impl std::future::Future<Output = ()>) {
+    tokio::time::timeout(std::time::Duration::from_secs(120), test)
+        .await
+        .expect("the test finished within two minutes");
+}
+
+/// Declares each listed `async fn name(engine: Engine)` as one test per engine.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::support::within_time_limit(super::$name($crate::support::Engine::Sqlite)).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::support::within_time_limit(super::$name($crate::support::Engine::Postgres)).await;
+                }
+            )*
+        }
+    };
+}
