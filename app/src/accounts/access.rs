@@ -76,7 +76,13 @@ mod tests {
         let admin_here = person(false, &[1], &[]);
         let admin_elsewhere = person(false, &[2], &[]);
         let participant = person(false, &[], &[1]);
-        let cases: [(&str, Option<&CurrentUser>, Permission, Result<(), AppError>); 13] = [
+        type Case<'a> = (
+            &'a str,
+            Option<&'a CurrentUser>,
+            Permission,
+            Result<(), AppError>,
+        );
+        let cases: [Case; 13] = [
             (
                 "anonymous",
                 None,

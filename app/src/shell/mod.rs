@@ -146,6 +146,16 @@ pub fn HomeRedirect() -> impl IntoView {
     }
 }
 
+/// The Content-Security-Policy of a page: the app's own script (with this render's nonce for the
+/// inline hydration script), WebAssembly, styles and images, and nothing from elsewhere.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::encode_query_value;
@@ -157,14 +167,4 @@ mod tests {
             "/programs/1%3Ftab%3Da%20b%26c"
         );
     }
-}
-
-/// The Content-Security-Policy of a page: the app's own script (with this render's nonce for the
-/// inline hydration script), WebAssembly, styles and images, and nothing from elsewhere.
-pub fn content_security_policy(nonce: &str) -> String {
-    format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
-         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-    )
 }
