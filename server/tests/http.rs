@@ -388,3 +388,35 @@ fn create_admin_makes_the_first_site_admin_with_a_password_from_stdin() {
     ));
     assert_eq!(programs, 0, "no demo data in a production install");
 }
+
+#[tokio::test]
+async fn outside_demo_mode_the_sign_in_page_shows_no_accounts() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let scratch = app::db::scratch::ScratchDb::sqlite()
+        .await
+        .expect("database");
+    let mut production = support::config(scratch.url.clone(), false);
+    production.demo = false;
+    let router = server::build_router(server::AppState::new(&production, scratch.db.clone()));
+    let response = router
+        .oneshot(
+            Request::get("/sign-in")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let body = String::from_utf8_lossy(&body);
+    assert!(body.contains("<h1>Sign in</h1>"));
+    assert!(!body.contains("Demo accounts") && !body.contains("mentoring-demo"));
+}
