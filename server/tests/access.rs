@@ -592,7 +592,64 @@ async fn a_site_admin_manages_users(engine: Engine) {
     assert!(again.body.contains("already"), "{}", again.body);
 }
 
+async fn user_management_forms_answer_without_javascript(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let mut admin = app.client().signed_in_as("admin@example.com").await;
+    let refused = admin
+        .post_form(
+            "/api/accounts/create-user",
+            &[
+                ("email", "mentor@example.com"),
+                ("name", "Dup"),
+                ("password", "long enough password"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FOUND);
+    let location = refused
+        .location()
+        .expect("back to the Users page")
+        .to_string();
+    assert!(
+        location.starts_with("/admin/users?form=create&error="),
+        "{location}"
+    );
+    let page = admin.get(&location).await;
+    assert!(
+        page.body
+            .contains("There is already an account for mentor@example.com.")
+    );
+    let created = admin
+        .post_form(
+            "/api/accounts/create-user",
+            &[
+                ("email", "plain@example.com"),
+                ("name", "Plain Form"),
+                ("password", "long enough password"),
+            ],
+        )
+        .await;
+    let location = created
+        .location()
+        .expect("back to the Users page")
+        .to_string();
+    assert!(
+        location.starts_with("/admin/users?form=create&done="),
+        "{location}"
+    );
+    let page = admin.get(&location).await;
+    assert!(
+        page.body
+            .contains("Created an account for Plain Form (plain@example.com).")
+    );
+    assert!(
+        page.body.contains("plain@example.com"),
+        "the list shows the new account"
+    );
+}
+
 on_both_engines!(
+    user_management_forms_answer_without_javascript,
     every_page_and_server_function_admits_exactly_whom_the_matrix_says,
     each_role_lands_where_they_work,
     a_protected_page_sends_you_to_sign_in_and_back,

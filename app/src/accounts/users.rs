@@ -42,6 +42,27 @@ pub async fn users_page_data() -> Result<UsersInfo, AppError> {
     Ok(UsersInfo { users, programs })
 }
 
+/// Without JavaScript a form post gets the page back: send it to the Users page with the
+/// outcome in the address, where the page shows it next to the form.
+#[cfg(feature = "ssr")]
+fn answer_plain_form(form: &str, outcome: &Result<String, AppError>) {
+    let plain = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    });
+    if plain {
+        let (key, message) = match outcome {
+            Ok(message) => ("done", message.clone()),
+            Err(error) => ("error", error.to_string()),
+        };
+        let message = crate::shell::encode_query_value(&message);
+        leptos_axum::redirect(&format!("/admin/users?form={form}&{key}={message}"));
+    }
+}
+
 /// Hashes off the async threads: Argon2 is deliberately slow.
 #[cfg(feature = "ssr")]
 async fn hash(password: super::validation::NewPassword) -> Result<String, AppError> {
@@ -60,48 +81,71 @@ pub async fn create_user(
 ) -> Result<String, AppError> {
     use super::validation::{DisplayName, Email, NewPassword};
     require(Permission::ManageUsers)?;
-    let email = Email::parse(&email).map_err(AppError::Invalid)?;
-    let name = DisplayName::parse(&name).map_err(AppError::Invalid)?;
-    let password =
-        NewPassword::parse(&password).map_err(|m| AppError::Invalid(format!("Password: {m}")))?;
-    let db = expect_context::<crate::db::Db>();
-    let hash = hash(password).await?;
-    super::store::create_user(&db, &email, &name, &hash, site_admin.is_some()).await?;
-    Ok(format!(
-        "Created an account for {} ({}).",
-        name.as_str(),
-        email.as_str()
-    ))
+    let outcome = async {
+        let email = Email::parse(&email).map_err(AppError::Invalid)?;
+        let name = DisplayName::parse(&name).map_err(AppError::Invalid)?;
+        let password = NewPassword::parse(&password)
+            .map_err(|m| AppError::Invalid(format!("Password: {m}")))?;
+        let db = expect_context::<crate::db::Db>();
+        let hash = hash(password).await?;
+        super::store::create_user(&db, &email, &name, &hash, site_admin.is_some()).await?;
+        Ok(format!(
+            "Created an account for {} ({}).",
+            name.as_str(),
+            email.as_str()
+        ))
+    }
+    .await;
+    answer_plain_form("create", &outcome);
+    outcome
 }
 
 #[server(endpoint = "accounts/make-program-admin")]
 pub async fn make_program_admin(user_id: i64, program_id: i64) -> Result<String, AppError> {
     require(Permission::ManageUsers)?;
     let db = expect_context::<crate::db::Db>();
-    if super::store::make_program_admin(&db, program_id, user_id).await? {
-        Ok("They are now an admin of that program.".to_string())
-    } else {
-        Ok("They were already an admin of that program; nothing changed.".to_string())
-    }
+    let outcome = match super::store::make_program_admin(&db, program_id, user_id).await {
+        Ok(true) => Ok("They are now an admin of that program.".to_string()),
+        Ok(false) => Ok("They were already an admin of that program; nothing changed.".to_string()),
+        Err(error) => Err(error),
+    };
+    answer_plain_form("promote", &outcome);
+    outcome
 }
 
 #[server(endpoint = "accounts/reset-password")]
 pub async fn reset_password(user_id: i64, password: String) -> Result<String, AppError> {
     use super::validation::NewPassword;
     require(Permission::ManageUsers)?;
-    let password =
-        NewPassword::parse(&password).map_err(|m| AppError::Invalid(format!("Password: {m}")))?;
-    let db = expect_context::<crate::db::Db>();
-    let hash = hash(password).await?;
-    if super::store::set_password(&db, user_id, &hash).await? {
-        Ok("The password was changed. Tell its owner the new one in person.".to_string())
-    } else {
-        Err(AppError::NotFound)
+    let outcome = async {
+        let password = NewPassword::parse(&password)
+            .map_err(|m| AppError::Invalid(format!("Password: {m}")))?;
+        let db = expect_context::<crate::db::Db>();
+        let hash = hash(password).await?;
+        if super::store::set_password(&db, user_id, &hash).await? {
+            Ok("The password was changed. Tell its owner the new one in person.".to_string())
+        } else {
+            Err(AppError::NotFound)
+        }
     }
+    .await;
+    answer_plain_form("reset", &outcome);
+    outcome
 }
 
-/// The outcome of the last submission of a form, announced politely.
-fn outcome_view(value: Option<Result<String, AppError>>) -> impl IntoView {
+/// The outcome of the last submission of a form, announced politely: from the action when the
+/// page is hydrated, from the address after a plain form post.
+fn outcome_view(value: Option<Result<String, AppError>>, form: &str) -> impl IntoView {
+    let value = value.or_else(|| {
+        let query = leptos_router::hooks::use_query_map().get_untracked();
+        if query.get("form").as_deref() != Some(form) {
+            return None;
+        }
+        query
+            .get("done")
+            .map(Ok)
+            .or_else(|| query.get("error").map(|e| Err(AppError::Invalid(e))))
+    });
     match value {
         Some(Ok(message)) => view! { <p class="success">{message}</p> }.into_any(),
         Some(Err(error)) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
@@ -157,7 +201,7 @@ pub fn UsersPage() -> impl IntoView {
                                     </div>
                                     <button type="submit" class="button">"Create user"</button>
                                 </ActionForm>
-                                <div aria-live="polite">{move || outcome_view(create.value().get())}</div>
+                                <div aria-live="polite">{move || outcome_view(create.value().get(), "create")}</div>
                             </section>
                             <section class="card" aria-labelledby="promote-heading">
                                 <h2 id="promote-heading">"Make a program admin"</h2>
@@ -182,7 +226,7 @@ pub fn UsersPage() -> impl IntoView {
                                     </div>
                                     <button type="submit" class="button">"Make program admin"</button>
                                 </ActionForm>
-                                <div aria-live="polite">{move || outcome_view(promote.value().get())}</div>
+                                <div aria-live="polite">{move || outcome_view(promote.value().get(), "promote")}</div>
                             </section>
                             <section class="card" aria-labelledby="reset-heading">
                                 <h2 id="reset-heading">"Reset a password"</h2>
@@ -203,7 +247,7 @@ pub fn UsersPage() -> impl IntoView {
                                     </div>
                                     <button type="submit" class="button">"Reset password"</button>
                                 </ActionForm>
-                                <div aria-live="polite">{move || outcome_view(reset.value().get())}</div>
+                                <div aria-live="polite">{move || outcome_view(reset.value().get(), "reset")}</div>
                             </section>
                             <table class="users">
                                 <caption>"All users"</caption>
