@@ -7,6 +7,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
 started=$(date +%s)
 
+if [[ "${CI:-}" == "true" ]]; then
+  # A CI run builds once from scratch: incremental caches would only use disk.
+  export CARGO_INCREMENTAL=0
+fi
+echo "Disk free where the build goes: $(df -h --output=avail "$ROOT" | tail -1 | tr -d ' ')"
+
 step "Checking the toolchain and services"
 ensure_build_tools
 ensure_chromium

@@ -20,7 +20,11 @@ use leptos_router::{SsrMode, path};
 use accounts::sign_in::SignInPage;
 use accounts::users::UsersPage;
 use milestones::calculator::DueDatesPage;
-use programs::overview::{ProgramPanelPage, ProgramsPage};
+use programs::admin::import::{ImportPage, ImportPreviewPage};
+use programs::admin::matches::MatchesPage;
+use programs::admin::participants::ParticipantsPage;
+use programs::admin::program_form::ProgramFormPage;
+use programs::overview::{ProgramMilestonesPage, ProgramPanelPage, ProgramsPage};
 use quickcliq::QuickcliqPage;
 use shell::{Header, HomeRedirect, NotFound, PRODUCT_NAME};
 
@@ -75,7 +79,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomeRedirect ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs") view=ProgramsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/new") view=ProgramFormPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id") view=ProgramPanelPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/edit") view=ProgramFormPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/participants") view=ParticipantsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/matches") view=MatchesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/import") view=ImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/import/:batch") view=ImportPreviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/milestones") view=ProgramMilestonesPage ssr=SsrMode::Async/>
                     <Route path=path!("/quickcliq") view=QuickcliqPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/due-dates") view=DueDatesPage ssr=SsrMode::Async/>

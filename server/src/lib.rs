@@ -1,6 +1,7 @@
 //! The axum server: configuration, the router (built by a function tests call) and the run loop.
 
 pub mod auth;
+pub mod exports;
 pub mod protect;
 
 use app::accounts::SESSION_IDLE_MINUTES;
@@ -145,6 +146,11 @@ pub fn build_router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/sign-in", post(auth::sign_in))
         .route("/sign-out", post(auth::sign_out))
+        .route(
+            "/programs/{id}/participants.csv",
+            get(exports::participants),
+        )
+        .route("/programs/{id}/matches.csv", get(exports::matches))
         .leptos_routes_with_context(&state, routes, context.clone(), page)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

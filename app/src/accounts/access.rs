@@ -8,6 +8,8 @@ use crate::error::AppError;
 pub enum Permission {
     /// Create users, make program admins, reset passwords.
     ManageUsers,
+    /// Create programs and edit their name, description and time zone.
+    ManagePrograms,
     /// See the list of programs one administers.
     ListPrograms,
     /// Open and run one program's admin pages.
@@ -22,7 +24,7 @@ pub fn check(user: Option<&CurrentUser>, permission: Permission) -> Result<(), A
         return Err(AppError::Unauthenticated);
     };
     let allowed = match permission {
-        Permission::ManageUsers => user.is_site_admin,
+        Permission::ManageUsers | Permission::ManagePrograms => user.is_site_admin,
         Permission::ListPrograms => user.is_any_admin(),
         Permission::AdministerProgram(program) => {
             user.is_site_admin || user.admin_of.contains(&program)
@@ -82,7 +84,7 @@ mod tests {
             Permission,
             Result<(), AppError>,
         );
-        let cases: [Case; 13] = [
+        let cases: [Case; 15] = [
             (
                 "anonymous",
                 None,
@@ -136,6 +138,13 @@ mod tests {
             ("site admin", Some(&site), AdministerProgram(1), Ok(())),
             ("site admin", Some(&site), ManageUsers, Ok(())),
             ("site admin", Some(&site), ListPrograms, Ok(())),
+            ("site admin", Some(&site), ManagePrograms, Ok(())),
+            (
+                "admin here",
+                Some(&admin_here),
+                ManagePrograms,
+                Err(AppError::Forbidden),
+            ),
         ];
         for (who, user, permission, expected) in cases {
             assert_eq!(check(user, permission), expected, "{who} / {permission:?}");

@@ -42,25 +42,9 @@ pub async fn users_page_data() -> Result<UsersInfo, AppError> {
     Ok(UsersInfo { users, programs })
 }
 
-/// Without JavaScript a form post gets the page back: send it to the Users page with the
-/// outcome in the address, where the page shows it next to the form.
 #[cfg(feature = "ssr")]
 fn answer_plain_form(form: &str, outcome: &Result<String, AppError>) {
-    let plain = use_context::<http::request::Parts>().is_some_and(|parts| {
-        parts
-            .headers
-            .get(http::header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
-    });
-    if plain {
-        let (key, message) = match outcome {
-            Ok(message) => ("done", message.clone()),
-            Err(error) => ("error", error.to_string()),
-        };
-        let message = crate::shell::encode_query_value(&message);
-        leptos_axum::redirect(&format!("/admin/users?form={form}&{key}={message}"));
-    }
+    crate::shell::forms::answer_plain_form("/admin/users", form, outcome);
 }
 
 /// Hashes off the async threads: Argon2 is deliberately slow.
@@ -133,25 +117,7 @@ pub async fn reset_password(user_id: i64, password: String) -> Result<String, Ap
     outcome
 }
 
-/// The outcome of the last submission of a form, announced politely: from the action when the
-/// page is hydrated, from the address after a plain form post.
-fn outcome_view(value: Option<Result<String, AppError>>, form: &str) -> impl IntoView {
-    let value = value.or_else(|| {
-        let query = leptos_router::hooks::use_query_map().get_untracked();
-        if query.get("form").as_deref() != Some(form) {
-            return None;
-        }
-        query
-            .get("done")
-            .map(Ok)
-            .or_else(|| query.get("error").map(|e| Err(AppError::Invalid(e))))
-    });
-    match value {
-        Some(Ok(message)) => view! { <p class="success">{message}</p> }.into_any(),
-        Some(Err(error)) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
-        None => ().into_any(),
-    }
-}
+use crate::shell::forms::outcome_view;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {

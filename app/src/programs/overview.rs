@@ -23,6 +23,8 @@ pub struct ProgramOverview {
     pub pending_matches: i64,
     pub ended_matches: i64,
     pub milestones: Vec<MilestoneSummary>,
+    /// Whether the person asking may edit the program (site admins).
+    pub can_edit: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,6 +45,9 @@ pub async fn list_programs() -> Result<Vec<ProgramOverview>, AppError> {
     let db = expect_context::<crate::db::Db>();
     let mut programs = store::program_overviews(&db).await?;
     programs.retain(|p| user.is_site_admin || user.admin_of.contains(&p.id));
+    for program in &mut programs {
+        program.can_edit = user.is_site_admin;
+    }
     Ok(programs)
 }
 
@@ -50,13 +55,15 @@ pub async fn list_programs() -> Result<Vec<ProgramOverview>, AppError> {
 #[server(endpoint = "programs/panel")]
 pub async fn program_panel(program_id: i64) -> Result<ProgramOverview, AppError> {
     use crate::accounts::access::{Permission, require};
-    require(Permission::AdministerProgram(program_id))?;
+    let user = require(Permission::AdministerProgram(program_id))?;
     let db = expect_context::<crate::db::Db>();
-    store::program_overviews(&db)
+    let mut program = store::program_overviews(&db)
         .await?
         .into_iter()
         .find(|p| p.id == program_id)
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    program.can_edit = user.is_site_admin;
+    Ok(program)
 }
 
 #[cfg(feature = "ssr")]
@@ -141,6 +148,7 @@ pub mod store {
                 pending_matches: row.pending_matches,
                 ended_matches: row.ended_matches,
                 milestones: Vec::new(),
+                can_edit: false,
             })
             .collect();
         for row in milestones {
@@ -175,9 +183,18 @@ fn excerpt(text: &str, max_chars: usize) -> String {
 #[component]
 pub fn ProgramsPage() -> impl IntoView {
     let programs = Resource::new(|| (), |_| list_programs());
+    let me = Resource::new(|| (), |_| crate::accounts::whoami());
     view! {
         <Title text="Programs · Mentoring Milestones"/>
         <h1>"Programs"</h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let site_admin = me.await.ok().flatten().is_some_and(|u| u.is_site_admin);
+                site_admin.then(|| view! {
+                    <p><a class="button" href="/programs/new">"Create a program"</a></p>
+                })
+            })}
+        </Suspense>
         <Suspense fallback=|| view! { <p class="loading">"Loading programs…"</p> }>
             {move || Suspend::new(async move {
                 match programs.await {
@@ -254,47 +271,125 @@ pub fn ProgramPanelPage() -> impl IntoView {
 
 #[component]
 fn ProgramPanel(program: ProgramOverview) -> impl IntoView {
+    use crate::programs::admin::ProgramNav;
     let title = format!("{} · Program Admin Panel", program.name);
-    let milestones = program.milestones.clone();
+    let id = program.id;
+    let can_edit = program.can_edit;
+    let areas = [
+        (
+            format!("/programs/{id}/participants"),
+            "Participants",
+            "Enrol mentors and mentees, retire and reactivate them.",
+        ),
+        (
+            format!("/programs/{id}/matches"),
+            "Matches",
+            "Create matches, publish them, end them.",
+        ),
+        (
+            format!("/programs/{id}/import"),
+            "Import CSV",
+            "Bring participants and matches in from a file.",
+        ),
+        (
+            format!("/programs/{id}/milestones"),
+            "Update Program Milestones",
+            "The tasks of this program and when they are due.",
+        ),
+    ];
     view! {
         <Title text=title/>
+        <ProgramNav program_id=id program_name=program.name.clone() current="panel"/>
         <p class="eyebrow">"Program Admin Panel"</p>
         <h1>{program.name.clone()}</h1>
+        <div aria-live="polite">{crate::shell::forms::outcome_view(None, "program")}</div>
         <p class="program-description">{program.description.clone()}</p>
         <p class="program-clock">
             "Today in " {program.time_zone.clone()} ": "
             <time datetime=iso_date(program.today)>{readable_date(program.today)}</time>
+            {can_edit.then(|| view! { " · " <a href=format!("/programs/{id}/edit")>"Edit program"</a> })}
         </p>
         <ProgramStats program/>
+        <ul class="areas">
+            {areas
+                .into_iter()
+                .map(|(href, label, about)| view! {
+                    <li class="card">
+                        <a class="area-link" href=href>{label}</a>
+                        <p>{about}</p>
+                    </li>
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+/// `/programs/{id}/milestones`: the program's milestones (adding and editing them comes with the
+/// milestones page).
+#[component]
+pub fn ProgramMilestonesPage() -> impl IntoView {
+    let program_id = crate::programs::admin::use_program_id();
+    let panel = Resource::new(program_id, |id| async move {
+        match id {
+            Some(id) => program_panel(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading milestones…"</p> }>
+            {move || Suspend::new(async move {
+                match panel.await {
+                    Ok(program) => view! { <MilestoneList program/> }.into_any(),
+                    Err(error) => crate::shell::error_view(error).into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn MilestoneList(program: ProgramOverview) -> impl IntoView {
+    use crate::programs::admin::ProgramNav;
+    let milestones = program.milestones.clone();
+    view! {
+        <Title text=format!("Milestones · {}", program.name)/>
+        <ProgramNav program_id=program.id program_name=program.name.clone() current="milestones"/>
+        <h1>"Program milestones"</h1>
         <section class="card" aria-labelledby="milestones-heading">
-            <h2 id="milestones-heading">"Program milestones"</h2>
-            <table class="milestones">
-                <thead>
-                    <tr>
-                        <th scope="col">"Milestone Name"</th>
-                        <th scope="col">"Category"</th>
-                        <th scope="col">"Program Role"</th>
-                        <th scope="col">"Due Date"</th>
-                        <th scope="col">"Description"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {milestones
-                        .into_iter()
-                        .map(|m| {
-                            view! {
-                                <tr>
-                                    <th scope="row">{m.name}</th>
-                                    <td>{m.category.label()}</td>
-                                    <td>{m.role.label()}</td>
-                                    <td>{m.offset.describe()}</td>
-                                    <td class="excerpt">{excerpt(&m.description, 90)}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
+            <h2 id="milestones-heading" class="visually-hidden">"Milestones"</h2>
+            {if milestones.is_empty() {
+                view! { <p class="empty">"This program has no milestones yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="milestones">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Milestone Name"</th>
+                                <th scope="col">"Category"</th>
+                                <th scope="col">"Program Role"</th>
+                                <th scope="col">"Due Date"</th>
+                                <th scope="col">"Description"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {milestones
+                                .into_iter()
+                                .map(|m| {
+                                    view! {
+                                        <tr>
+                                            <th scope="row">{m.name}</th>
+                                            <td>{m.category.label()}</td>
+                                            <td>{m.role.label()}</td>
+                                            <td>{m.offset.describe()}</td>
+                                            <td class="excerpt">{excerpt(&m.description, 90)}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
         </section>
     }
 }

@@ -1,5 +1,7 @@
 //! The app shell: the page frame, header, navigation, and the pages for errors.
 
+pub mod forms;
+
 use crate::accounts::{CurrentUser, whoami};
 use crate::error::AppError;
 use leptos::prelude::*;

@@ -1,0 +1,338 @@
+//! `/programs/{id}/matches`: create pending matches, publish them (one or many, today or an
+//! earlier day in the program's calendar), end published ones; filter and sort the list.
+
+use super::{ProgramNav, pager, query_string, use_program_id};
+use crate::error::AppError;
+use crate::milestones::due_date::{iso_date, readable_date};
+use crate::programs::model::{MatchListing, MatchSort, Page, ProgramDetails};
+use crate::programs::roles::MatchState;
+use crate::shell::forms::outcome_view;
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchesData {
+    pub program: ProgramDetails,
+    pub list: Page<MatchListing>,
+    /// Active mentors and mentees for the new-match form: (enrollment id, name, email).
+    pub mentors: Vec<(i64, String, String)>,
+    pub mentees: Vec<(i64, String, String)>,
+}
+
+#[server(endpoint = "programs/matches")]
+pub async fn matches(
+    program_id: i64,
+    #[server(default)] search: String,
+    #[server(default)] state: String,
+    #[server(default)] sort: String,
+    #[server(default)] page: i64,
+) -> Result<MatchesData, AppError> {
+    use crate::programs::roles::Role;
+    use crate::programs::store::{self, MatchFilter};
+    let (_, db) = super::admin_of(program_id)?;
+    let program = store::program_details(&db, program_id).await?;
+    let filter = MatchFilter {
+        search,
+        state: MatchState::parse(&state),
+        sort: MatchSort::parse(&sort).unwrap_or_default(),
+        page,
+    };
+    let list = store::matches(&db, program_id, &filter).await?;
+    let mentors = store::active_people(&db, program_id, Role::Mentor).await?;
+    let mentees = store::active_people(&db, program_id, Role::Mentee).await?;
+    Ok(MatchesData {
+        program,
+        list,
+        mentors,
+        mentees,
+    })
+}
+
+#[server(endpoint = "programs/create-match")]
+pub async fn create_match(
+    program_id: i64,
+    mentor_enrollment_id: i64,
+    mentee_enrollment_id: i64,
+) -> Result<String, AppError> {
+    let (_, db) = super::admin_of(program_id)?;
+    let outcome = crate::programs::store::create_match(
+        &db,
+        program_id,
+        mentor_enrollment_id,
+        mentee_enrollment_id,
+    )
+    .await;
+    crate::shell::forms::answer_plain_form(
+        &format!("/programs/{program_id}/matches"),
+        "create-match",
+        &outcome,
+    );
+    outcome
+}
+
+#[server(endpoint = "programs/publish-matches")]
+pub async fn publish_matches(
+    program_id: i64,
+    #[server(default)] match_ids: Vec<i64>,
+    #[server(default)] publish_on: String,
+) -> Result<String, AppError> {
+    let (_, db) = super::admin_of(program_id)?;
+    let outcome = async {
+        let date = crate::programs::model::parse_date_field(&publish_on)
+            .map_err(|m| AppError::Invalid(format!("Publish date: {m}")))?;
+        crate::programs::store::publish_matches(&db, program_id, &match_ids, date).await
+    }
+    .await;
+    crate::shell::forms::answer_plain_form(
+        &format!("/programs/{program_id}/matches"),
+        "publish",
+        &outcome,
+    );
+    outcome
+}
+
+#[server(endpoint = "programs/end-match")]
+pub async fn end_match(program_id: i64, match_id: i64) -> Result<String, AppError> {
+    let (_, db) = super::admin_of(program_id)?;
+    let outcome = crate::programs::store::end_match(&db, program_id, match_id).await;
+    crate::shell::forms::answer_plain_form(
+        &format!("/programs/{program_id}/matches"),
+        "end",
+        &outcome,
+    );
+    outcome
+}
+
+#[component]
+pub fn MatchesPage() -> impl IntoView {
+    let program_id = use_program_id();
+    let query = use_query_map();
+    let create = ServerAction::<CreateMatch>::new();
+    let publish = ServerAction::<PublishMatches>::new();
+    let end = ServerAction::<EndMatch>::new();
+    let data = Resource::new(
+        move || {
+            let q = query.get();
+            (
+                program_id(),
+                q.get("search").unwrap_or_default(),
+                q.get("state").unwrap_or_default(),
+                q.get("sort").unwrap_or_default(),
+                q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+                (
+                    create.version().get(),
+                    publish.version().get(),
+                    end.version().get(),
+                ),
+            )
+        },
+        |(id, search, state, sort, page, _)| async move {
+            match id {
+                Some(id) => matches(id, search, state, sort, page).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading matches…"</p> }>
+            {move || Suspend::new(async move {
+                super::or_error(data.await, |data| {
+                    view! { <Matches data create publish end/> }.into_any()
+                })
+            })}
+        </Suspense>
+    }
+}
+
+fn date_cell(date: Option<NaiveDate>) -> impl IntoView {
+    match date {
+        Some(d) => view! { <time datetime=iso_date(d)>{readable_date(d)}</time> }.into_any(),
+        None => view! { <span class="muted">"—"</span> }.into_any(),
+    }
+}
+
+fn state_label(state: MatchState) -> &'static str {
+    match state {
+        MatchState::Pending => "Pending",
+        MatchState::Published => "Published",
+        MatchState::Ended => "Ended",
+    }
+}
+
+#[component]
+fn Matches(
+    data: MatchesData,
+    create: ServerAction<CreateMatch>,
+    publish: ServerAction<PublishMatches>,
+    end: ServerAction<EndMatch>,
+) -> impl IntoView {
+    let program = data.program;
+    let id = program.id;
+    let today = iso_date(program.today);
+    let query = use_query_map().get_untracked();
+    let search = query.get("search").unwrap_or_default();
+    let state = query.get("state").unwrap_or_default();
+    let sort = query.get("sort").unwrap_or_default();
+    let list = data.list;
+    let (page, pages, total) = (list.page, list.pages(), list.total);
+    let page_href = {
+        let (search, state, sort) = (search.clone(), state.clone(), sort.clone());
+        move |n: i64| {
+            format!(
+                "/programs/{id}/matches{}",
+                query_string(&[
+                    ("search", search.clone()),
+                    ("state", state.clone()),
+                    ("sort", sort.clone()),
+                    ("page", n.to_string()),
+                ])
+            )
+        }
+    };
+    let filtered = !(search.is_empty() && state.is_empty());
+    let any_pending = list.rows.iter().any(|m| m.state == MatchState::Pending);
+    let can_match = !data.mentors.is_empty() && !data.mentees.is_empty();
+    view! {
+        <Title text=format!("Matches · {}", program.name)/>
+        <ProgramNav program_id=id program_name=program.name.clone() current="matches"/>
+        <h1>"Matches"</h1>
+        <p class="program-clock">
+            "Today in " {program.time_zone.clone()} ": "
+            <time datetime=today.clone()>{readable_date(program.today)}</time>
+        </p>
+        <section class="card" aria-labelledby="create-heading">
+            <h2 id="create-heading">"Create a match"</h2>
+            {if can_match {
+                view! {
+                    <ActionForm action=create>
+                        <input type="hidden" name="program_id" value=id.to_string()/>
+                        <div class="inline">
+                            <div class="field">
+                                <label for="match-mentor">"Mentor"</label>
+                                <select id="match-mentor" name="mentor_enrollment_id">
+                                    {data.mentors.into_iter().map(|(e, name, email)| view! {
+                                        <option value=e.to_string()>{format!("{name} ({email})")}</option>
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                            <div class="field">
+                                <label for="match-mentee">"Mentee"</label>
+                                <select id="match-mentee" name="mentee_enrollment_id">
+                                    {data.mentees.into_iter().map(|(e, name, email)| view! {
+                                        <option value=e.to_string()>{format!("{name} ({email})")}</option>
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                        </div>
+                        <p class="hint">"A new match is pending: milestones start when it is published."</p>
+                        <button type="submit" class="button">"Create match"</button>
+                    </ActionForm>
+                }.into_any()
+            } else {
+                view! {
+                    <p>"A match needs an active mentor and an active mentee. "
+                        <a href=format!("/programs/{id}/participants")>"Enrol participants"</a>" first."</p>
+                }.into_any()
+            }}
+            <div aria-live="polite">{move || outcome_view(create.value().get(), "create-match")}</div>
+        </section>
+        <section class="card" aria-labelledby="matches-heading">
+            <h2 id="matches-heading">"All matches"</h2>
+            <form method="get" class="filters" role="search" aria-label="Filter and sort matches">
+                <div class="field">
+                    <label for="filter-search">"Mentor or mentee"</label>
+                    <input id="filter-search" name="search" type="search" value=search.clone()/>
+                </div>
+                <div class="field">
+                    <label for="filter-state">"State"</label>
+                    <select id="filter-state" name="state">
+                        <option value="" selected=state.is_empty()>"All states"</option>
+                        {[MatchState::Pending, MatchState::Published, MatchState::Ended].into_iter().map(|s| view! {
+                            <option value=s.as_str() selected=state == s.as_str()>{state_label(s)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="filter-sort">"Sort by"</label>
+                    <select id="filter-sort" name="sort">
+                        {MatchSort::ALL.into_iter().map(|s| view! {
+                            <option value=s.as_str() selected=MatchSort::parse(&sort).unwrap_or_default() == s>{s.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button secondary">"Apply"</button>
+                {filtered.then(|| view! { <a href=format!("/programs/{id}/matches")>"Clear filters"</a> })}
+            </form>
+            <div aria-live="polite">
+                {move || outcome_view(publish.value().get(), "publish")}
+                {move || outcome_view(end.value().get(), "end")}
+            </div>
+            <p class="list-count">{match total {
+                0 if filtered => "No match fits these filters.".to_string(),
+                0 => "There are no matches yet.".to_string(),
+                1 => "1 match".to_string(),
+                n => format!("{n} matches"),
+            }}" "<a href=format!("/programs/{id}/matches.csv") download="">"Download CSV"</a></p>
+            {any_pending.then(|| view! {
+                <ActionForm action=publish attr:id="publish-form" attr:class="publish-bar">
+                    <input type="hidden" name="program_id" value=id.to_string()/>
+                    <div class="field">
+                        <label for="publish-on">"Publish date"</label>
+                        <input id="publish-on" name="publish_on" type="date" value=today.clone() max=today.clone()
+                            aria-describedby="publish-hint"/>
+                    </div>
+                    <p class="hint" id="publish-hint">"Today by default. Pick an earlier day to bring in a cohort that started before; a future day is not allowed."</p>
+                    <button type="submit" class="button">"Publish selected"</button>
+                </ActionForm>
+            })}
+            {(total > 0).then(|| view! {
+                <table class="matches">
+                    <thead>
+                        <tr>
+                            <th scope="col"><span class="visually-hidden">"Select"</span></th>
+                            <th scope="col">"Mentor"</th>
+                            <th scope="col">"Mentee"</th>
+                            <th scope="col">"State"</th>
+                            <th scope="col">"Published"</th>
+                            <th scope="col">"Ended"</th>
+                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {list.rows.into_iter().enumerate().map(|(i, m)| {
+                            let pair = format!("{} with {}", m.mentor_name, m.mentee_name);
+                            view! {
+                                <tr>
+                                    <td>
+                                        {(m.state == MatchState::Pending).then(|| view! {
+                                            <input type="checkbox" form="publish-form" name=format!("match_ids[{i}]")
+                                                value=m.id.to_string() aria-label=format!("Select {pair}")/>
+                                        })}
+                                    </td>
+                                    <th scope="row">{m.mentor_name.clone()}<span class="sub">{m.mentor_email.clone()}</span></th>
+                                    <td>{m.mentee_name.clone()}<span class="sub">{m.mentee_email.clone()}</span></td>
+                                    <td><span class=format!("badge {}", m.state.as_str())>{state_label(m.state)}</span></td>
+                                    <td>{date_cell(m.published_on)}</td>
+                                    <td>{date_cell(m.ended_on)}</td>
+                                    <td>
+                                        {(m.state == MatchState::Published).then(|| view! {
+                                            <ActionForm action=end>
+                                                <input type="hidden" name="program_id" value=id.to_string()/>
+                                                <input type="hidden" name="match_id" value=m.id.to_string()/>
+                                                <button type="submit" class="button secondary small" aria-label=format!("End the match of {pair}")>"End match"</button>
+                                            </ActionForm>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            {pager(page, pages, total, page_href)}
+        </section>
+    }
+}

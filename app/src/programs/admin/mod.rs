@@ -1,0 +1,110 @@
+//! The Program Admin Panel's areas: the program form, participants, matches and CSV import.
+
+pub mod import;
+pub mod matches;
+pub mod participants;
+pub mod program_form;
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The program id in the address, if it is a number.
+pub fn use_program_id() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    }
+}
+
+/// The program's admin database handle, after checking the signed-in person administers it.
+#[cfg(feature = "ssr")]
+pub fn admin_of(
+    program_id: i64,
+) -> Result<(crate::accounts::CurrentUser, crate::db::Db), AppError> {
+    use crate::accounts::access::{Permission, require};
+    let user = require(Permission::AdministerProgram(program_id))?;
+    Ok((user, expect_context::<crate::db::Db>()))
+}
+
+/// Links between a program's admin pages; `current` is marked for assistive technology.
+#[component]
+pub fn ProgramNav(program_id: i64, program_name: String, current: &'static str) -> impl IntoView {
+    let links = [
+        (
+            "panel",
+            format!("/programs/{program_id}"),
+            "Program Admin Panel",
+        ),
+        (
+            "participants",
+            format!("/programs/{program_id}/participants"),
+            "Participants",
+        ),
+        (
+            "matches",
+            format!("/programs/{program_id}/matches"),
+            "Matches",
+        ),
+        (
+            "import",
+            format!("/programs/{program_id}/import"),
+            "Import CSV",
+        ),
+        (
+            "milestones",
+            format!("/programs/{program_id}/milestones"),
+            "Update Program Milestones",
+        ),
+    ];
+    view! {
+        <nav class="program-nav" aria-label=format!("{program_name} areas")>
+            <ul>
+                {links
+                    .into_iter()
+                    .map(|(key, href, label)| {
+                        let here = (key == current).then_some("page");
+                        view! { <li><a href=href aria-current=here>{label}</a></li> }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// Previous / next links of a paged list; `href(page)` builds the address of a page.
+pub fn pager(page: i64, pages: i64, total: i64, href: impl Fn(i64) -> String) -> impl IntoView {
+    (pages > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label="Pages">
+                {(page > 1).then(|| view! { <a href=href(page - 1) rel="prev">"← Previous"</a> })}
+                <span>{format!("Page {page} of {pages} ({total} in all)")}</span>
+                {(page < pages).then(|| view! { <a href=href(page + 1) rel="next">"Next →"</a> })}
+            </nav>
+        }
+    })
+}
+
+/// A query string from its pairs, leaving out empty values.
+pub fn query_string(pairs: &[(&str, String)]) -> String {
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", crate::shell::encode_query_value(v)))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// The page's error or its content.
+pub fn or_error<T>(result: Result<T, AppError>, show: impl FnOnce(T) -> AnyView) -> AnyView {
+    match result {
+        Ok(value) => show(value),
+        Err(error) => crate::shell::error_view(error).into_any(),
+    }
+}

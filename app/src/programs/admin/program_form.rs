@@ -1,0 +1,238 @@
+//! Site admins create programs and edit their name, description and time zone.
+
+use super::use_program_id;
+use crate::error::AppError;
+use crate::shell::forms::{field_error, form_outcome, kept_value};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+/// What the program form starts from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramFormData {
+    /// `None` when creating.
+    pub id: Option<i64>,
+    pub name: String,
+    pub description: String,
+    pub time_zone: String,
+    pub time_zones: Vec<String>,
+}
+
+#[server(endpoint = "programs/form")]
+pub async fn program_form(program_id: Option<i64>) -> Result<ProgramFormData, AppError> {
+    use crate::accounts::access::{Permission, require};
+    require(Permission::ManagePrograms)?;
+    let time_zones = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| tz.name().to_string())
+        .filter(|name| name.contains('/') || name == "UTC")
+        .collect();
+    let Some(id) = program_id else {
+        return Ok(ProgramFormData {
+            id: None,
+            name: String::new(),
+            description: String::new(),
+            time_zone: "UTC".into(),
+            time_zones,
+        });
+    };
+    let db = expect_context::<crate::db::Db>();
+    let program = crate::programs::store::program_details(&db, id).await?;
+    Ok(ProgramFormData {
+        id: Some(id),
+        name: program.name,
+        description: program.description,
+        time_zone: program.time_zone,
+        time_zones,
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn checked(
+    name: &str,
+    description: &str,
+    time_zone: &str,
+) -> Result<crate::programs::store::ProgramInput, AppError> {
+    use crate::programs::store::{ProgramField, ProgramInput};
+    ProgramInput::parse(name, description, time_zone).map_err(|(field, message)| {
+        let label = match field {
+            ProgramField::Name => "Program name",
+            ProgramField::Description => "Description",
+            ProgramField::TimeZone => "Time zone",
+        };
+        AppError::Invalid(format!("{label}: {message}"))
+    })
+}
+
+#[server(endpoint = "programs/create")]
+pub async fn create_program(
+    name: String,
+    description: String,
+    time_zone: String,
+) -> Result<String, AppError> {
+    use crate::accounts::access::{Permission, require};
+    require(Permission::ManagePrograms)?;
+    let db = expect_context::<crate::db::Db>();
+    let outcome = async {
+        let input = checked(&name, &description, &time_zone)?;
+        let id = crate::programs::store::create_program(&db, &input).await?;
+        Ok::<_, AppError>((id, format!("Created the program {}.", input.name)))
+    }
+    .await;
+    match outcome {
+        Ok((id, message)) => {
+            leptos_axum::redirect(&format!(
+                "/programs/{id}?form=program&done={}",
+                crate::shell::encode_query_value(&message)
+            ));
+            Ok(message)
+        }
+        Err(error) => {
+            let outcome = Err(error);
+            crate::shell::forms::answer_plain_form_keeping(
+                "/programs/new",
+                "program",
+                &outcome,
+                &[
+                    ("name", &name),
+                    ("description", &description),
+                    ("time_zone", &time_zone),
+                ],
+            );
+            outcome
+        }
+    }
+}
+
+#[server(endpoint = "programs/update")]
+pub async fn update_program(
+    program_id: i64,
+    name: String,
+    description: String,
+    time_zone: String,
+) -> Result<String, AppError> {
+    use crate::accounts::access::{Permission, require};
+    require(Permission::ManagePrograms)?;
+    let db = expect_context::<crate::db::Db>();
+    let outcome = async {
+        let input = checked(&name, &description, &time_zone)?;
+        crate::programs::store::update_program(&db, program_id, &input).await?;
+        Ok(format!("Saved the program {}.", input.name))
+    }
+    .await;
+    crate::shell::forms::answer_plain_form_keeping(
+        &format!("/programs/{program_id}/edit"),
+        "program",
+        &outcome,
+        &[
+            ("name", &name),
+            ("description", &description),
+            ("time_zone", &time_zone),
+        ],
+    );
+    outcome
+}
+
+/// `/programs/new` and `/programs/{id}/edit`.
+#[component]
+pub fn ProgramFormPage() -> impl IntoView {
+    let program_id = use_program_id();
+    let data = Resource::new(program_id, program_form);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                super::or_error(data.await, |data| view! { <ProgramForm data/> }.into_any())
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProgramForm(data: ProgramFormData) -> impl IntoView {
+    let create = ServerAction::<CreateProgram>::new();
+    let update = ServerAction::<UpdateProgram>::new();
+    let editing = data.id;
+    let outcome = move || {
+        let value = if editing.is_some() {
+            update.value().get()
+        } else {
+            create.value().get()
+        };
+        form_outcome(value, "program")
+    };
+    let heading = if editing.is_some() {
+        "Edit program"
+    } else {
+        "Create a program"
+    };
+    let name = kept_value("program", "name").unwrap_or(data.name.clone());
+    let description = kept_value("program", "description").unwrap_or(data.description.clone());
+    let time_zone = kept_value("program", "time_zone").unwrap_or(data.time_zone.clone());
+    let zones = data.time_zones.clone();
+    let error_for = move |label: &'static str| {
+        move || {
+            field_error(&outcome(), label).map(|message| {
+                view! { <p class="field-error" id=format!("{}-error", label.to_lowercase().replace(' ', "-"))>{message}</p> }
+            })
+        }
+    };
+    let invalid = move |label: &'static str| {
+        move || field_error(&outcome(), label).is_some().then_some("true")
+    };
+    let fields = view! {
+        {editing.map(|id| view! { <input type="hidden" name="program_id" value=id.to_string()/> })}
+        <div class="field">
+            <label for="program-name">"Program name"</label>
+            <input id="program-name" name="name" type="text" required maxlength="120"
+                value=name aria-invalid=invalid("Program name")
+                aria-describedby="program-name-error"/>
+            {error_for("Program name")}
+        </div>
+        <div class="field">
+            <label for="program-description">"Description"</label>
+            <textarea id="program-description" name="description" rows="3" maxlength="2000"
+                aria-invalid=invalid("Description")
+                aria-describedby="description-error">{description}</textarea>
+            {error_for("Description")}
+        </div>
+        <div class="field">
+            <label for="program-time-zone">"Time zone"</label>
+            <input id="program-time-zone" name="time_zone" type="text" required list="time-zones"
+                value=time_zone aria-invalid=invalid("Time zone")
+                aria-describedby="time-zone-hint time-zone-error" autocomplete="off"/>
+            <p class="hint" id="time-zone-hint">
+                "The program's calendar: \"today\", publish dates and due dates follow it. An IANA name such as Europe/London."
+            </p>
+            <datalist id="time-zones">
+                {zones.into_iter().map(|z| view! { <option value=z></option> }).collect_view()}
+            </datalist>
+            {error_for("Time zone")}
+        </div>
+        <button type="submit" class="button">"Save"</button>
+    };
+    let general_error = move || match outcome() {
+        Some(Err(error))
+            if ["Program name", "Description", "Time zone"]
+                .iter()
+                .all(|l| field_error(&Some(Err(error.clone())), l).is_none()) =>
+        {
+            Some(view! { <p class="form-error">{error.to_string()}</p> })
+        }
+        Some(Ok(message)) => Some(view! { <p class="success">{message}</p> }),
+        _ => None,
+    };
+    let back = editing.map(|id| view! { <p><a href=format!("/programs/{id}")>"← Back to the Program Admin Panel"</a></p> });
+    view! {
+        <Title text=format!("{heading} · Mentoring Milestones")/>
+        {back}
+        <h1>{heading}</h1>
+        <section class="card">
+            {if editing.is_some() {
+                view! { <ActionForm action=update>{fields}</ActionForm> }.into_any()
+            } else {
+                view! { <ActionForm action=create>{fields}</ActionForm> }.into_any()
+            }}
+            <div aria-live="polite">{general_error}</div>
+        </section>
+    }
+}

@@ -1,0 +1,113 @@
+//! CSV downloads of a program's participants and matches, for the program's admins. The columns
+//! are the ones the import reads, so an export can be edited and imported again.
+
+use app::accounts::Identity;
+use app::accounts::access::{Permission, check};
+use app::db::Db;
+use app::error::AppError;
+use app::programs::csv::line;
+use app::programs::store;
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+fn refused(error: AppError) -> Response {
+    let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::FORBIDDEN);
+    (status, format!("{error}\n")).into_response()
+}
+
+fn csv_file(program_id: i64, what: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"program-{program_id}-{what}.csv\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn participants(
+    State(db): State<Db>,
+    Path(program_id): Path<i64>,
+    Extension(identity): Extension<Identity>,
+) -> Response {
+    if let Err(error) = check(
+        identity.0.as_ref(),
+        Permission::AdministerProgram(program_id),
+    ) {
+        return refused(error);
+    }
+    if let Err(error) = store::program_details(&db, program_id).await {
+        return refused(error);
+    }
+    match store::all_participants(&db, program_id).await {
+        Ok(rows) => {
+            let mut body = line(["email", "role", "name", "state", "live_matches"]);
+            for p in rows {
+                let live = p.live_matches.to_string();
+                body.push_str(&line([
+                    p.email.as_str(),
+                    p.role.as_str(),
+                    p.name.as_str(),
+                    if p.active { "active" } else { "retired" },
+                    live.as_str(),
+                ]));
+            }
+            csv_file(program_id, "participants", body)
+        }
+        Err(error) => refused(error),
+    }
+}
+
+pub async fn matches(
+    State(db): State<Db>,
+    Path(program_id): Path<i64>,
+    Extension(identity): Extension<Identity>,
+) -> Response {
+    if let Err(error) = check(
+        identity.0.as_ref(),
+        Permission::AdministerProgram(program_id),
+    ) {
+        return refused(error);
+    }
+    if let Err(error) = store::program_details(&db, program_id).await {
+        return refused(error);
+    }
+    match store::all_matches(&db, program_id).await {
+        Ok(rows) => {
+            let mut body = line([
+                "mentor_email",
+                "mentee_email",
+                "publish_date",
+                "state",
+                "ended_on",
+                "mentor_name",
+                "mentee_name",
+            ]);
+            let day = |d: Option<chrono::NaiveDate>| {
+                d.map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default()
+            };
+            for m in rows {
+                let (published, ended) = (day(m.published_on), day(m.ended_on));
+                body.push_str(&line([
+                    m.mentor_email.as_str(),
+                    m.mentee_email.as_str(),
+                    published.as_str(),
+                    m.state.as_str(),
+                    ended.as_str(),
+                    m.mentor_name.as_str(),
+                    m.mentee_name.as_str(),
+                ]));
+            }
+            csv_file(program_id, "matches", body)
+        }
+        Err(error) => refused(error),
+    }
+}
