@@ -1,7 +1,7 @@
 //! Mentoring Milestones: shared types, due-date logic, components and server functions.
 //! Built with `ssr` for the server and `hydrate` for the browser, never both.
 
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod accounts;
 #[cfg(feature = "ssr")]
