@@ -38,11 +38,23 @@ async fn the_program_admin_panel_is_rendered_complete_on_the_server() {
     let main = body.split("<main").nth(1).expect("main element");
     assert!(main.contains(DEMO_PROGRAM_NAME));
     assert!(main.contains("Program Admin Panel"));
-    assert!(main.contains("Mid-Cycle Check-In"));
-    assert!(main.contains("2 Weeks after the match is published"));
+    assert!(main.contains(&format!(
+        r#"href="/programs/{}/milestones">Update Program Milestones</a>"#,
+        app.program_id
+    )));
+    assert!(main.contains("<dt>Mentors</dt><dd>3</dd>"), "{main}");
     assert!(
         body.contains("/pkg/milestones.js"),
         "the hydration script is linked"
+    );
+    let milestones = admin
+        .get(&format!("/programs/{}/milestones", app.program_id))
+        .await;
+    assert!(milestones.body.contains("Mid-Cycle Check-In"));
+    assert!(
+        milestones
+            .body
+            .contains("2 Weeks after the match is published")
     );
 }
 
@@ -419,4 +431,231 @@ async fn outside_demo_mode_the_sign_in_page_shows_no_accounts() {
     let body = String::from_utf8_lossy(&body);
     assert!(body.contains("<h1>Sign in</h1>"));
     assert!(!body.contains("Demo accounts") && !body.contains("mentoring-demo"));
+}
+
+async fn scalar(db: &Db, sql: &str) -> i64 {
+    app::on_db!(
+        db,
+        read | pool | sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await
+    )
+    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+async fn pending_match(app: &TestApp) -> i64 {
+    scalar(
+        &app.db,
+        &format!(
+            "SELECT MIN(id) FROM matches WHERE program_id = {} AND state = 'pending'",
+            app.program_id
+        ),
+    )
+    .await
+}
+
+/// The message a plain form post was answered with, from the address it was sent back to.
+fn outcome_in(location: &str) -> String {
+    let query = location.split_once('?').map_or("", |(_, q)| q);
+    let message = query
+        .split('&')
+        .find_map(|p| p.strip_prefix("done=").or_else(|| p.strip_prefix("error=")))
+        .unwrap_or("");
+    let bytes = message.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(byte) = u8::from_str_radix(&message[i + 1..i + 3], 16)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[tokio::test]
+async fn a_plain_form_publishes_checked_matches_on_the_chosen_day_and_refuses_the_future() {
+    let app = TestApp::new(Engine::Sqlite).await;
+    let mut admin = app.client().signed_in_as("admin@example.com").await;
+    let id = pending_match(&app).await;
+    let program = app.program_id.to_string();
+    let match_id = id.to_string();
+    let today = app::programs::time_zone::today_in_zone("America/New_York");
+    let tomorrow = today.succ_opt().expect("date").to_string();
+    // The checkbox of the fourth row: form fields are indexed by row, so indexes have gaps.
+    let reply = admin
+        .post_form(
+            "/api/programs/publish-matches",
+            &[
+                ("program_id", &program),
+                ("match_ids[3]", &match_id),
+                ("publish_on", &tomorrow),
+            ],
+        )
+        .await;
+    let location = reply.location().expect("sent back to the page").to_string();
+    assert!(location.starts_with(&format!("/programs/{program}/matches?form=publish&error=")));
+    assert!(
+        outcome_in(&location).contains("is in the future"),
+        "{location}"
+    );
+    let earlier = (today - chrono::Days::new(12)).to_string();
+    let reply = admin
+        .post_form(
+            "/api/programs/publish-matches",
+            &[
+                ("program_id", &program),
+                ("match_ids[3]", &match_id),
+                ("publish_on", &earlier),
+            ],
+        )
+        .await;
+    let location = reply.location().expect("sent back to the page").to_string();
+    assert_eq!(
+        outcome_in(&location),
+        format!("Published 1 match on {earlier}.")
+    );
+    let page = admin
+        .get(&format!("/programs/{program}/matches?state=published"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&format!("datetime=\"{earlier}\"")));
+}
+
+#[tokio::test]
+async fn exports_are_csv_files_that_name_every_participant_and_match() {
+    let app = TestApp::new(Engine::Sqlite).await;
+    let mut admin = app.client().signed_in_as("admin@example.com").await;
+    let reply = admin
+        .get(&format!("/programs/{}/participants.csv", app.program_id))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("text/csv; charset=utf-8")
+    );
+    assert!(
+        reply
+            .headers
+            .get("content-disposition")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("attachment;"))
+    );
+    let lines: Vec<&str> = reply.body.lines().collect();
+    assert_eq!(lines[0], "email,role,name,state,live_matches");
+    assert_eq!(lines.len(), 1 + 7, "seven demo participants");
+    assert!(lines.contains(&"mentor@example.com,mentor,Jordan Ellis,active,1"));
+    let matches = admin
+        .get(&format!("/programs/{}/matches.csv", app.program_id))
+        .await;
+    let lines: Vec<&str> = matches.body.lines().collect();
+    assert!(lines[0].starts_with("mentor_email,mentee_email,publish_date,state"));
+    assert_eq!(lines.len(), 1 + 5, "five demo matches");
+    // The export reads back as an import of the same matches: nothing new.
+    let preview = app::programs::import_plan::plan_matches(
+        &matches.body,
+        &app::programs::import_plan::Known::default(),
+        chrono::Utc::now().date_naive(),
+    );
+    assert!(preview.problem.is_none(), "{:?}", preview.problem);
+    let missing = admin
+        .get(&format!("/programs/{}/matches.csv", app.program_id + 999))
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND, "no such program");
+    let mut other = app.client().signed_in_as(support::OTHER_ADMIN).await;
+    let refused = other
+        .get(&format!("/programs/{}/matches.csv", app.program_id))
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "not this admin's program"
+    );
+    assert!(!refused.body.contains("mentor@example.com"));
+}
+
+#[tokio::test]
+async fn records_of_another_program_are_not_reachable_through_ones_own() {
+    let app = TestApp::new(Engine::Sqlite).await;
+    let batch = app::programs::store::stage_import(
+        &app.db,
+        app.program_id,
+        app::programs::import_plan::ImportKind::Participants,
+        "email,role\nmentor@example.com,mentor\n",
+        app.throwaway_id,
+    )
+    .await
+    .expect("staged");
+    let enrollment = scalar(
+        &app.db,
+        &format!(
+            "SELECT MIN(id) FROM enrollments WHERE program_id = {}",
+            app.program_id
+        ),
+    )
+    .await;
+    let mut other = app.client().signed_in_as(support::OTHER_ADMIN).await;
+    let own = app.other_program_id.to_string();
+    let batch = batch.to_string();
+    let enrollment = enrollment.to_string();
+    let match_id = pending_match(&app).await.to_string();
+    for (endpoint, fields) in [
+        (
+            "programs/import-preview",
+            vec![("program_id", own.as_str()), ("batch_id", batch.as_str())],
+        ),
+        (
+            "programs/import-confirm",
+            vec![("program_id", own.as_str()), ("batch_id", batch.as_str())],
+        ),
+        (
+            "programs/set-enrollment",
+            vec![
+                ("program_id", own.as_str()),
+                ("enrollment_id", enrollment.as_str()),
+                ("active", "false"),
+            ],
+        ),
+        (
+            "programs/end-match",
+            vec![
+                ("program_id", own.as_str()),
+                ("match_id", match_id.as_str()),
+            ],
+        ),
+    ] {
+        let reply = other.call(endpoint, &fields).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{endpoint}: {}",
+            reply.body
+        );
+    }
+    let published = other
+        .call(
+            "programs/publish-matches",
+            &[
+                ("program_id", own.as_str()),
+                ("match_ids[0]", match_id.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        scalar(
+            &app.db,
+            &format!("SELECT COUNT(*) FROM matches WHERE id = {match_id} AND state = 'pending'")
+        )
+        .await,
+        1,
+        "the other program's match is untouched"
+    );
 }
