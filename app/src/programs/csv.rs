@@ -180,6 +180,7 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(10_000))]
         #[test]
         fn whatever_is_written_reads_back(rows in prop::collection::vec(
             prop::collection::vec("[a-zA-Z0-9 ,\"\n@.]{0,12}", 1..5), 1..6)

@@ -590,4 +590,32 @@ mod tests {
         assert!(again.can_apply());
         assert!(again.changes.is_empty());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+        /// Whatever a file holds, every data row gets exactly one outcome, changes come only
+        /// from rows to create, and planning is repeatable.
+        #[test]
+        fn any_file_gets_one_outcome_per_row(
+            body in "(ann@example.com|cy@example.com|di@example.com|x|,|\n|\"|mentor|mentee|2026-0[1-9]-1[0-9]| )*"
+        ) {
+            let today = day(2026, 11, 28);
+            for text in [format!("email,role\n{body}"), format!("mentor_email,mentee_email,publish_date\n{body}")] {
+                let participants = plan_participants(&text, &known());
+                let matches = plan_matches(&text, &known(), today);
+                for plan in [&participants, &matches] {
+                    if let Ok(records) = csv::parse(&text) {
+                        if plan.problem.is_none() {
+                            proptest::prop_assert_eq!(plan.rows.len(), records.len() - 1);
+                        }
+                    } else {
+                        proptest::prop_assert!(plan.problem.is_some());
+                    }
+                    let creates = plan.rows.iter().filter(|r| matches!(r.outcome, RowOutcome::Create(_))).count();
+                    proptest::prop_assert_eq!(creates, plan.changes.len());
+                }
+                proptest::prop_assert_eq!(&participants, &plan_participants(&text, &known()));
+            }
+        }
+    }
 }
