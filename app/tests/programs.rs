@@ -228,6 +228,27 @@ async fn retiring_is_refused_while_matched(db: &Db) {
     // A retired person cannot be matched until reactivated.
     invalid(store::create_match(db, id, ann, di).await);
     store::end_match(db, id, match_id).await.expect("ended");
+    // A pending match is removed (not ended) to free its people.
+    store::create_match(db, id, ann, di).await.ok();
+    store::set_enrollment_state(db, id, di, true)
+        .await
+        .expect("reactivated");
+    store::create_match(db, id, ann, di).await.expect("created");
+    let (pending, ..) = the_match(db, id, ann, di).await;
+    invalid(store::set_enrollment_state(db, id, ann, false).await);
+    let refusal = invalid(store::remove_pending_match(db, id, match_id).await);
+    assert!(
+        refusal.contains("Only a pending match can be removed"),
+        "{refusal}"
+    );
+    let removed = store::remove_pending_match(db, id, pending)
+        .await
+        .expect("removed");
+    assert_eq!(removed, "Removed the pending match of Ann with Di.");
+    assert_eq!(
+        store::remove_pending_match(db, id, pending).await,
+        Err(AppError::NotFound)
+    );
     store::set_enrollment_state(db, id, ann, false)
         .await
         .expect("retired after the end");

@@ -104,10 +104,33 @@ test("an admin enrols people, matches them and publishes the match on an earlier
   await ready(page, testInfo);
   await expectNoAxeViolations(page, testInfo);
 
-  // A future publish date is refused on the server too (the field's max can be bypassed).
-  await page.getByLabel("State").selectOption("");
-  await page.getByRole("button", { name: "Apply" }).click();
+  // Retiring someone with a published match is refused, and the page says why.
+  await page.goto(`${new URL(page.url()).pathname.replace(/matches$/, "participants")}?search=${encodeURIComponent(mentorEmail)}`);
   await ready(page, testInfo);
+  await page.getByRole("button", { name: `Retire ${mentorName} as mentor` }).click();
+  await expect(page.getByText(`${mentorName} can't be retired while matched: 1 published match.`, { exact: false })).toBeVisible();
+  await ready(page, testInfo);
+
+  // Ending the match asks first, then closes it on today's date.
+  await page.getByRole("navigation", { name: /areas/ }).getByRole("link", { name: "Matches" }).click();
+  await ready(page, testInfo);
+  await page.getByRole("link", { name: `End the match of ${pair}` }).click();
+  await expect(page.getByRole("heading", { level: 2, name: `End the match of ${pair}?` })).toBeVisible();
+  await ready(page, testInfo);
+  await expectNoAxeViolations(page, testInfo);
+  await page.getByRole("button", { name: "End match", exact: true }).click();
+  await expect(page.getByText(/^Ended the match on \d{4}-\d{2}-\d{2}\./)).toBeVisible();
+  await ready(page, testInfo);
+  const endedRow = page.getByRole("row", { name: new RegExp(mentorName) });
+  await expect(endedRow).toContainText("Ended");
+  await expect(endedRow.locator(`time[datetime="${programDate(0)}"]`)).toBeVisible();
+  await saveScreenshot(page, testInfo, "match-ended");
+
+  // Now the mentor can be retired.
+  await page.getByRole("navigation", { name: /areas/ }).getByRole("link", { name: "Participants" }).click();
+  await ready(page, testInfo);
+  await page.getByRole("button", { name: `Retire ${mentorName} as mentor` }).click();
+  await expect(page.getByText(`Retired ${mentorName} as a mentor.`)).toBeVisible();
 });
 
 test("a CSV import previews each row, rejects a bad one with its reason, and imports only when clean", async ({ page }, testInfo) => {

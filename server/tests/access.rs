@@ -31,7 +31,7 @@ enum Target {
 
 /// Every page and server function, with who may use it (the columns of PERSONAS).
 /// `{program}` is the demo program, `{user}` the throwaway account.
-const MATRIX: [(Target, [bool; 7]); 39] = [
+const MATRIX: [(Target, [bool; 7]); 40] = [
     (
         Target::Page("/sign-in"),
         [true, true, true, true, true, true, true],
@@ -185,6 +185,10 @@ const MATRIX: [(Target, [bool; 7]); 39] = [
         [false, false, false, false, true, false, true],
     ),
     (
+        Target::ServerFn("programs/remove-match?program_id={program}&match_id={ended_match}"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
         Target::ServerFn("programs/import-page?program_id={program}"),
         [false, false, false, false, true, false, true],
     ),
@@ -209,6 +213,7 @@ struct Records {
     batch: i64,
     enrollment: i64,
     pending_match: i64,
+    ended_match: i64,
 }
 
 impl Records {
@@ -241,6 +246,11 @@ impl Records {
                 app.program_id
             ))
             .await,
+            ended_match: scalar(format!(
+                "SELECT MIN(id) FROM matches WHERE program_id = {} AND state = 'ended'",
+                app.program_id
+            ))
+            .await,
         }
     }
 }
@@ -254,6 +264,7 @@ fn fill(template: &str, app: &TestApp, records: &Records, persona: usize) -> Str
         .replace("{batch}", &records.batch.to_string())
         .replace("{enrollment}", &records.enrollment.to_string())
         .replace("{pending_match}", &records.pending_match.to_string())
+        .replace("{ended_match}", &records.ended_match.to_string())
 }
 
 /// Whether the reply let the person in; panics on a refusal of the wrong kind.

@@ -756,6 +756,52 @@ pub async fn publish_matches(
     Ok(message)
 }
 
+/// Removes a pending match (made by mistake, or in the way of retiring someone). A published
+/// match has milestones under way and is ended instead, never removed.
+pub async fn remove_pending_match(
+    db: &Db,
+    program_id: i64,
+    match_id: i64,
+) -> Result<String, AppError> {
+    let result: Result<Result<String, AppError>, sqlx::Error> = on_db!(
+        db,
+        write | pool | async {
+            let mut tx = pool.begin().await?;
+            let row: Option<(String, String, String)> = sqlx::query_as(
+                "SELECT m.state, mu.display_name, eu.display_name FROM matches m \
+                 JOIN enrollments me ON me.id = m.mentor_enrollment_id \
+                 JOIN users mu ON mu.id = me.user_id \
+                 JOIN enrollments ee ON ee.id = m.mentee_enrollment_id \
+                 JOIN users eu ON eu.id = ee.user_id \
+                 WHERE m.id = $1 AND m.program_id = $2",
+            )
+            .bind(match_id)
+            .bind(program_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((state, mentor, mentee)) = row else {
+                return Ok(Err(AppError::NotFound));
+            };
+            if state != "pending" {
+                return Ok(Err(AppError::Invalid(format!(
+                    "Only a pending match can be removed; the match of {mentor} with {mentee} is {state}.{}",
+                    if state == "published" { " End it instead." } else { "" }
+                ))));
+            }
+            sqlx::query("DELETE FROM matches WHERE id = $1 AND state = 'pending'")
+                .bind(match_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(Ok(format!(
+                "Removed the pending match of {mentor} with {mentee}."
+            )))
+        }
+        .await
+    );
+    result?
+}
+
 /// Ends (unmatches) a published match on the program's today.
 pub async fn end_match(db: &Db, program_id: i64, match_id: i64) -> Result<String, AppError> {
     let program = program_details(db, program_id).await?;

@@ -99,3 +99,46 @@ pub fn outcome_view(value: Option<Result<String, AppError>>, form: &str) -> impl
         None => ().into_any(),
     }
 }
+
+/// Like [`outcome_view`], leaving out errors that belong to one of the fields `labels` (they
+/// are shown next to their field by [`field_error_view`]).
+pub fn outcome_view_besides_fields(
+    value: Option<Result<String, AppError>>,
+    form: &str,
+    labels: &[&str],
+) -> impl IntoView {
+    let outcome = form_outcome(value, form);
+    let for_a_field = labels
+        .iter()
+        .any(|label| field_error(&outcome, label).is_some());
+    match outcome {
+        Some(Ok(message)) => view! { <p class="success">{message}</p> }.into_any(),
+        Some(Err(error)) if !for_a_field => {
+            view! { <p class="form-error">{error.to_string()}</p> }.into_any()
+        }
+        // Shown next to its field; announced here too for screen readers.
+        Some(Err(error)) => view! { <p class="visually-hidden">{error.to_string()}</p> }.into_any(),
+        None => ().into_any(),
+    }
+}
+
+/// The error about the field labelled `label` of `form`, shown under the field with `id` (the
+/// field points at it with `aria-describedby`).
+pub fn field_error_view(
+    value: Option<Result<String, AppError>>,
+    form: &str,
+    label: &str,
+    id: &'static str,
+) -> impl IntoView {
+    field_error(&form_outcome(value, form), label)
+        .map(|message| view! { <p class="field-error" id=id>{message}</p> })
+}
+
+/// `"true"` when `form`'s last outcome is an error about the field `label`, for `aria-invalid`.
+pub fn field_invalid(
+    value: Option<Result<String, AppError>>,
+    form: &str,
+    label: &str,
+) -> Option<&'static str> {
+    field_error(&form_outcome(value, form), label).map(|_| "true")
+}

@@ -106,6 +106,18 @@ pub async fn end_match(program_id: i64, match_id: i64) -> Result<String, AppErro
     outcome
 }
 
+#[server(endpoint = "programs/remove-match")]
+pub async fn remove_match(program_id: i64, match_id: i64) -> Result<String, AppError> {
+    let (_, db) = super::admin_of(program_id)?;
+    let outcome = crate::programs::store::remove_pending_match(&db, program_id, match_id).await;
+    crate::shell::forms::answer_plain_form(
+        &format!("/programs/{program_id}/matches"),
+        "remove",
+        &outcome,
+    );
+    outcome
+}
+
 #[component]
 pub fn MatchesPage() -> impl IntoView {
     let program_id = use_program_id();
@@ -113,6 +125,7 @@ pub fn MatchesPage() -> impl IntoView {
     let create = ServerAction::<CreateMatch>::new();
     let publish = ServerAction::<PublishMatches>::new();
     let end = ServerAction::<EndMatch>::new();
+    let remove = ServerAction::<RemoveMatch>::new();
     let data = Resource::new(
         move || {
             let q = query.get();
@@ -140,7 +153,7 @@ pub fn MatchesPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading matches…"</p> }>
             {move || Suspend::new(async move {
                 super::or_error(data.await, |data| {
-                    view! { <Matches data create publish end/> }.into_any()
+                    view! { <Matches data create publish end remove/> }.into_any()
                 })
             })}
         </Suspense>
@@ -168,6 +181,7 @@ fn Matches(
     create: ServerAction<CreateMatch>,
     publish: ServerAction<PublishMatches>,
     end: ServerAction<EndMatch>,
+    remove: ServerAction<RemoveMatch>,
 ) -> impl IntoView {
     let program = data.program;
     let id = program.id;
@@ -193,6 +207,61 @@ fn Matches(
         }
     };
     let filtered = !(search.is_empty() && state.is_empty());
+    let here = {
+        let (search, state, sort) = (search.clone(), state.clone(), sort.clone());
+        move |extra: Option<(&str, String)>| {
+            let mut pairs = vec![
+                ("search", search.clone()),
+                ("state", state.clone()),
+                ("sort", sort.clone()),
+                (
+                    "page",
+                    if page > 1 {
+                        page.to_string()
+                    } else {
+                        String::new()
+                    },
+                ),
+            ];
+            pairs.extend(extra);
+            format!("/programs/{id}/matches{}", query_string(&pairs))
+        }
+    };
+    // Ending is for good: the End match link asks first, on the page itself.
+    let rows = list.rows.clone();
+    let query_now = use_query_map();
+    let confirm_end = {
+        let here = here.clone();
+        move || {
+            let ending = query_now
+                .get()
+                .get("end")
+                .and_then(|e| e.parse::<i64>().ok())
+                .and_then(|e| {
+                    rows.iter()
+                        .find(|m| m.id == e && m.state == MatchState::Published)
+                })
+                .cloned();
+            let here = here.clone();
+            ending.map(move |m| {
+                let pair = format!("{} with {}", m.mentor_name, m.mentee_name);
+                view! {
+                    <section class="card confirm" aria-labelledby="confirm-end-heading">
+                        <h2 id="confirm-end-heading">{format!("End the match of {pair}?")}</h2>
+                        <p>"Published " {date_cell(m.published_on)} ". Ending it closes its open milestones: they stop counting as due or overdue. Completed milestones stay recorded."</p>
+                        <div class="actions">
+                            <ActionForm action=end>
+                                <input type="hidden" name="program_id" value=id.to_string()/>
+                                <input type="hidden" name="match_id" value=m.id.to_string()/>
+                                <button type="submit" class="button danger">"End match"</button>
+                            </ActionForm>
+                            <a href=here(None)>"Keep the match"</a>
+                        </div>
+                    </section>
+                }
+            })
+        }
+    };
     let any_pending = list.rows.iter().any(|m| m.state == MatchState::Pending);
     let can_match = !data.mentors.is_empty() && !data.mentees.is_empty();
     view! {
@@ -269,7 +338,9 @@ fn Matches(
             <div aria-live="polite">
                 {move || outcome_view(publish.value().get(), "publish")}
                 {move || outcome_view(end.value().get(), "end")}
+                {move || outcome_view(remove.value().get(), "remove")}
             </div>
+            {confirm_end}
             <p class="list-count">{match total {
                 0 if filtered => "No match fits these filters.".to_string(),
                 0 => "There are no matches yet.".to_string(),
@@ -318,13 +389,21 @@ fn Matches(
                                     <td>{date_cell(m.published_on)}</td>
                                     <td>{date_cell(m.ended_on)}</td>
                                     <td>
-                                        {(m.state == MatchState::Published).then(|| view! {
-                                            <ActionForm action=end>
-                                                <input type="hidden" name="program_id" value=id.to_string()/>
-                                                <input type="hidden" name="match_id" value=m.id.to_string()/>
-                                                <button type="submit" class="button secondary small" aria-label=format!("End the match of {pair}")>"End match"</button>
-                                            </ActionForm>
-                                        })}
+                                        {match m.state {
+                                            MatchState::Published => view! {
+                                                <a class="button secondary small" href=here(Some(("end", m.id.to_string())))
+                                                    aria-label=format!("End the match of {pair}")>"End match…"</a>
+                                            }.into_any(),
+                                            MatchState::Pending => view! {
+                                                <ActionForm action=remove>
+                                                    <input type="hidden" name="program_id" value=id.to_string()/>
+                                                    <input type="hidden" name="match_id" value=m.id.to_string()/>
+                                                    <button type="submit" class="button secondary small"
+                                                        aria-label=format!("Remove the pending match of {pair}")>"Remove"</button>
+                                                </ActionForm>
+                                            }.into_any(),
+                                            MatchState::Ended => ().into_any(),
+                                        }}
                                     </td>
                                 </tr>
                             }

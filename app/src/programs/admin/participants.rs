@@ -5,7 +5,9 @@ use super::{ProgramNav, pager, query_string, use_program_id};
 use crate::error::AppError;
 use crate::programs::model::{Page, Participant, ProgramDetails};
 use crate::programs::roles::Role;
-use crate::shell::forms::{kept_value, outcome_view};
+use crate::shell::forms::{
+    field_error_view, field_invalid, kept_value, outcome_view, outcome_view_besides_fields,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -109,6 +111,9 @@ pub async fn set_enrollment(
     outcome
 }
 
+/// The enrol form's fields that errors can be about.
+const ENROL_FIELDS: [&str; 3] = ["Email", "Name", "Initial password"];
+
 #[component]
 pub fn ParticipantsPage() -> impl IntoView {
     let program_id = use_program_id();
@@ -189,7 +194,10 @@ fn Participants(
                     <div class="field">
                         <label for="enrol-email">"Email"</label>
                         <input id="enrol-email" name="email" type="email" required autocomplete="off"
-                            value=kept_value("enrol", "email").unwrap_or_default()/>
+                            value=kept_value("enrol", "email").unwrap_or_default()
+                            aria-invalid=move || field_invalid(enrol_action.value().get(), "enrol", "Email")
+                            aria-describedby="enrol-email-error"/>
+                        {move || field_error_view(enrol_action.value().get(), "enrol", "Email", "enrol-email-error")}
                     </div>
                     <div class="field">
                         <label for="enrol-role">"Role"</label>
@@ -206,17 +214,23 @@ fn Participants(
                         <div class="field">
                             <label for="enrol-name">"Name"</label>
                             <input id="enrol-name" name="name" type="text" maxlength="120"
-                                value=kept_value("enrol", "name").unwrap_or_default()/>
+                                value=kept_value("enrol", "name").unwrap_or_default()
+                                aria-invalid=move || field_invalid(enrol_action.value().get(), "enrol", "Name")
+                                aria-describedby="enrol-name-error"/>
+                            {move || field_error_view(enrol_action.value().get(), "enrol", "Name", "enrol-name-error")}
                         </div>
                         <div class="field">
                             <label for="enrol-password">"Initial password"</label>
-                            <input id="enrol-password" name="password" type="password" autocomplete="new-password" minlength="10"/>
+                            <input id="enrol-password" name="password" type="password" autocomplete="new-password" minlength="10"
+                                aria-invalid=move || field_invalid(enrol_action.value().get(), "enrol", "Initial password")
+                                aria-describedby="enrol-password-error"/>
+                            {move || field_error_view(enrol_action.value().get(), "enrol", "Initial password", "enrol-password-error")}
                         </div>
                     </div>
                 </details>
                 <button type="submit" class="button">"Enrol"</button>
             </ActionForm>
-            <div aria-live="polite">{move || outcome_view(enrol_action.value().get(), "enrol")}</div>
+            <div aria-live="polite">{move || outcome_view_besides_fields(enrol_action.value().get(), "enrol", &ENROL_FIELDS)}</div>
         </section>
         <section class="card" aria-labelledby="list-heading">
             <h2 id="list-heading">"Enrolled people"</h2>

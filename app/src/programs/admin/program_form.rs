@@ -133,6 +133,9 @@ pub async fn update_program(
     outcome
 }
 
+/// The program form's fields that errors can be about.
+const PROGRAM_FIELDS: [&str; 3] = ["Program name", "Description", "Time zone"];
+
 /// `/programs/new` and `/programs/{id}/edit`.
 #[component]
 pub fn ProgramFormPage() -> impl IntoView {
@@ -210,16 +213,13 @@ fn ProgramForm(data: ProgramFormData) -> impl IntoView {
         </div>
         <button type="submit" class="button">"Save"</button>
     };
-    let general_error = move || match outcome() {
-        Some(Err(error))
-            if ["Program name", "Description", "Time zone"]
-                .iter()
-                .all(|l| field_error(&Some(Err(error.clone())), l).is_none()) =>
-        {
-            Some(view! { <p class="form-error">{error.to_string()}</p> })
-        }
-        Some(Ok(message)) => Some(view! { <p class="success">{message}</p> }),
-        _ => None,
+    let general_error = move || {
+        let value = if editing.is_some() {
+            update.value().get()
+        } else {
+            create.value().get()
+        };
+        crate::shell::forms::outcome_view_besides_fields(value, "program", &PROGRAM_FIELDS)
     };
     let back = editing.map(|id| view! { <p><a href=format!("/programs/{id}")>"← Back to the Program Admin Panel"</a></p> });
     view! {
