@@ -659,3 +659,41 @@ async fn records_of_another_program_are_not_reachable_through_ones_own() {
         "the other program's match is untouched"
     );
 }
+
+#[tokio::test]
+async fn publish_all_publishes_every_pending_match_of_the_program_only() {
+    let app = TestApp::new(Engine::Sqlite).await;
+    let program = app.program_id.to_string();
+    let mut admin = app.client().signed_in_as("admin@example.com").await;
+    let reply = admin
+        .call(
+            "programs/publish-matches",
+            &[("program_id", &program), ("which", "all")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let today = app::programs::time_zone::today_in_zone("America/New_York");
+    assert!(
+        reply
+            .body
+            .contains(&format!("Published 1 match on {today}.")),
+        "{}",
+        reply.body
+    );
+    assert_eq!(
+        scalar(
+            &app.db,
+            "SELECT COUNT(*) FROM matches WHERE state = 'pending'"
+        )
+        .await,
+        0
+    );
+    let again = admin
+        .call(
+            "programs/publish-matches",
+            &[("program_id", &program), ("which", "all")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("Select at least one pending match"));
+}

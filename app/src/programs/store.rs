@@ -694,6 +694,21 @@ pub async fn create_match(
     }
 }
 
+/// Every pending match of the program.
+pub async fn pending_match_ids(db: &Db, program_id: i64) -> Result<Vec<i64>, AppError> {
+    Ok(on_db!(
+        db,
+        read | pool | {
+            sqlx::query_scalar(
+                "SELECT id FROM matches WHERE program_id = $1 AND state = 'pending' ORDER BY id",
+            )
+            .bind(program_id)
+            .fetch_all(pool)
+            .await
+        }
+    )?)
+}
+
 /// Publishes the chosen pending matches on `chosen` (or the program's today). Matches that are
 /// no longer pending are left as they are and counted in the message.
 pub async fn publish_matches(

@@ -20,6 +20,8 @@ pub struct MatchesData {
     /// Active mentors and mentees for the new-match form: (enrollment id, name, email).
     pub mentors: Vec<(i64, String, String)>,
     pub mentees: Vec<(i64, String, String)>,
+    /// Pending matches in the whole program, whatever the filters.
+    pub pending: i64,
 }
 
 #[server(endpoint = "programs/matches")]
@@ -43,11 +45,13 @@ pub async fn matches(
     let list = store::matches(&db, program_id, &filter).await?;
     let mentors = store::active_people(&db, program_id, Role::Mentor).await?;
     let mentees = store::active_people(&db, program_id, Role::Mentee).await?;
+    let pending = store::pending_match_ids(&db, program_id).await?.len() as i64;
     Ok(MatchesData {
         program,
         list,
         mentors,
         mentees,
+        pending,
     })
 }
 
@@ -78,12 +82,20 @@ pub async fn publish_matches(
     program_id: i64,
     #[server(default)] match_ids: Vec<i64>,
     #[server(default)] publish_on: String,
+    /// "all" publishes every pending match of the program.
+    #[server(default)]
+    which: String,
 ) -> Result<String, AppError> {
     let (_, db) = super::admin_of(program_id)?;
     let outcome = async {
         let date = crate::programs::model::parse_date_field(&publish_on)
             .map_err(|m| AppError::Invalid(format!("Publish date: {m}")))?;
-        crate::programs::store::publish_matches(&db, program_id, &match_ids, date).await
+        let ids = if which == "all" {
+            crate::programs::store::pending_match_ids(&db, program_id).await?
+        } else {
+            match_ids
+        };
+        crate::programs::store::publish_matches(&db, program_id, &ids, date).await
     }
     .await;
     crate::shell::forms::answer_plain_form(
@@ -264,6 +276,7 @@ fn Matches(
     };
     let any_pending = list.rows.iter().any(|m| m.state == MatchState::Pending);
     let can_match = !data.mentors.is_empty() && !data.mentees.is_empty();
+    let pending = data.pending;
     view! {
         <Title text=format!("Matches · {}", program.name)/>
         <ProgramNav program_id=id program_name=program.name.clone() current="matches"/>
@@ -356,7 +369,12 @@ fn Matches(
                             aria-describedby="publish-hint"/>
                     </div>
                     <p class="hint" id="publish-hint">"Today by default. Pick an earlier day to bring in a cohort that started before; a future day is not allowed."</p>
-                    <button type="submit" class="button">"Publish selected"</button>
+                    <button type="submit" class="button" name="which" value="selected">"Publish selected"</button>
+                    {(pending > 1).then(|| view! {
+                        <button type="submit" class="button secondary" name="which" value="all">
+                            {format!("Publish all {pending} pending")}
+                        </button>
+                    })}
                 </ActionForm>
             })}
             {(total > 0).then(|| view! {
