@@ -32,19 +32,26 @@ fn csv_file(program_id: i64, what: &str, body: String) -> Response {
         .into_response()
 }
 
+/// Whether the person may download this program's lists, and the program exists.
+async fn may_export(db: &Db, identity: &Identity, program_id: i64) -> Result<(), Response> {
+    check(
+        identity.0.as_ref(),
+        Permission::AdministerProgram(program_id),
+    )
+    .map_err(refused)?;
+    store::program_details(db, program_id)
+        .await
+        .map(|_| ())
+        .map_err(refused)
+}
+
 pub async fn participants(
     State(db): State<Db>,
     Path(program_id): Path<i64>,
     Extension(identity): Extension<Identity>,
 ) -> Response {
-    if let Err(error) = check(
-        identity.0.as_ref(),
-        Permission::AdministerProgram(program_id),
-    ) {
-        return refused(error);
-    }
-    if let Err(error) = store::program_details(&db, program_id).await {
-        return refused(error);
+    if let Err(refusal) = may_export(&db, &identity, program_id).await {
+        return refusal;
     }
     match store::all_participants(&db, program_id).await {
         Ok(rows) => {
@@ -70,14 +77,8 @@ pub async fn matches(
     Path(program_id): Path<i64>,
     Extension(identity): Extension<Identity>,
 ) -> Response {
-    if let Err(error) = check(
-        identity.0.as_ref(),
-        Permission::AdministerProgram(program_id),
-    ) {
-        return refused(error);
-    }
-    if let Err(error) = store::program_details(&db, program_id).await {
-        return refused(error);
+    if let Err(refusal) = may_export(&db, &identity, program_id).await {
+        return refusal;
     }
     match store::all_matches(&db, program_id).await {
         Ok(rows) => {

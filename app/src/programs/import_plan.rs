@@ -207,6 +207,20 @@ fn read(text: &str) -> Result<Vec<Record>, Plan> {
     Ok(records)
 }
 
+/// The file's records and where each wanted column is; the first `required` must be there.
+fn read_with_columns(
+    text: &str,
+    wanted: &[(&'static str, &[&str])],
+    required: usize,
+) -> Result<(Vec<Record>, Vec<Option<usize>>), Plan> {
+    let records = read(text)?;
+    let found = columns(&records, wanted).map_err(Plan::problem)?;
+    if let Some(message) = missing(&found, wanted, required) {
+        return Err(Plan::problem(message));
+    }
+    Ok((records, found))
+}
+
 fn parse_role(value: &str) -> Option<Role> {
     Role::parse(&value.trim().to_lowercase())
 }
@@ -217,17 +231,10 @@ pub fn plan_participants(text: &str, known: &Known) -> Plan {
         ("email", &["email", "email_address", "e_mail"]),
         ("role", &["role", "program_role"]),
     ];
-    let records = match read(text) {
-        Ok(records) => records,
+    let (records, found) = match read_with_columns(text, &WANTED, 2) {
+        Ok(read) => read,
         Err(plan) => return plan,
     };
-    let found = match columns(&records, &WANTED) {
-        Ok(found) => found,
-        Err(message) => return Plan::problem(message),
-    };
-    if let Some(message) = missing(&found, &WANTED, 2) {
-        return Plan::problem(message);
-    }
     let mut plan = Plan::default();
     let mut seen: HashMap<(i64, Role), usize> = HashMap::new();
     for record in &records[1..] {
@@ -302,17 +309,10 @@ pub fn plan_matches(text: &str, known: &Known, today: NaiveDate) -> Plan {
         ),
         ("state", &["state"]),
     ];
-    let records = match read(text) {
-        Ok(records) => records,
+    let (records, found) = match read_with_columns(text, &WANTED, 2) {
+        Ok(read) => read,
         Err(plan) => return plan,
     };
-    let found = match columns(&records, &WANTED) {
-        Ok(found) => found,
-        Err(message) => return Plan::problem(message),
-    };
-    if let Some(message) = missing(&found, &WANTED, 2) {
-        return Plan::problem(message);
-    }
     let mut plan = Plan::default();
     let mut seen: HashMap<(i64, i64), usize> = HashMap::new();
     for record in &records[1..] {
