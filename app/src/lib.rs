@@ -19,12 +19,13 @@ use leptos_router::{SsrMode, path};
 
 use accounts::sign_in::SignInPage;
 use accounts::users::UsersPage;
+use milestones::admin::{MilestoneFormPage, MilestonesPage};
 use milestones::calculator::DueDatesPage;
 use programs::admin::import::{ImportPage, ImportPreviewPage};
 use programs::admin::matches::MatchesPage;
 use programs::admin::participants::ParticipantsPage;
 use programs::admin::program_form::ProgramFormPage;
-use programs::overview::{ProgramMilestonesPage, ProgramPanelPage, ProgramsPage};
+use programs::overview::{ProgramPanelPage, ProgramsPage};
 use quickcliq::QuickcliqPage;
 use shell::{Header, HomeRedirect, NotFound, PRODUCT_NAME};
 
@@ -86,7 +87,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/programs/:id/matches") view=MatchesPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/import") view=ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/import/:batch") view=ImportPreviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/programs/:id/milestones") view=ProgramMilestonesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/milestones") view=MilestonesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/milestones/new") view=MilestoneFormPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/milestones/:milestone/edit") view=MilestoneFormPage ssr=SsrMode::Async/>
                     <Route path=path!("/quickcliq") view=QuickcliqPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/due-dates") view=DueDatesPage ssr=SsrMode::Async/>

@@ -1,7 +1,13 @@
 //! Milestones: definitions per program, their due offsets and the status of their items.
 
+pub mod admin;
+pub mod description;
 pub mod due_date;
+pub mod form;
+pub mod preview;
 pub mod status;
+#[cfg(feature = "ssr")]
+pub mod store;
 
 pub mod calculator;
 
@@ -50,4 +56,18 @@ impl TryFrom<String> for Category {
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Category::parse(&value).ok_or_else(|| format!("unknown milestone category {value:?}"))
     }
+}
+
+/// A milestone as the admin pages show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MilestoneRecord {
+    pub id: i64,
+    pub name: String,
+    pub category: Category,
+    pub role: crate::programs::roles::Role,
+    pub offset: DueOffset,
+    pub description: String,
+    pub position: i64,
+    pub archived: bool,
+    pub completions: i64,
 }

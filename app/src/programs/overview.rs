@@ -170,7 +170,7 @@ pub mod store {
 }
 
 /// The first words of a description, for lists.
-fn excerpt(text: &str, max_chars: usize) -> String {
+pub fn excerpt(text: &str, max_chars: usize) -> String {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.chars().count() <= max_chars {
         return text;
@@ -321,76 +321,6 @@ fn ProgramPanel(program: ProgramOverview) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
-    }
-}
-
-/// `/programs/{id}/milestones`: the program's milestones (adding and editing them comes with the
-/// milestones page).
-#[component]
-pub fn ProgramMilestonesPage() -> impl IntoView {
-    let program_id = crate::programs::admin::use_program_id();
-    let panel = Resource::new(program_id, |id| async move {
-        match id {
-            Some(id) => program_panel(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading milestones…"</p> }>
-            {move || Suspend::new(async move {
-                match panel.await {
-                    Ok(program) => view! { <MilestoneList program/> }.into_any(),
-                    Err(error) => crate::shell::error_view(error).into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-fn MilestoneList(program: ProgramOverview) -> impl IntoView {
-    use crate::programs::admin::ProgramNav;
-    let milestones = program.milestones.clone();
-    view! {
-        <Title text=format!("Milestones · {}", program.name)/>
-        <ProgramNav program_id=program.id program_name=program.name.clone() current="milestones"/>
-        <h1>"Program milestones"</h1>
-        <section class="card" aria-labelledby="milestones-heading">
-            <h2 id="milestones-heading" class="visually-hidden">"Milestones"</h2>
-            {if milestones.is_empty() {
-                view! { <p class="empty">"This program has no milestones yet."</p> }.into_any()
-            } else {
-                view! {
-                    <table class="milestones">
-                        <thead>
-                            <tr>
-                                <th scope="col">"Milestone Name"</th>
-                                <th scope="col">"Category"</th>
-                                <th scope="col">"Program Role"</th>
-                                <th scope="col">"Due Date"</th>
-                                <th scope="col">"Description"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {milestones
-                                .into_iter()
-                                .map(|m| {
-                                    view! {
-                                        <tr>
-                                            <th scope="row">{m.name}</th>
-                                            <td>{m.category.label()}</td>
-                                            <td>{m.role.label()}</td>
-                                            <td>{m.offset.describe()}</td>
-                                            <td class="excerpt">{excerpt(&m.description, 90)}</td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
-        </section>
     }
 }
 

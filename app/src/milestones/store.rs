@@ -1,0 +1,318 @@
+//! Milestone definitions in the database: list, create ("Both" makes two), edit, reorder,
+//! archive and restore, and what the form's preview needs.
+
+use super::form::MilestoneDraft;
+use super::preview::{PreviewData, PreviewMatch};
+use super::{Category, DueOffset, MilestoneRecord, OffsetUnit};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::on_db;
+use crate::programs::roles::Role;
+use chrono::{NaiveDate, Utc};
+
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    i32,
+    String,
+    String,
+    i32,
+    bool,
+    i64,
+);
+
+fn record(row: Row) -> Result<MilestoneRecord, AppError> {
+    let (id, name, category, role, amount, unit, description, position, archived, completions) =
+        row;
+    let unit = OffsetUnit::parse(&unit).ok_or_else(|| AppError::internal(&unit))?;
+    let amount = u16::try_from(amount).map_err(AppError::internal)?;
+    Ok(MilestoneRecord {
+        id,
+        name,
+        category: Category::parse(&category).ok_or_else(|| AppError::internal(&category))?,
+        role: Role::parse(&role).ok_or_else(|| AppError::internal(&role))?,
+        offset: DueOffset::new(amount, unit).map_err(AppError::internal)?,
+        description,
+        position: i64::from(position),
+        archived,
+        completions,
+    })
+}
+
+const SELECT: &str = "SELECT m.id, m.name, m.category, m.role, m.offset_amount, m.offset_unit, \
+    m.description, m.position, m.archived, \
+    (SELECT COUNT(*) FROM completions c WHERE c.milestone_id = m.id) \
+    FROM milestones m";
+
+/// Every milestone of the program, archived ones included, in the admins' order.
+pub async fn list(db: &Db, program_id: i64) -> Result<Vec<MilestoneRecord>, AppError> {
+    let sql = format!("{SELECT} WHERE m.program_id = $1 ORDER BY m.position, m.id");
+    let rows: Vec<Row> = on_db!(
+        db,
+        read | pool | sqlx::query_as(&sql).bind(program_id).fetch_all(pool).await
+    )?;
+    rows.into_iter().map(record).collect()
+}
+
+pub async fn get(db: &Db, program_id: i64, id: i64) -> Result<MilestoneRecord, AppError> {
+    let sql = format!("{SELECT} WHERE m.program_id = $1 AND m.id = $2");
+    let row: Option<Row> = on_db!(
+        db,
+        read | pool
+            | sqlx::query_as(&sql)
+                .bind(program_id)
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+    )?;
+    record(row.ok_or(AppError::NotFound)?)
+}
+
+/// Adds the draft at the end of the list: one milestone per role. Returns the new ids.
+pub async fn create(
+    db: &Db,
+    program_id: i64,
+    draft: &MilestoneDraft,
+) -> Result<Vec<i64>, AppError> {
+    let result: Result<Vec<i64>, sqlx::Error> = on_db!(
+        db,
+        write
+            | pool
+            | async {
+                let mut tx = pool.begin().await?;
+                let last: Option<i32> = sqlx::query_scalar(
+                    "SELECT MAX(position) FROM milestones WHERE program_id = $1",
+                )
+                .bind(program_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let mut position = last.map_or(0, |p| p + 1);
+                let now = Utc::now();
+                let mut ids = Vec::new();
+                for role in &draft.roles {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO milestones (program_id, name, category, role, offset_amount, \
+                     offset_unit, description, position, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+                    )
+                    .bind(program_id)
+                    .bind(&draft.name)
+                    .bind(draft.category.as_str())
+                    .bind(role.as_str())
+                    .bind(i32::from(draft.offset.amount()))
+                    .bind(draft.offset.unit().as_str())
+                    .bind(&draft.description)
+                    .bind(position)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    ids.push(id);
+                    position += 1;
+                }
+                tx.commit().await?;
+                Ok(ids)
+            }
+            .await
+    );
+    match result {
+        Ok(ids) => Ok(ids),
+        Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Saves an edit of one milestone. Its category and role are part of its completions' identity,
+/// so they only change while it has none.
+pub async fn update(
+    db: &Db,
+    program_id: i64,
+    id: i64,
+    draft: &MilestoneDraft,
+) -> Result<(), AppError> {
+    let current = get(db, program_id, id).await?;
+    let role = *draft
+        .roles
+        .first()
+        .ok_or_else(|| AppError::Invalid("Program Role: Choose Mentor or Mentee.".into()))?;
+    if current.completions > 0 && (current.category != draft.category || current.role != role) {
+        return Err(AppError::Invalid(format!(
+            "Category: {} has {} recorded completion{}, so its category and role stay as they are. Archive it and add a new milestone instead.",
+            current.name,
+            current.completions,
+            if current.completions == 1 { "" } else { "s" }
+        )));
+    }
+    let changed = on_db!(
+        db,
+        write | pool | {
+            sqlx::query(
+                "UPDATE milestones SET name = $1, category = $2, role = $3, offset_amount = $4, \
+                 offset_unit = $5, description = $6, updated_at = $7 \
+                 WHERE id = $8 AND program_id = $9",
+            )
+            .bind(&draft.name)
+            .bind(draft.category.as_str())
+            .bind(role.as_str())
+            .bind(i32::from(draft.offset.amount()))
+            .bind(draft.offset.unit().as_str())
+            .bind(&draft.description)
+            .bind(Utc::now())
+            .bind(id)
+            .bind(program_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        }
+    )?;
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Moves a milestone one place up or down in the program's order.
+pub async fn move_one(db: &Db, program_id: i64, id: i64, up: bool) -> Result<String, AppError> {
+    let result: Result<Result<String, AppError>, sqlx::Error> = on_db!(
+        db,
+        write
+            | pool
+            | async {
+                let mut tx = pool.begin().await?;
+                let order: Vec<(i64, String)> = sqlx::query_as(
+                    "SELECT id, name FROM milestones WHERE program_id = $1 ORDER BY position, id",
+                )
+                .bind(program_id)
+                .fetch_all(&mut *tx)
+                .await?;
+                let Some(at) = order.iter().position(|(m, _)| *m == id) else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                let name = order[at].1.clone();
+                let to = match (up, at) {
+                    (true, 0) => return Ok(Ok(format!("{name} is already first."))),
+                    (true, at) => at - 1,
+                    (false, at) if at + 1 == order.len() => {
+                        return Ok(Ok(format!("{name} is already last.")));
+                    }
+                    (false, at) => at + 1,
+                };
+                let mut ids: Vec<i64> = order.iter().map(|(m, _)| *m).collect();
+                ids.swap(at, to);
+                for (position, milestone) in ids.iter().enumerate() {
+                    sqlx::query("UPDATE milestones SET position = $1 WHERE id = $2")
+                        .bind(i32::try_from(position).unwrap_or(i32::MAX))
+                        .bind(milestone)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(Ok(format!(
+                    "Moved {name} {} (now {} of {}).",
+                    if up { "up" } else { "down" },
+                    to + 1,
+                    ids.len()
+                )))
+            }
+            .await
+    );
+    result?
+}
+
+/// Archives or restores a milestone. Archived milestones keep their completions and history and
+/// leave participants' lists.
+pub async fn set_archived(
+    db: &Db,
+    program_id: i64,
+    id: i64,
+    archived: bool,
+) -> Result<String, AppError> {
+    let current = get(db, program_id, id).await?;
+    if current.archived == archived {
+        return Ok(format!(
+            "{} was already {}; nothing changed.",
+            current.name,
+            if archived { "archived" } else { "active" }
+        ));
+    }
+    on_db!(
+        db,
+        write
+            | pool
+            | {
+                sqlx::query(
+                "UPDATE milestones SET archived = $1, updated_at = $2 WHERE id = $3 AND program_id = $4",
+            )
+            .bind(archived)
+            .bind(Utc::now())
+            .bind(id)
+            .bind(program_id)
+            .execute(pool)
+            .await
+            .map(|_| ())
+            }
+    )?;
+    Ok(if archived {
+        format!(
+            "Archived {}. Participants no longer see it; its {} completion{} stay recorded.",
+            current.name,
+            current.completions,
+            if current.completions == 1 { "" } else { "s" }
+        )
+    } else {
+        format!("Restored {}. Participants see it again.", current.name)
+    })
+}
+
+/// The program's matches for the preview, and for an existing milestone which items are done.
+pub async fn preview_data(
+    db: &Db,
+    program_id: i64,
+    today: NaiveDate,
+    milestone: Option<i64>,
+) -> Result<PreviewData, AppError> {
+    type MatchRow = (i64, i64, i64, Option<NaiveDate>, String);
+    let (matches, done): (Vec<MatchRow>, Vec<(Option<i64>, i64)>) = on_db!(
+        db,
+        read | pool
+            | {
+                let matches: Vec<MatchRow> = sqlx::query_as(
+                "SELECT id, mentor_enrollment_id, mentee_enrollment_id, published_on, state \
+                 FROM matches WHERE program_id = $1 AND state <> 'pending' ORDER BY published_on, id",
+            )
+            .bind(program_id)
+            .fetch_all(pool)
+            .await?;
+                let done: Vec<(Option<i64>, i64)> = sqlx::query_as(
+                    "SELECT match_id, enrollment_id FROM completions WHERE milestone_id = $1",
+                )
+                .bind(milestone.unwrap_or(-1))
+                .fetch_all(pool)
+                .await?;
+                Ok::<_, sqlx::Error>((matches, done))
+            }
+    )?;
+    Ok(PreviewData {
+        today: Some(today),
+        matches: matches
+            .into_iter()
+            .filter_map(|(id, mentor, mentee, published_on, state)| {
+                Some(PreviewMatch {
+                    id,
+                    mentor_enrollment: mentor,
+                    mentee_enrollment: mentee,
+                    published_on: published_on?,
+                    ended: state == "ended",
+                })
+            })
+            .collect(),
+        completed_matches: done.iter().filter_map(|(m, _)| *m).collect(),
+        completed_enrollments: done
+            .iter()
+            .filter(|(m, _)| m.is_none())
+            .map(|(_, e)| *e)
+            .collect(),
+    })
+}
