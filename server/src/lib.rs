@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! The axum server: configuration, the router (built by a function tests call) and the run loop.
 
 pub mod auth;

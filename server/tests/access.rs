@@ -31,7 +31,7 @@ enum Target {
 
 /// Every page and server function, with who may use it (the columns of PERSONAS).
 /// `{program}` is the demo program, `{user}` the throwaway account.
-const MATRIX: [(Target, [bool; 7]); 40] = [
+const MATRIX: [(Target, [bool; 7]); 47] = [
     (
         Target::Page("/sign-in"),
         [true, true, true, true, true, true, true],
@@ -189,6 +189,40 @@ const MATRIX: [(Target, [bool; 7]); 40] = [
         [false, false, false, false, true, false, true],
     ),
     (
+        Target::Page("/programs/{program}/milestones/new"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::Page("/programs/{program}/milestones/{milestone}/edit"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn("milestones/list?program_id={program}"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn("milestones/form?program_id={program}&milestone_id={milestone}"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn(
+            "milestones/save?program_id={program}&name=Check-In {persona}&category=relationship&role=both&amount=2&unit=weeks&description=Meet",
+        ),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn(
+            "milestones/move?program_id={program}&milestone_id={milestone}&direction=up",
+        ),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn(
+            "milestones/archive?program_id={program}&milestone_id={milestone}&archived=false",
+        ),
+        [false, false, false, false, true, false, true],
+    ),
+    (
         Target::ServerFn("programs/import-page?program_id={program}"),
         [false, false, false, false, true, false, true],
     ),
@@ -214,6 +248,7 @@ struct Records {
     enrollment: i64,
     pending_match: i64,
     ended_match: i64,
+    milestone: i64,
 }
 
 impl Records {
@@ -246,6 +281,11 @@ impl Records {
                 app.program_id
             ))
             .await,
+            milestone: scalar(format!(
+                "SELECT MIN(id) FROM milestones WHERE program_id = {}",
+                app.program_id
+            ))
+            .await,
             ended_match: scalar(format!(
                 "SELECT MIN(id) FROM matches WHERE program_id = {} AND state = 'ended'",
                 app.program_id
@@ -265,6 +305,7 @@ fn fill(template: &str, app: &TestApp, records: &Records, persona: usize) -> Str
         .replace("{enrollment}", &records.enrollment.to_string())
         .replace("{pending_match}", &records.pending_match.to_string())
         .replace("{ended_match}", &records.ended_match.to_string())
+        .replace("{milestone}", &records.milestone.to_string())
 }
 
 /// Whether the reply let the person in; panics on a refusal of the wrong kind.

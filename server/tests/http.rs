@@ -697,3 +697,54 @@ async fn publish_all_publishes_every_pending_match_of_the_program_only() {
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(again.body.contains("Select at least one pending match"));
 }
+
+#[tokio::test]
+async fn a_hostile_description_never_reaches_a_page_as_markup() {
+    let app = TestApp::new(Engine::Sqlite).await;
+    let program = app.program_id.to_string();
+    let mut admin = app.client().signed_in_as("admin@example.com").await;
+    let hostile = "</textarea><b>out</b><script>alert(1)</script> <img src=x onerror=alert(2)> \
+                   [a](javascript:alert(3)) [b](JaVaScRiPt:alert(4)) [c](data:text/html,x) \
+                   [ok](https://example.com/ok)";
+    let reply = admin
+        .post_form(
+            "/api/milestones/save",
+            &[
+                ("program_id", &program),
+                ("name", "Hostile <b>name</b>"),
+                ("category", "relationship"),
+                ("role", "mentor"),
+                ("amount", "1"),
+                ("unit", "weeks"),
+                ("description", hostile),
+            ],
+        )
+        .await;
+    let location = reply.location().expect("sent to the list").to_string();
+    assert!(location.contains("form=milestone&done="), "{location}");
+    let id = scalar(&app.db, "SELECT MAX(id) FROM milestones").await;
+    for page in [
+        format!("/programs/{program}/milestones"),
+        format!("/programs/{program}/milestones/{id}/edit"),
+    ] {
+        let body = admin.get(&page).await.body;
+        let main = body.split("<main").nth(1).expect("main");
+        assert!(!main.contains("<script>alert"), "{page}");
+        assert!(!main.contains("</textarea><b>"), "{page}");
+        assert!(!main.contains("<img"), "{page}");
+        assert!(!main.contains("<b>name"), "{page}");
+        assert!(
+            !main.to_ascii_lowercase().contains("href=\"javascript"),
+            "{page}"
+        );
+        assert!(!main.contains("href=\"data:"), "{page}");
+        assert!(main.contains("Hostile &lt;b&gt;name&lt;/b&gt;"), "{page}");
+    }
+    let form = admin
+        .get(&format!("/programs/{program}/milestones/{id}/edit"))
+        .await
+        .body;
+    assert!(
+        form.contains(r#"href="https://example.com/ok" target="_blank" rel="noopener noreferrer""#)
+    );
+}

@@ -1,6 +1,9 @@
 //! Update Program Milestones (`/programs/{id}/milestones`) and the Create Milestone / Edit
 //! Milestone form with its live due-date preview.
 
+// The save server function takes each form field as an argument (a plain form posts them).
+#![allow(clippy::too_many_arguments)]
+
 use super::description::DescriptionText;
 use super::due_date::{iso_date, readable_date};
 use super::form::{FieldErrors, MilestoneFields, check};
@@ -97,7 +100,6 @@ pub async fn milestone_form(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "milestones/save")]
 pub async fn save_milestone(
     program_id: i64,
@@ -174,15 +176,18 @@ pub fn MilestonesPage() -> impl IntoView {
     let program_id = use_program_id();
     let reorder = ServerAction::<MoveMilestone>::new();
     let archive = ServerAction::<ArchiveMilestone>::new();
+    let query = use_query_map();
     let data = Resource::new(
+        // The filters are part of the key: a changed address draws the list again.
         move || {
             (
                 program_id(),
                 reorder.version().get(),
                 archive.version().get(),
+                query.get().to_query_string(),
             )
         },
-        |(id, _, _)| async move {
+        |(id, _, _, _)| async move {
             match id {
                 Some(id) => milestones_list(id).await,
                 None => Err(AppError::NotFound),
@@ -232,6 +237,18 @@ fn MilestoneList(
         .map(|(at, m)| (at, m.clone()))
         .collect();
     let filtered = category.is_some() || role.is_some();
+    // An archived milestone stays in sight, so it can be restored at once.
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = archive.value().get()
+            && !filters().2
+        {
+            navigate(
+                &format!("/programs/{id}/milestones?archived=show"),
+                Default::default(),
+            );
+        }
+    });
     view! {
         <Title text=format!("Milestones · {}", program.name)/>
         <ProgramNav program_id=id program_name=program.name.clone() current="milestones"/>
@@ -309,7 +326,7 @@ fn MilestoneList(
                                         <td>{m.category.label()}</td>
                                         <td>{m.role.label()}</td>
                                         <td>{m.offset.describe()}</td>
-                                        <td class="excerpt">{excerpt(&m.description, 80)}</td>
+                                        <td class="excerpt">{excerpt(&super::description::plain_text(&m.description), 80)}</td>
                                         <td class="order">
                                             {(at > 0).then(|| view! {
                                                 <ActionForm action=reorder>
@@ -329,7 +346,7 @@ fn MilestoneList(
                                             })}
                                         </td>
                                         <td class="row-actions">
-                                            <a href=format!("/programs/{id}/milestones/{}/edit", m.id) aria-label=edit>"Edit"</a>
+                                            <a class="button secondary small" href=format!("/programs/{id}/milestones/{}/edit", m.id) aria-label=edit>"Edit"</a>
                                             <ActionForm action=archive>
                                                 <input type="hidden" name="program_id" value=id.to_string()/>
                                                 <input type="hidden" name="milestone_id" value=m.id.to_string()/>
@@ -541,7 +558,7 @@ fn MilestoneForm(data: MilestoneFormData) -> impl IntoView {
                             prop:value=value_of(|f| f.description.clone())
                             on:input=set(|f, v| f.description = v)
                             aria-invalid=move || shown(|e| e.description.clone())().map(|_| "true")
-                            aria-describedby="milestone-description-hint milestone-description-error">{start.description.clone()}</textarea>
+                            aria-describedby="milestone-description-hint milestone-description-error">{crate::shell::forms::textarea_text(&start.description)}</textarea>
                         <p class="hint" id="milestone-description-hint">
                             "Plain text. Links: paste an address, or write [text](https://…). Only http, https and mailto links are made."
                         </p>

@@ -172,6 +172,17 @@ pub fn segments(input: &str) -> Vec<Segment> {
     out
 }
 
+/// The description's words as they read, links by their text: for excerpts in lists.
+pub fn plain_text(input: &str) -> String {
+    segments(input)
+        .into_iter()
+        .map(|segment| match segment {
+            Segment::Text(text) | Segment::Link { text, .. } => text,
+            Segment::LineBreak => " ".to_string(),
+        })
+        .collect()
+}
+
 /// A description as participants see it: text with its line breaks, and safe links that open in
 /// a new tab.
 #[component]
@@ -288,6 +299,14 @@ mod tests {
         assert_eq!(
             segments("[click](javascript:alert(1))"),
             [text("[click](javascript:alert(1))")]
+        );
+    }
+
+    #[test]
+    fn plain_text_reads_links_by_their_text() {
+        assert_eq!(
+            plain_text("Watch [the video](https://example.com/v)\nthen meet."),
+            "Watch the video then meet."
         );
     }
 

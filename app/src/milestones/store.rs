@@ -88,10 +88,9 @@ pub async fn create(
                 .bind(program_id)
                 .fetch_one(&mut *tx)
                 .await?;
-                let mut position = last.map_or(0, |p| p + 1);
                 let now = Utc::now();
                 let mut ids = Vec::new();
-                for role in &draft.roles {
+                for (position, role) in (last.map_or(0, |p| p + 1)..).zip(draft.roles.iter()) {
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO milestones (program_id, name, category, role, offset_amount, \
                      offset_unit, description, position, created_at, updated_at) \
@@ -109,7 +108,6 @@ pub async fn create(
                     .fetch_one(&mut *tx)
                     .await?;
                     ids.push(id);
-                    position += 1;
                 }
                 tx.commit().await?;
                 Ok(ids)

@@ -142,3 +142,40 @@ pub fn field_invalid(
 ) -> Option<&'static str> {
     field_error(&form_outcome(value, form), label).map(|_| "true")
 }
+
+/// The content of a `<textarea>`. Leptos writes a textarea's children into the server's HTML
+/// without escaping them, so typed text such as `</textarea><script>` would end the element
+/// and become markup: on the server the text is escaped here (the browser decodes the entities
+/// back into the same text). In the browser, nodes are created as text and need nothing.
+pub fn textarea_text(text: &str) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                other => out.push(other),
+            }
+        }
+        out
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        text.to_string()
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::textarea_text;
+
+    #[test]
+    fn textarea_content_cannot_close_the_element() {
+        assert_eq!(
+            textarea_text("</textarea><script>x && y</script>"),
+            "&lt;/textarea&gt;&lt;script&gt;x &amp;&amp; y&lt;/script&gt;"
+        );
+    }
+}

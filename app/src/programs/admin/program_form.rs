@@ -195,7 +195,8 @@ fn ProgramForm(data: ProgramFormData) -> impl IntoView {
             <label for="program-description">"Description"</label>
             <textarea id="program-description" name="description" rows="3" maxlength="2000"
                 aria-invalid=invalid("Description")
-                aria-describedby="description-error">{description}</textarea>
+                aria-describedby="description-error"
+                prop:value=description.clone()>{crate::shell::forms::textarea_text(&description)}</textarea>
             {error_for("Description")}
         </div>
         <div class="field">
