@@ -21,6 +21,7 @@ use accounts::sign_in::SignInPage;
 use accounts::users::UsersPage;
 use milestones::admin::{MilestoneFormPage, MilestonesPage};
 use milestones::calculator::DueDatesPage;
+use milestones::resources::ResourcesPage;
 use programs::admin::import::{ImportPage, ImportPreviewPage};
 use programs::admin::matches::MatchesPage;
 use programs::admin::participants::ParticipantsPage;
@@ -88,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/programs/:id/import") view=ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/import/:batch") view=ImportPreviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/milestones") view=MilestonesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/resources") view=ResourcesPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/milestones/new") view=MilestoneFormPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/milestones/:milestone/edit") view=MilestoneFormPage ssr=SsrMode::Async/>
                     <Route path=path!("/quickcliq") view=QuickcliqPage ssr=SsrMode::Async/>

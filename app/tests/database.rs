@@ -149,6 +149,8 @@ async fn migrations_from_empty_create_the_whole_schema(db: &Db) {
         "milestones",
         "completions",
         "completion_events",
+        "import_batches",
+        "resources",
     ] {
         assert_eq!(
             count(db, &format!("SELECT COUNT(*) FROM {table}")).await,

@@ -236,7 +236,49 @@ async fn the_preview_knows_the_programs_matches_and_completions(db: &Db) {
     assert!(new.completed_matches.is_empty() && new.completed_enrollments.is_empty());
 }
 
+async fn the_resource_library_keeps_web_addresses_per_program(db: &Db) {
+    use app::milestones::resources::{ResourceKind, check_resource, store as library};
+    let program = demo(db).await;
+    let (title, url, kind) =
+        check_resource("Check-In guide", "https://example.com/check-in", "video").expect("valid");
+    let id = library::add(db, program, &title, &url, kind)
+        .await
+        .expect("added");
+    let items = library::list(db, program).await.expect("listed");
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].kind, ResourceKind::Video);
+    assert_eq!(
+        items[0].markdown_link(),
+        "[Check-In guide](https://example.com/check-in)"
+    );
+    // The database refuses what the form would, too.
+    let refused = on_db!(
+        db,
+        write
+            | pool
+            | sqlx::query(
+                "INSERT INTO resources (program_id, title, url, kind, created_at) \
+             VALUES ($1, 'x', 'javascript:alert(1)', 'video', $2)"
+            )
+            .bind(program)
+            .bind(chrono::Utc::now())
+            .execute(pool)
+            .await
+            .map(|_| ())
+    );
+    assert!(refused.is_err());
+    assert_eq!(
+        library::remove(db, program + 1000, id).await,
+        Err(AppError::NotFound),
+        "another program's resource is not removed"
+    );
+    let message = library::remove(db, program, id).await.expect("removed");
+    assert!(message.starts_with("Removed Check-In guide"));
+    assert!(library::list(db, program).await.expect("listed").is_empty());
+}
+
 on_both_engines!(
+    the_resource_library_keeps_web_addresses_per_program,
     both_makes_two_at_the_end_of_the_list,
     edits_keep_completions_and_guard_category_and_role,
     reordering_moves_one_place_at_a_time,

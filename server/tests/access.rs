@@ -31,7 +31,7 @@ enum Target {
 
 /// Every page and server function, with who may use it (the columns of PERSONAS).
 /// `{program}` is the demo program, `{user}` the throwaway account.
-const MATRIX: [(Target, [bool; 7]); 47] = [
+const MATRIX: [(Target, [bool; 7]); 51] = [
     (
         Target::Page("/sign-in"),
         [true, true, true, true, true, true, true],
@@ -220,6 +220,24 @@ const MATRIX: [(Target, [bool; 7]); 47] = [
         Target::ServerFn(
             "milestones/archive?program_id={program}&milestone_id={milestone}&archived=false",
         ),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::Page("/programs/{program}/resources"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn("resources/list?program_id={program}"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn(
+            "resources/add?program_id={program}&title=Guide {persona}&url=https://example.com/g&kind=document",
+        ),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn("resources/remove?program_id={program}&resource_id=0"),
         [false, false, false, false, true, false, true],
     ),
     (

@@ -79,6 +79,7 @@ pub struct MilestoneFormData {
     pub program: ProgramDetails,
     pub milestone: Option<MilestoneRecord>,
     pub preview: PreviewData,
+    pub resources: Vec<super::resources::LibraryItem>,
 }
 
 #[server(endpoint = "milestones/form")]
@@ -93,10 +94,12 @@ pub async fn milestone_form(
         None => None,
     };
     let preview = store::preview_data(&db, program_id, program.today, milestone_id).await?;
+    let resources = super::resources::store::list(&db, program_id).await?;
     Ok(MilestoneFormData {
         program,
         milestone,
         preview,
+        resources,
     })
 }
 
@@ -564,6 +567,7 @@ fn MilestoneForm(data: MilestoneFormData) -> impl IntoView {
                         </p>
                         <p class="field-error" id="milestone-description-error">{shown(|e| e.description.clone())}</p>
                     </div>
+                    <ResourcePicker resources=data.resources.clone() fields touched program_id=id/>
                     <button type="submit" class="button">"Save"</button>
                 </ActionForm>
                 <div aria-live="polite">{move || {
@@ -579,6 +583,75 @@ fn MilestoneForm(data: MilestoneFormData) -> impl IntoView {
             <Preview fields preview today editing/>
         </div>
     }
+}
+
+/// "Insert resource link": appends a link to a Resource Library item to the description. It
+/// needs the page to be interactive; until then (or with JavaScript off) the links are listed to
+/// copy.
+#[component]
+fn ResourcePicker(
+    resources: Vec<super::resources::LibraryItem>,
+    fields: RwSignal<MilestoneFields>,
+    touched: RwSignal<bool>,
+    program_id: i64,
+) -> impl IntoView {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    if resources.is_empty() {
+        return view! {
+            <p class="hint">"No resources yet: add documents and videos in the "
+                <a href=format!("/programs/{program_id}/resources")>"Resource Library"</a>"."</p>
+        }
+        .into_any();
+    }
+    let chosen = RwSignal::new(0usize);
+    let links: Vec<String> = resources.iter().map(|r| r.markdown_link()).collect();
+    let insert = {
+        let links = links.clone();
+        move |_| {
+            let Some(link) = links.get(chosen.get_untracked()).cloned() else {
+                return;
+            };
+            fields.update(|f| {
+                if !f.description.is_empty() && !f.description.ends_with(char::is_whitespace) {
+                    f.description.push(' ');
+                }
+                f.description.push_str(&link);
+            });
+            touched.set(true);
+        }
+    };
+    let fallback_resources = resources.clone();
+    view! {
+        <Show
+            when=move || hydrated.get()
+            fallback=move || view! {
+                <details class="resource-links">
+                    <summary>"Resource links to copy into the description"</summary>
+                    <ul>
+                        {fallback_resources.iter().map(|r| view! {
+                            <li>{r.title.clone()}": "<code>{r.markdown_link()}</code></li>
+                        }).collect_view()}
+                    </ul>
+                </details>
+            }
+        >
+            <div class="field resource-picker">
+                <label for="resource-pick">"Resource"</label>
+                <div class="inline">
+                    <select id="resource-pick" on:change=move |ev| {
+                        chosen.set(event_target_value(&ev).parse().unwrap_or(0));
+                    }>
+                        {resources.iter().enumerate().map(|(i, r)| view! {
+                            <option value=i.to_string()>{format!("{} ({})", r.title, r.kind.label())}</option>
+                        }).collect_view()}
+                    </select>
+                    <button type="button" class="button secondary" on:click=insert.clone()>"Insert resource link"</button>
+                </div>
+            </div>
+        </Show>
+    }
+    .into_any()
 }
 
 /// The live preview beside the form.

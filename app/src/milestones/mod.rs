@@ -5,6 +5,7 @@ pub mod description;
 pub mod due_date;
 pub mod form;
 pub mod preview;
+pub mod resources;
 pub mod status;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -58,6 +58,11 @@ pub fn ProgramNav(program_id: i64, program_name: String, current: &'static str) 
             format!("/programs/{program_id}/milestones"),
             "Update Program Milestones",
         ),
+        (
+            "resources",
+            format!("/programs/{program_id}/resources"),
+            "Resource Library",
+        ),
     ];
     view! {
         <nav class="program-nav" aria-label=format!("{program_name} areas")>

@@ -1,0 +1,364 @@
+//! A program's Resource Library (documents and videos), and the links milestone descriptions
+//! make to them.
+
+use super::description::safe_href;
+use crate::error::AppError;
+use crate::programs::admin::{ProgramNav, use_program_id};
+use crate::programs::model::ProgramDetails;
+use crate::shell::forms::{
+    field_error_view, field_invalid, kept_value, outcome_view, outcome_view_besides_fields,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResourceKind {
+    Document,
+    Video,
+}
+
+impl ResourceKind {
+    pub const ALL: [ResourceKind; 2] = [ResourceKind::Document, ResourceKind::Video];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::Document => "document",
+            ResourceKind::Video => "video",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        ResourceKind::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ResourceKind::Document => "Document",
+            ResourceKind::Video => "Video",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LibraryItem {
+    pub id: i64,
+    pub title: String,
+    pub url: String,
+    pub kind: ResourceKind,
+}
+
+impl LibraryItem {
+    /// The text that links to this resource in a description.
+    pub fn markdown_link(&self) -> String {
+        let title = self.title.replace(['[', ']'], "");
+        format!("[{title}]({})", self.url)
+    }
+}
+
+/// A resource's fields, checked: a title of 1–120 characters and an http(s) address.
+pub fn check_resource(
+    title: &str,
+    url: &str,
+    kind: &str,
+) -> Result<(String, String, ResourceKind), AppError> {
+    let title = title.trim();
+    match title.chars().count() {
+        0 => return Err(AppError::Invalid("Title: Enter a title.".into())),
+        1..=120 => {}
+        _ => {
+            return Err(AppError::Invalid(
+                "Title: Use at most 120 characters.".into(),
+            ));
+        }
+    }
+    let url = url.trim();
+    let href = safe_href(url)
+        .filter(|h| h.starts_with("http://") || h.starts_with("https://"))
+        .filter(|h| h.len() <= 2000)
+        .ok_or_else(|| {
+            AppError::Invalid(
+                "Address: Enter a full web address starting with https:// (or http://).".into(),
+            )
+        })?;
+    let kind = ResourceKind::parse(kind)
+        .ok_or_else(|| AppError::Invalid("Kind: Choose Document or Video.".into()))?;
+    Ok((title.to_string(), href, kind))
+}
+
+#[cfg(feature = "ssr")]
+pub mod store {
+    use super::*;
+    use crate::db::Db;
+    use crate::on_db;
+
+    pub async fn list(db: &Db, program_id: i64) -> Result<Vec<LibraryItem>, AppError> {
+        let rows: Vec<(i64, String, String, String)> = on_db!(
+            db,
+            read | pool
+                | sqlx::query_as(
+                    "SELECT id, title, url, kind FROM resources WHERE program_id = $1 \
+                 ORDER BY lower(title), id"
+                )
+                .bind(program_id)
+                .fetch_all(pool)
+                .await
+        )?;
+        rows.into_iter()
+            .map(|(id, title, url, kind)| {
+                Ok(LibraryItem {
+                    id,
+                    title,
+                    url,
+                    kind: ResourceKind::parse(&kind).ok_or_else(|| AppError::internal(kind))?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn add(
+        db: &Db,
+        program_id: i64,
+        title: &str,
+        url: &str,
+        kind: ResourceKind,
+    ) -> Result<i64, AppError> {
+        Ok(on_db!(
+            db,
+            write
+                | pool
+                | sqlx::query_scalar(
+                    "INSERT INTO resources (program_id, title, url, kind, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id"
+                )
+                .bind(program_id)
+                .bind(title)
+                .bind(url)
+                .bind(kind.as_str())
+                .bind(chrono::Utc::now())
+                .fetch_one(pool)
+                .await
+        )?)
+    }
+
+    /// Removes a resource from the library; descriptions that link to it keep their text.
+    pub async fn remove(db: &Db, program_id: i64, id: i64) -> Result<String, AppError> {
+        let title: Option<String> = on_db!(
+            db,
+            write
+                | pool
+                | sqlx::query_scalar(
+                    "DELETE FROM resources WHERE id = $1 AND program_id = $2 RETURNING title"
+                )
+                .bind(id)
+                .bind(program_id)
+                .fetch_optional(pool)
+                .await
+        )?;
+        let title = title.ok_or(AppError::NotFound)?;
+        Ok(format!(
+            "Removed {title} from the Resource Library. Descriptions that link to it keep the link."
+        ))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LibraryData {
+    pub program: ProgramDetails,
+    pub resources: Vec<LibraryItem>,
+}
+
+#[server(endpoint = "resources/list")]
+pub async fn library(program_id: i64) -> Result<LibraryData, AppError> {
+    let (_, db) = crate::programs::admin::admin_of(program_id)?;
+    let program = crate::programs::store::program_details(&db, program_id).await?;
+    let resources = store::list(&db, program_id).await?;
+    Ok(LibraryData { program, resources })
+}
+
+#[server(endpoint = "resources/add")]
+pub async fn add_resource(
+    program_id: i64,
+    #[server(default)] title: String,
+    #[server(default)] url: String,
+    #[server(default)] kind: String,
+) -> Result<String, AppError> {
+    let (_, db) = crate::programs::admin::admin_of(program_id)?;
+    let outcome = async {
+        let (title, url, kind) = check_resource(&title, &url, &kind)?;
+        store::add(&db, program_id, &title, &url, kind).await?;
+        Ok(format!("Added {title} to the Resource Library."))
+    }
+    .await;
+    crate::shell::forms::answer_plain_form_keeping(
+        &format!("/programs/{program_id}/resources"),
+        "resource",
+        &outcome,
+        &[("title", &title), ("url", &url), ("kind", &kind)],
+    );
+    outcome
+}
+
+#[server(endpoint = "resources/remove")]
+pub async fn remove_resource(program_id: i64, resource_id: i64) -> Result<String, AppError> {
+    let (_, db) = crate::programs::admin::admin_of(program_id)?;
+    let outcome = store::remove(&db, program_id, resource_id).await;
+    crate::shell::forms::answer_plain_form(
+        &format!("/programs/{program_id}/resources"),
+        "remove-resource",
+        &outcome,
+    );
+    outcome
+}
+
+const RESOURCE_FIELDS: [&str; 3] = ["Title", "Address", "Kind"];
+
+/// `/programs/{id}/resources`: the Resource Library.
+#[component]
+pub fn ResourcesPage() -> impl IntoView {
+    let program_id = use_program_id();
+    let add = ServerAction::<AddResource>::new();
+    let remove = ServerAction::<RemoveResource>::new();
+    let data = Resource::new(
+        move || (program_id(), add.version().get(), remove.version().get()),
+        |(id, _, _)| async move {
+            match id {
+                Some(id) => library(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading the library…"</p> }>
+            {move || Suspend::new(async move {
+                crate::programs::admin::or_error(data.await, |data| view! { <Library data add remove/> }.into_any())
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Library(
+    data: LibraryData,
+    add: ServerAction<AddResource>,
+    remove: ServerAction<RemoveResource>,
+) -> impl IntoView {
+    let id = data.program.id;
+    let kept_kind = kept_value("resource", "kind").unwrap_or_default();
+    view! {
+        <Title text=format!("Resource Library · {}", data.program.name)/>
+        <ProgramNav program_id=id program_name=data.program.name.clone() current="resources"/>
+        <h1>"Resource Library"</h1>
+        <p class="lede">"Documents and videos for this program. The milestone form's Insert resource link puts a link to one into a description."</p>
+        <section class="card" aria-labelledby="add-resource-heading">
+            <h2 id="add-resource-heading">"Add a resource"</h2>
+            <ActionForm action=add>
+                <input type="hidden" name="program_id" value=id.to_string()/>
+                <div class="inline">
+                    <div class="field">
+                        <label for="resource-title">"Title"</label>
+                        <input id="resource-title" name="title" type="text" maxlength="120" required
+                            value=kept_value("resource", "title").unwrap_or_default()
+                            aria-invalid=move || field_invalid(add.value().get(), "resource", "Title")
+                            aria-describedby="resource-title-error"/>
+                        {move || field_error_view(add.value().get(), "resource", "Title", "resource-title-error")}
+                    </div>
+                    <div class="field">
+                        <label for="resource-url">"Address"</label>
+                        <input id="resource-url" name="url" type="url" required placeholder="https://"
+                            value=kept_value("resource", "url").unwrap_or_default()
+                            aria-invalid=move || field_invalid(add.value().get(), "resource", "Address")
+                            aria-describedby="resource-url-error"/>
+                        {move || field_error_view(add.value().get(), "resource", "Address", "resource-url-error")}
+                    </div>
+                    <div class="field">
+                        <label for="resource-kind">"Kind"</label>
+                        <select id="resource-kind" name="kind">
+                            {ResourceKind::ALL.into_iter().map(|k| view! {
+                                <option value=k.as_str() selected=kept_kind == k.as_str()>{k.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                </div>
+                <button type="submit" class="button">"Add resource"</button>
+            </ActionForm>
+            <div aria-live="polite">{move || outcome_view_besides_fields(add.value().get(), "resource", &RESOURCE_FIELDS)}</div>
+        </section>
+        <section class="card" aria-labelledby="library-heading">
+            <h2 id="library-heading">"In the library"</h2>
+            <div aria-live="polite">{move || outcome_view(remove.value().get(), "remove-resource")}</div>
+            {if data.resources.is_empty() {
+                view! { <p class="empty">"The library is empty."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="resources">
+                        <thead><tr>
+                            <th scope="col">"Title"</th>
+                            <th scope="col">"Kind"</th>
+                            <th scope="col">"Address"</th>
+                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        </tr></thead>
+                        <tbody>
+                            {data.resources.into_iter().map(|r| view! {
+                                <tr>
+                                    <th scope="row">{r.title.clone()}</th>
+                                    <td>{r.kind.label()}</td>
+                                    <td class="url"><a href=r.url.clone() target="_blank" rel="noopener noreferrer">{r.url.clone()}</a></td>
+                                    <td>
+                                        <ActionForm action=remove>
+                                            <input type="hidden" name="program_id" value=id.to_string()/>
+                                            <input type="hidden" name="resource_id" value=r.id.to_string()/>
+                                            <button type="submit" class="button secondary small" aria-label=format!("Remove {}", r.title)>"Remove"</button>
+                                        </ActionForm>
+                                    </td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resources_need_a_title_and_a_web_address() {
+        let (title, url, kind) =
+            check_resource(" Guide ", "https://example.com/g", "video").expect("valid");
+        assert_eq!(
+            (title.as_str(), url.as_str(), kind),
+            ("Guide", "https://example.com/g", ResourceKind::Video)
+        );
+        for (title, url, kind, field) in [
+            ("", "https://example.com", "document", "Title"),
+            ("x", "javascript:alert(1)", "document", "Address"),
+            ("x", "mailto:a@b.org", "document", "Address"),
+            ("x", "example.com", "document", "Address"),
+            ("x", "https://example.com", "podcast", "Kind"),
+        ] {
+            match check_resource(title, url, kind) {
+                Err(AppError::Invalid(m)) => assert!(m.starts_with(field), "{m}"),
+                other => panic!("{url}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_resource_link_is_a_description_link() {
+        let r = LibraryItem {
+            id: 1,
+            title: "The [best] guide".into(),
+            url: "https://example.com/g".into(),
+            kind: ResourceKind::Document,
+        };
+        assert_eq!(r.markdown_link(), "[The best guide](https://example.com/g)");
+        let segments = super::super::description::segments(&r.markdown_link());
+        assert!(
+            matches!(&segments[..], [super::super::description::Segment::Link { href, .. }] if href == "https://example.com/g")
+        );
+    }
+}
