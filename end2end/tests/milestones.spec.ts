@@ -123,3 +123,48 @@ test("the milestone form saves and refuses by plain form posts", async ({ page }
   await ready(page, testInfo);
   await expectNoAxeViolations(page, testInfo);
 });
+
+test("an admin keeps a Resource Library and links a milestone to it", async ({ page }, testInfo) => {
+  const title = `Check-In guide ${testInfo.project.name} ${Date.now().toString(36)}`;
+  await openMilestones(page, testInfo);
+  await page.getByRole("navigation", { name: /areas/ }).getByRole("link", { name: "Resource Library" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Resource Library" })).toBeVisible();
+  await ready(page, testInfo);
+  // A non-web address is refused next to its field, with the title kept.
+  await page.getByLabel("Title").fill(title);
+  await page.getByLabel("Address").fill("javascript:alert(1)");
+  await page.getByRole("button", { name: "Add resource" }).click();
+  await expect(page.locator("#resource-url-error")).toContainText("starting with https://");
+  await expect(page.getByLabel("Title")).toHaveValue(title);
+  await ready(page, testInfo);
+  await page.getByLabel("Address").fill("https://example.com/check-in-guide");
+  await page.getByLabel("Kind").selectOption("video");
+  await page.getByRole("button", { name: "Add resource" }).click();
+  await expect(page.getByText(`Added ${title} to the Resource Library.`)).toBeVisible();
+  await expect(page.getByRole("row", { name: new RegExp(title) })).toContainText("Video");
+  await ready(page, testInfo);
+  await saveScreenshot(page, testInfo, "resource-library");
+  await expectNoAxeViolations(page, testInfo);
+
+  await page.getByRole("navigation", { name: /areas/ }).getByRole("link", { name: "Update Program Milestones" }).click();
+  await ready(page, testInfo);
+  await page.getByRole("link", { name: "Add Milestone" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Create Milestone" })).toBeVisible();
+  await ready(page, testInfo);
+  const link = `[${title}](https://example.com/check-in-guide)`;
+  if (isHydratedProject(testInfo)) {
+    await page.getByLabel("Description").fill("Before the meeting, watch");
+    await page.getByLabel("Resource", { exact: true }).selectOption({ label: `${title} (Video)` });
+    await page.getByRole("button", { name: "Insert resource link" }).click();
+    await expect(page.getByLabel("Description")).toHaveValue(`Before the meeting, watch ${link}`);
+    const rendered = page.getByRole("complementary", { name: "Preview" }).locator(".description-preview");
+    await expect(rendered.getByRole("link", { name: new RegExp(title) })).toHaveAttribute(
+      "href",
+      "https://example.com/check-in-guide",
+    );
+  } else {
+    await page.getByText("Resource links to copy into the description").click();
+    await expect(page.getByText(link)).toBeVisible();
+  }
+  await expectNoAxeViolations(page, testInfo);
+});
