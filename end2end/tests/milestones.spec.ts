@@ -27,7 +27,12 @@ test("an admin adds a milestone with a live preview, edits it, and a javascript:
   await expect(page.getByRole("heading", { level: 1, name: "Create Milestone" })).toBeVisible();
   await ready(page, testInfo);
 
+  // Saving an empty name shows its message at once.
+  await page.getByLabel("Milestone Name").fill("");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator("#milestone-name-error")).toHaveText("Enter a name for the milestone.");
   await page.getByLabel("Milestone Name").fill(name);
+  await expect(page.locator("#milestone-name-error")).toHaveText("");
   await page.getByLabel("Relationship milestone").check();
   await page.getByLabel("Mentor", { exact: true }).check();
   await page.getByLabel("Number of days, weeks or months").fill("1");

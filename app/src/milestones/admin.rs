@@ -463,6 +463,12 @@ fn MilestoneForm(data: MilestoneFormData) -> impl IntoView {
     let shown = move |pick: fn(&FieldErrors) -> Option<String>| {
         move || touched.get().then(|| pick(&errors.get())).flatten()
     };
+    // Saving shows every field's message, typed in or not.
+    Effect::new(move |_| {
+        if save.input().get().is_some() {
+            touched.set(true);
+        }
+    });
     let heading = if editing {
         "Edit Milestone"
     } else {
