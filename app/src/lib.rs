@@ -7,6 +7,7 @@ pub mod accounts;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod error;
+pub mod items;
 pub mod milestones;
 pub mod programs;
 pub mod quickcliq;

@@ -1,0 +1,76 @@
+//! Milestone items: what a participant completes. Derived from milestones and matches (never
+//! typed in), with their due dates, status and completions.
+
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use crate::milestones::{Category, ItemStatus};
+use crate::programs::roles::Role;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Which item: a (relationship milestone, match) or a (program milestone, enrollment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ItemKey {
+    pub milestone_id: i64,
+    pub enrollment_id: i64,
+    pub match_id: Option<i64>,
+}
+
+/// Where a completion was made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Source {
+    Quickcliq,
+    Profile,
+    Admin,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Quickcliq => "quickcliq",
+            Source::Profile => "profile",
+            Source::Admin => "admin",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "quickcliq" => Some(Source::Quickcliq),
+            "profile" => Some(Source::Profile),
+            "admin" => Some(Source::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// One item as a participant's pages show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub key: ItemKey,
+    pub milestone_name: String,
+    pub description: String,
+    pub category: Category,
+    pub role: Role,
+    pub program_id: i64,
+    pub program_name: String,
+    /// For relationship items: the other person of the match.
+    pub partner_name: Option<String>,
+    pub due: NaiveDate,
+    pub status: ItemStatus,
+    /// The program-calendar day it was completed, if it is.
+    pub completed_on: Option<NaiveDate>,
+    /// Whether the signed-in person is the one who completes it (else it is the partner's).
+    pub mine: bool,
+    /// Whether the signed-in person completed it (and so may undo it).
+    pub completed_by_me: bool,
+}
+
+/// A completion's outcome, as the server reports it after a complete or an undo.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemState {
+    pub key: ItemKey,
+    pub milestone_name: String,
+    pub completed: bool,
+    pub message: String,
+}

@@ -1,0 +1,430 @@
+//! Deriving a person's items, and completing and undoing them, with the rules of PRODUCT.md
+//! checked inside the writing transaction.
+
+use super::{Item, ItemKey, ItemState, Source};
+use crate::accounts::CurrentUser;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::milestones::{Category, DueOffset, OffsetUnit, item_status};
+use crate::on_db;
+use crate::programs::roles::Role;
+use crate::programs::time_zone::{date_in_zone, today_in_zone};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
+
+type MatchRow = (
+    i64,
+    i64,
+    i64,
+    i64,
+    String,
+    Option<NaiveDate>,
+    i64,
+    String,
+    i64,
+    String,
+);
+type MilestoneRow = (i64, i64, String, String, String, i32, String, String);
+type CompletionRow = (i64, i64, Option<i64>, DateTime<Utc>, i64);
+/// When an item was completed, and by whom.
+type Completed = (DateTime<Utc>, i64);
+
+/// Every item of the person's active enrollments: theirs, and (for their matches) their
+/// partners' read-only. Four statements, whatever the number of matches.
+pub async fn items_for(db: &Db, user_id: i64) -> Result<Vec<Item>, AppError> {
+    let (enrollments, matches, milestones, completions) = on_db!(
+        db,
+        read | pool
+            | {
+                let enrollments: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
+                "SELECT e.id, e.program_id, e.role, p.name, p.time_zone FROM enrollments e \
+                 JOIN programs p ON p.id = e.program_id WHERE e.user_id = $1 AND e.state = 'active'",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?;
+                let matches: Vec<MatchRow> = sqlx::query_as(
+                "SELECT m.id, m.program_id, m.mentor_enrollment_id, m.mentee_enrollment_id, m.state, \
+                 m.published_on, me.user_id, mu.display_name, ee.user_id, eu.display_name \
+                 FROM matches m \
+                 JOIN enrollments me ON me.id = m.mentor_enrollment_id JOIN users mu ON mu.id = me.user_id \
+                 JOIN enrollments ee ON ee.id = m.mentee_enrollment_id JOIN users eu ON eu.id = ee.user_id \
+                 WHERE (me.user_id = $1 OR ee.user_id = $1) AND m.state <> 'pending' \
+                 AND ((me.user_id = $1 AND me.state = 'active') OR (ee.user_id = $1 AND ee.state = 'active'))",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?;
+                let milestones: Vec<MilestoneRow> = sqlx::query_as(
+                "SELECT id, program_id, name, category, role, offset_amount, offset_unit, description \
+                 FROM milestones WHERE archived = $2 AND program_id IN \
+                 (SELECT program_id FROM enrollments WHERE user_id = $1 AND state = 'active') \
+                 ORDER BY position, id",
+            )
+            .bind(user_id)
+            .bind(false)
+            .fetch_all(pool)
+            .await?;
+                let completions: Vec<CompletionRow> = sqlx::query_as(
+                "SELECT c.milestone_id, c.enrollment_id, c.match_id, c.completed_at, c.completed_by \
+                 FROM completions c WHERE c.enrollment_id IN \
+                 (SELECT id FROM enrollments WHERE user_id = $1) OR c.match_id IN \
+                 (SELECT m.id FROM matches m JOIN enrollments me ON me.id = m.mentor_enrollment_id \
+                  JOIN enrollments ee ON ee.id = m.mentee_enrollment_id \
+                  WHERE me.user_id = $1 OR ee.user_id = $1)",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?;
+                Ok::<_, sqlx::Error>((enrollments, matches, milestones, completions))
+            }
+    )?;
+    let zones: HashMap<i64, (String, String)> = enrollments
+        .iter()
+        .map(|(_, program, _, name, zone)| (*program, (name.clone(), zone.clone())))
+        .collect();
+    let done: HashMap<(i64, i64, Option<i64>), Completed> = completions
+        .into_iter()
+        .map(|(milestone, enrollment, m, at, by)| ((milestone, enrollment, m), (at, by)))
+        .collect();
+    let mut items = Vec::new();
+    let mut push = |milestone: &MilestoneRow,
+                    key: ItemKey,
+                    anchor: NaiveDate,
+                    ended: bool,
+                    partner: Option<String>,
+                    mine: bool|
+     -> Result<(), AppError> {
+        let (_, program_id, name, category, role, amount, unit, description) = milestone;
+        let Some((program_name, zone)) = zones.get(program_id) else {
+            return Ok(());
+        };
+        let unit = OffsetUnit::parse(unit).ok_or_else(|| AppError::internal(unit))?;
+        let offset = DueOffset::new(u16::try_from(*amount).map_err(AppError::internal)?, unit)
+            .map_err(AppError::internal)?;
+        let Some(due) = offset.due_from(anchor) else {
+            return Ok(());
+        };
+        let completion = done.get(&(key.milestone_id, key.enrollment_id, key.match_id));
+        let completed_on = completion.map(|(at, _)| date_in_zone(zone, *at));
+        let status = item_status(due, today_in_zone(zone), completed_on, ended);
+        items.push(Item {
+            key,
+            milestone_name: name.clone(),
+            description: description.clone(),
+            category: Category::parse(category).ok_or_else(|| AppError::internal(category))?,
+            role: Role::parse(role).ok_or_else(|| AppError::internal(role))?,
+            program_id: *program_id,
+            program_name: program_name.clone(),
+            partner_name: partner,
+            due,
+            status,
+            completed_on,
+            mine,
+            completed_by_me: completion.is_some_and(|(_, by)| *by == user_id),
+        });
+        Ok(())
+    };
+    // Relationship items: one per milestone and live or ended match, for either side.
+    for (
+        id,
+        program,
+        mentor,
+        mentee,
+        state,
+        published_on,
+        mentor_user,
+        mentor_name,
+        _,
+        mentee_name,
+    ) in &matches
+    {
+        let Some(anchor) = published_on else { continue };
+        let i_am_mentor = *mentor_user == user_id;
+        for milestone in milestones
+            .iter()
+            .filter(|m| m.1 == *program && m.3 == "relationship")
+        {
+            let for_mentor = milestone.4 == "mentor";
+            let enrollment = if for_mentor { *mentor } else { *mentee };
+            let partner = if i_am_mentor {
+                mentee_name
+            } else {
+                mentor_name
+            };
+            push(
+                milestone,
+                ItemKey {
+                    milestone_id: milestone.0,
+                    enrollment_id: enrollment,
+                    match_id: Some(*id),
+                },
+                *anchor,
+                state == "ended",
+                Some(partner.clone()),
+                for_mentor == i_am_mentor,
+            )?;
+        }
+    }
+    // Program items: one per milestone of the person's role, anchored on their first match.
+    for (enrollment, program, role, _, _) in &enrollments {
+        let mine: Vec<&MatchRow> = matches
+            .iter()
+            .filter(|m| m.2 == *enrollment || m.3 == *enrollment)
+            .collect();
+        let Some(anchor) = mine.iter().filter_map(|m| m.5).min() else {
+            continue;
+        };
+        let live = mine.iter().any(|m| m.4 == "published");
+        for milestone in milestones
+            .iter()
+            .filter(|m| m.1 == *program && m.3 == "program" && m.4 == *role)
+        {
+            push(
+                milestone,
+                ItemKey {
+                    milestone_id: milestone.0,
+                    enrollment_id: *enrollment,
+                    match_id: None,
+                },
+                anchor,
+                !live,
+                None,
+                true,
+            )?;
+        }
+    }
+    items.sort_by(|a, b| {
+        a.due
+            .cmp(&b.due)
+            .then(a.milestone_name.cmp(&b.milestone_name))
+    });
+    Ok(items)
+}
+
+/// Why an item cannot be completed or undone, for the person asking.
+fn refuse(message: &str) -> AppError {
+    AppError::Invalid(message.to_string())
+}
+
+/// Completes an item, once: a repeated or concurrent request changes nothing and answers with
+/// the same final state. The responsible participant completes from their page; an admin of
+/// the program completes on their behalf.
+pub async fn complete(
+    db: &Db,
+    actor: &CurrentUser,
+    key: ItemKey,
+    source: Source,
+) -> Result<ItemState, AppError> {
+    let result: Result<Result<ItemState, AppError>, sqlx::Error> =
+        on_db!(
+            db,
+            write | pool | async {
+                let mut tx = pool.begin().await?;
+                let milestone: Option<(i64, String, String, String, bool)> = sqlx::query_as(
+                "SELECT program_id, name, category, role, archived FROM milestones WHERE id = $1",
+            )
+            .bind(key.milestone_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+                let Some((program_id, name, category, role, archived)) = milestone else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                let enrollment: Option<(i64, i64, String)> = sqlx::query_as(
+                    "SELECT program_id, user_id, role FROM enrollments WHERE id = $1",
+                )
+                .bind(key.enrollment_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((enrollment_program, owner, enrollment_role)) = enrollment else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                if enrollment_program != program_id || enrollment_role != role {
+                    return Ok(Err(AppError::NotFound));
+                }
+                let is_admin = actor.is_site_admin || actor.admin_of.contains(&program_id);
+                let source = if actor.id == owner {
+                    source
+                } else if is_admin {
+                    Source::Admin
+                } else {
+                    return Ok(Err(AppError::Forbidden));
+                };
+                match (category.as_str(), key.match_id) {
+                    ("relationship", Some(match_id)) => {
+                        let found: Option<(i64, i64, i64, String)> = sqlx::query_as(
+                            "SELECT program_id, mentor_enrollment_id, mentee_enrollment_id, state \
+                         FROM matches WHERE id = $1",
+                        )
+                        .bind(match_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        let Some((match_program, mentor, mentee, state)) = found else {
+                            return Ok(Err(AppError::NotFound));
+                        };
+                        let side = if role == "mentor" { mentor } else { mentee };
+                        if match_program != program_id
+                            || side != key.enrollment_id
+                            || state == "pending"
+                        {
+                            return Ok(Err(AppError::NotFound));
+                        }
+                        if state == "ended" {
+                            return Ok(Err(refuse(
+                                "This match has ended, so its milestones are closed.",
+                            )));
+                        }
+                    }
+                    ("program", None) => {
+                        let live: i64 = sqlx::query_scalar(
+                            "SELECT COUNT(*) FROM matches WHERE state = 'published' \
+                         AND (mentor_enrollment_id = $1 OR mentee_enrollment_id = $1)",
+                        )
+                        .bind(key.enrollment_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        if live == 0 {
+                            return Ok(Err(refuse(
+                                "This milestone is closed: there is no published match.",
+                            )));
+                        }
+                    }
+                    _ => return Ok(Err(AppError::NotFound)),
+                }
+                if archived {
+                    return Ok(Err(refuse(
+                        "This milestone was archived by the program admin and can't be completed.",
+                    )));
+                }
+                let now = Utc::now();
+                let conflict = if key.match_id.is_some() {
+                    "ON CONFLICT (milestone_id, match_id) WHERE match_id IS NOT NULL DO NOTHING"
+                } else {
+                    "ON CONFLICT (milestone_id, enrollment_id) WHERE match_id IS NULL DO NOTHING"
+                };
+                let inserted = sqlx::query(&format!(
+                    "INSERT INTO completions (program_id, milestone_id, milestone_category, role, \
+                 enrollment_id, match_id, completed_by, completed_at, source) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) {conflict}"
+                ))
+                .bind(program_id)
+                .bind(key.milestone_id)
+                .bind(&category)
+                .bind(&role)
+                .bind(key.enrollment_id)
+                .bind(key.match_id)
+                .bind(actor.id)
+                .bind(now)
+                .bind(source.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if inserted == 1 {
+                    sqlx::query(
+                        "INSERT INTO completion_events (program_id, milestone_id, enrollment_id, \
+                     match_id, action, actor_user_id, source, occurred_at) \
+                     VALUES ($1, $2, $3, $4, 'completed', $5, $6, $7)",
+                    )
+                    .bind(program_id)
+                    .bind(key.milestone_id)
+                    .bind(key.enrollment_id)
+                    .bind(key.match_id)
+                    .bind(actor.id)
+                    .bind(source.as_str())
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                let on_behalf = if source == Source::Admin {
+                    " on the participant's behalf"
+                } else {
+                    ""
+                };
+                Ok(Ok(ItemState {
+                    key,
+                    message: format!("{name} marked complete{on_behalf}."),
+                    milestone_name: name,
+                    completed: true,
+                }))
+            }
+            .await
+        );
+    result?
+}
+
+/// Undoes a completion: only the person who completed it may. Undoing an open item changes
+/// nothing and says so.
+pub async fn undo(
+    db: &Db,
+    actor: &CurrentUser,
+    key: ItemKey,
+    source: Source,
+) -> Result<ItemState, AppError> {
+    let result: Result<Result<ItemState, AppError>, sqlx::Error> = on_db!(
+        db,
+        write
+            | pool
+            | async {
+                let mut tx = pool.begin().await?;
+                let name: Option<(String, i64)> =
+                    sqlx::query_as("SELECT name, program_id FROM milestones WHERE id = $1")
+                        .bind(key.milestone_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some((name, program_id)) = name else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                let existing: Option<(i64, i64)> = sqlx::query_as(
+                    "SELECT id, completed_by FROM completions WHERE milestone_id = $1 \
+                 AND enrollment_id = $2 AND (match_id = $3 OR (match_id IS NULL AND $4))",
+                )
+                .bind(key.milestone_id)
+                .bind(key.enrollment_id)
+                .bind(key.match_id.unwrap_or(-1))
+                .bind(key.match_id.is_none())
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((completion, by)) = existing else {
+                    return Ok(Ok(ItemState {
+                        key,
+                        message: format!("{name} is not marked complete; nothing to undo."),
+                        milestone_name: name,
+                        completed: false,
+                    }));
+                };
+                if by != actor.id {
+                    return Ok(Err(refuse(
+                        "Only the person who marked it complete can undo it.",
+                    )));
+                }
+                sqlx::query("DELETE FROM completions WHERE id = $1")
+                    .bind(completion)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO completion_events (program_id, milestone_id, enrollment_id, \
+                 match_id, action, actor_user_id, source, occurred_at) \
+                 VALUES ($1, $2, $3, $4, 'undone', $5, $6, $7)",
+                )
+                .bind(program_id)
+                .bind(key.milestone_id)
+                .bind(key.enrollment_id)
+                .bind(key.match_id)
+                .bind(actor.id)
+                .bind(source.as_str())
+                .bind(Utc::now())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Ok(ItemState {
+                    key,
+                    message: format!("{name} is open again."),
+                    milestone_name: name,
+                    completed: false,
+                }))
+            }
+            .await
+    );
+    result?
+}

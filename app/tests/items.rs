@@ -1,0 +1,311 @@
+//! Milestone items, completion and undo against the database, on SQLite and on PostgreSQL.
+
+mod support;
+
+use app::accounts::CurrentUser;
+use app::accounts::store::load_current_user;
+use app::db::Db;
+use app::db::seed::seed_demo;
+use app::error::AppError;
+use app::items::store::{complete, items_for, undo};
+use app::items::{Item, ItemKey, Source};
+use app::milestones::ItemStatus;
+use app::on_db;
+use app::programs::time_zone::today_in_zone;
+use chrono::{NaiveDate, TimeZone, Utc};
+
+async fn scalar(db: &Db, sql: &str) -> i64 {
+    on_db!(
+        db,
+        read | pool | sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await
+    )
+    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+async fn person(db: &Db, email: &str) -> CurrentUser {
+    let id = scalar(db, &format!("SELECT id FROM users WHERE email = '{email}'")).await;
+    load_current_user(db, id)
+        .await
+        .expect("loaded")
+        .expect("exists")
+}
+
+async fn seeded(db: &Db) {
+    seed_demo(db, today_in_zone("America/New_York"))
+        .await
+        .expect("seeded");
+}
+
+/// The mentor's open Mid-Cycle Check-In with the demo's main mentee.
+async fn check_in(db: &Db) -> Item {
+    let mentor = person(db, "mentor@example.com").await;
+    items_for(db, mentor.id)
+        .await
+        .expect("items")
+        .into_iter()
+        .find(|i| i.milestone_name == "Mid-Cycle Check-In" && i.mine && i.status.is_open())
+        .expect("the mentor's open Mid-Cycle Check-In")
+}
+
+async fn a_participant_sees_their_items_and_their_partners(db: &Db) {
+    seeded(db).await;
+    let mentor = person(db, "mentor@example.com").await;
+    let items = items_for(db, mentor.id).await.expect("items");
+    assert!(
+        items
+            .iter()
+            .any(|i| i.mine && i.milestone_name == "Program Orientation")
+    );
+    let partners: Vec<&Item> = items.iter().filter(|i| !i.mine).collect();
+    assert!(
+        partners
+            .iter()
+            .any(|i| i.milestone_name == "Partnership Agreement"),
+        "the mentee's relationship items are visible to the mentor"
+    );
+    assert!(
+        partners
+            .iter()
+            .all(|i| i.partner_name.as_deref() == Some("Priya Shah"))
+    );
+    assert!(
+        items.windows(2).all(|w| w[0].due <= w[1].due),
+        "soonest first"
+    );
+    // Someone whose only published match has ended has nothing open: their items are closed.
+    let ended = person(db, "mentee4@example.com").await;
+    let theirs = items_for(db, ended.id).await.expect("items");
+    assert!(!theirs.is_empty());
+    assert!(
+        theirs
+            .iter()
+            .filter(|i| i.mine)
+            .all(|i| !i.status.is_open()),
+        "{theirs:?}"
+    );
+}
+
+async fn a_hundred_identical_requests_complete_once(db: &Db) {
+    seeded(db).await;
+    let item = check_in(db).await;
+    let mentor = person(db, "mentor@example.com").await;
+    let before_events = scalar(db, "SELECT COUNT(*) FROM completion_events").await;
+    let mut tasks = Vec::new();
+    for _ in 0..100 {
+        let (db, mentor) = (db.clone(), mentor.clone());
+        tasks.push(tokio::spawn(async move {
+            complete(&db, &mentor, item.key, Source::Quickcliq).await
+        }));
+    }
+    for task in tasks {
+        let state = task.await.expect("joined").expect("completed");
+        assert!(state.completed);
+        assert_eq!(state.message, "Mid-Cycle Check-In marked complete.");
+    }
+    let key = item.key;
+    let completions = scalar(
+        db,
+        &format!(
+            "SELECT COUNT(*) FROM completions WHERE milestone_id = {} AND match_id = {}",
+            key.milestone_id,
+            key.match_id.expect("relationship")
+        ),
+    )
+    .await;
+    assert_eq!(completions, 1);
+    assert_eq!(
+        scalar(db, "SELECT COUNT(*) FROM completion_events").await,
+        before_events + 1,
+        "one history row"
+    );
+}
+
+async fn undo_then_complete_again_is_all_in_the_history(db: &Db) {
+    seeded(db).await;
+    let item = check_in(db).await;
+    let mentor = person(db, "mentor@example.com").await;
+    complete(db, &mentor, item.key, Source::Quickcliq)
+        .await
+        .expect("completed");
+    let undone = undo(db, &mentor, item.key, Source::Quickcliq)
+        .await
+        .expect("undone");
+    assert!(!undone.completed);
+    let again = undo(db, &mentor, item.key, Source::Quickcliq)
+        .await
+        .expect("answered");
+    assert!(again.message.contains("nothing to undo"));
+    complete(db, &mentor, item.key, Source::Profile)
+        .await
+        .expect("completed");
+    let key = item.key;
+    let history = scalar(
+        db,
+        &format!(
+            "SELECT COUNT(*) FROM completion_events WHERE milestone_id = {} AND match_id = {}",
+            key.milestone_id,
+            key.match_id.expect("relationship")
+        ),
+    )
+    .await;
+    assert_eq!(history, 3, "completed, undone, completed");
+    let now = items_for(db, mentor.id).await.expect("items");
+    let row = now.iter().find(|i| i.key == key).expect("the item");
+    assert!(matches!(row.status, ItemStatus::Completed { .. }));
+    assert!(row.completed_by_me);
+}
+
+async fn only_the_responsible_person_or_an_admin_completes(db: &Db) {
+    seeded(db).await;
+    let item = check_in(db).await;
+    let partner = person(db, "mentee@example.com").await;
+    assert_eq!(
+        complete(db, &partner, item.key, Source::Quickcliq).await,
+        Err(AppError::Forbidden),
+        "the partner sees it but cannot complete it"
+    );
+    let stranger = person(db, "mentee2@example.com").await;
+    assert_eq!(
+        complete(db, &stranger, item.key, Source::Quickcliq).await,
+        Err(AppError::Forbidden)
+    );
+    let admin = person(db, "admin@example.com").await;
+    let state = complete(db, &admin, item.key, Source::Quickcliq)
+        .await
+        .expect("on behalf");
+    assert!(state.message.ends_with("on the participant's behalf."));
+    let source = on_db!(
+        db,
+        read | pool
+            | sqlx::query_scalar::<_, String>(
+                "SELECT source FROM completions WHERE milestone_id = $1 AND match_id = $2"
+            )
+            .bind(item.key.milestone_id)
+            .bind(item.key.match_id)
+            .fetch_one(pool)
+            .await
+    )
+    .expect("source");
+    assert_eq!(source, "admin");
+    // Only who completed it may undo it.
+    let mentor = person(db, "mentor@example.com").await;
+    match undo(db, &mentor, item.key, Source::Quickcliq).await {
+        Err(AppError::Invalid(m)) => assert!(m.contains("Only the person")),
+        other => panic!("{other:?}"),
+    }
+    // A key that does not fit (wrong enrollment for the milestone's role) is not an item.
+    let wrong = ItemKey {
+        enrollment_id: item.key.enrollment_id + 1,
+        ..item.key
+    };
+    assert!(complete(db, &admin, wrong, Source::Admin).await.is_err());
+}
+
+async fn ended_matches_and_archived_milestones_cannot_be_completed(db: &Db) {
+    seeded(db).await;
+    let item = check_in(db).await;
+    let mentor = person(db, "mentor@example.com").await;
+    on_db!(
+        db,
+        write
+            | pool
+            | sqlx::query("UPDATE milestones SET archived = $1 WHERE id = $2")
+                .bind(true)
+                .bind(item.key.milestone_id)
+                .execute(pool)
+                .await
+                .map(|_| ())
+    )
+    .expect("archived");
+    match complete(db, &mentor, item.key, Source::Quickcliq).await {
+        Err(AppError::Invalid(m)) => assert!(m.contains("archived"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        items_for(db, mentor.id)
+            .await
+            .expect("items")
+            .iter()
+            .all(|i| i.key != item.key),
+        "archived milestones leave the participant's list"
+    );
+    // The ended demo match's items are closed.
+    let ended_mentor = person(db, "mentee4@example.com").await;
+    let closed = items_for(db, ended_mentor.id)
+        .await
+        .expect("items")
+        .into_iter()
+        .find(|i| i.mine && i.status == ItemStatus::Closed && i.key.match_id.is_some())
+        .expect("a closed item of the ended match");
+    match complete(db, &ended_mentor, closed.key, Source::Quickcliq).await {
+        Err(AppError::Invalid(m)) => assert!(m.contains("ended"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn lateness_is_judged_on_the_programs_calendar(db: &Db) {
+    seeded(db).await;
+    let item = check_in(db).await;
+    let mentor = person(db, "mentor@example.com").await;
+    complete(db, &mentor, item.key, Source::Quickcliq)
+        .await
+        .expect("completed");
+    // 03:00 UTC on the day after the due date is still the due date in New York.
+    let next: NaiveDate = item.due.succ_opt().expect("date");
+    let instant = Utc.from_utc_datetime(&next.and_hms_opt(3, 0, 0).expect("time"));
+    on_db!(
+        db,
+        write
+            | pool
+            | sqlx::query(
+                "UPDATE completions SET completed_at = $1 WHERE milestone_id = $2 AND match_id = $3"
+            )
+            .bind(instant)
+            .bind(item.key.milestone_id)
+            .bind(item.key.match_id)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    )
+    .expect("moved");
+    let row = items_for(db, mentor.id)
+        .await
+        .expect("items")
+        .into_iter()
+        .find(|i| i.key == item.key)
+        .expect("item");
+    assert_eq!(row.completed_on, Some(item.due));
+    assert_eq!(row.status, ItemStatus::Completed { late: false });
+    let later = Utc.from_utc_datetime(&next.and_hms_opt(12, 0, 0).expect("time"));
+    on_db!(
+        db,
+        write
+            | pool
+            | sqlx::query(
+                "UPDATE completions SET completed_at = $1 WHERE milestone_id = $2 AND match_id = $3"
+            )
+            .bind(later)
+            .bind(item.key.milestone_id)
+            .bind(item.key.match_id)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    )
+    .expect("moved");
+    let row = items_for(db, mentor.id)
+        .await
+        .expect("items")
+        .into_iter()
+        .find(|i| i.key == item.key)
+        .expect("item");
+    assert_eq!(row.status, ItemStatus::Completed { late: true });
+}
+
+on_both_engines!(
+    a_participant_sees_their_items_and_their_partners,
+    a_hundred_identical_requests_complete_once,
+    undo_then_complete_again_is_all_in_the_history,
+    only_the_responsible_person_or_an_admin_completes,
+    ended_matches_and_archived_milestones_cannot_be_completed,
+    lateness_is_judged_on_the_programs_calendar,
+);
