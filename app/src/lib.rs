@@ -28,7 +28,7 @@ use programs::admin::matches::MatchesPage;
 use programs::admin::participants::ParticipantsPage;
 use programs::admin::program_form::ProgramFormPage;
 use programs::overview::{ProgramPanelPage, ProgramsPage};
-use quickcliq::QuickcliqPage;
+use quickcliq::{ProfilePage, QuickcliqPage};
 use shell::{Header, HomeRedirect, NotFound, PRODUCT_NAME};
 
 /// The HTML document around the app, rendered on the server.
@@ -94,6 +94,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/programs/:id/milestones/new") view=MilestoneFormPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/milestones/:milestone/edit") view=MilestoneFormPage ssr=SsrMode::Async/>
                     <Route path=path!("/quickcliq") view=QuickcliqPage ssr=SsrMode::Async/>
+                    <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/due-dates") view=DueDatesPage ssr=SsrMode::Async/>
                 </Routes>

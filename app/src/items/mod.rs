@@ -1,6 +1,7 @@
 //! Milestone items: what a participant completes. Derived from milestones and matches (never
 //! typed in), with their due dates, status and completions.
 
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
 

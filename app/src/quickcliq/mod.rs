@@ -54,10 +54,47 @@ pub async fn my_matches() -> Result<Vec<MyMatch>, AppError> {
 
 #[component]
 pub fn QuickcliqPage() -> impl IntoView {
+    use crate::items::Source;
+    use crate::items::pages::{Completion, CompletionNotice, ItemRow, my_items};
     let matches = Resource::new(|| (), |_| my_matches());
+    let items = Resource::new(|| (), |_| my_items());
+    let completion = Completion::new(Source::Quickcliq);
     view! {
         <Title text="QuickcliQ · Mentoring Milestones"/>
         <h1>"QuickcliQ"</h1>
+        <p class="lede">"Your open milestones, soonest due first. One click marks one complete."</p>
+        <CompletionNotice completion/>
+        <Suspense fallback=|| view! { <p class="loading">"Loading your milestones…"</p> }>
+            {move || Suspend::new(async move {
+                match items.await {
+                    Err(error) => crate::shell::error_view(error).into_any(),
+                    Ok(list) => {
+                        let open: Vec<_> = list.into_iter().filter(|i| i.mine && i.status.is_open()).collect();
+                        if open.is_empty() {
+                            view! { <p class="empty">"Nothing to do right now: you have no open milestones."</p> }.into_any()
+                        } else {
+                            view! {
+                                <section class="card" aria-labelledby="open-heading">
+                                    <h2 id="open-heading">"Open milestones"</h2>
+                                    <table class="items">
+                                        <thead><tr>
+                                            <th scope="col">"Milestone"</th>
+                                            <th scope="col">"Due"</th>
+                                            <th scope="col">"Status"</th>
+                                            <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {open.into_iter().map(|item| view! { <ItemRow item completion/> }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                    <p class="hint"><a href="/profile">"All your milestones, completed ones too, are on your Profile."</a></p>
+                                </section>
+                            }.into_any()
+                        }
+                    }
+                }
+            })}
+        </Suspense>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match matches.await {
@@ -73,6 +110,65 @@ pub fn QuickcliqPage() -> impl IntoView {
                             </ul>
                         </section>
                     }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/profile`: every milestone of the person, grouped by match (program milestones apart), with
+/// the partner's items of each match to see, read-only.
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    use crate::items::pages::{Completion, CompletionNotice, ItemRow, my_items};
+    use crate::items::{Item, Source};
+    let items = Resource::new(|| (), |_| my_items());
+    let completion = Completion::new(Source::Profile);
+    view! {
+        <Title text="Profile · Mentoring Milestones"/>
+        <h1>"Profile"</h1>
+        <CompletionNotice completion/>
+        <Suspense fallback=|| view! { <p class="loading">"Loading your milestones…"</p> }>
+            {move || Suspend::new(async move {
+                match items.await {
+                    Err(error) => crate::shell::error_view(error).into_any(),
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="empty">"No milestones yet: they appear once your program admin publishes your match."</p>
+                    }.into_any(),
+                    Ok(list) => {
+                        let mut groups: Vec<(String, Vec<Item>)> = Vec::new();
+                        for item in list {
+                            let title = match (&item.key.match_id, &item.partner_name) {
+                                (Some(_), Some(partner)) => format!("Your match with {partner} · {}", item.program_name),
+                                _ => format!("Program milestones · {}", item.program_name),
+                            };
+                            match groups.iter_mut().find(|(t, _)| *t == title) {
+                                Some((_, items)) => items.push(item),
+                                None => groups.push((title, vec![item])),
+                            }
+                        }
+                        groups.sort_by_key(|(title, _)| title.starts_with("Program milestones"));
+                        groups.into_iter().enumerate().map(|(n, (title, items))| {
+                            let heading = format!("group-{n}");
+                            let labelled_by = heading.clone();
+                            view! {
+                                <section class="card" aria-labelledby=labelled_by>
+                                    <h2 id=heading>{title}</h2>
+                                    <table class="items">
+                                        <thead><tr>
+                                            <th scope="col">"Milestone"</th>
+                                            <th scope="col">"Due"</th>
+                                            <th scope="col">"Status"</th>
+                                            <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {items.into_iter().map(|item| view! { <ItemRow item completion/> }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </section>
+                            }
+                        }).collect_view().into_any()
+                    }
                 }
             })}
         </Suspense>

@@ -1,0 +1,86 @@
+import { expect, type Page, test, type TestInfo } from "@playwright/test";
+import { expectNoAxeViolations, isHydratedProject, saveScreenshot, waitForHydration } from "./support";
+
+async function ready(page: Page, testInfo: TestInfo) {
+  if (isHydratedProject(testInfo)) await waitForHydration(page);
+}
+
+async function signIn(page: Page, testInfo: TestInfo, email: string) {
+  await page.goto("/sign-in");
+  await ready(page, testInfo);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("mentoring-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/quickcliq$/);
+  await ready(page, testInfo);
+}
+
+test("one click completes a milestone at once, Undo reopens it, and the mentee sees it read-only", async ({ page }, testInfo) => {
+  test.skip(!isHydratedProject(testInfo), "the optimistic row needs the page to be interactive");
+  await signIn(page, testInfo, "mentor@example.com");
+  await expect(page.getByRole("heading", { level: 1, name: "QuickcliQ" })).toBeVisible();
+  const button = page.getByRole("button", { name: "Mark Mid-Cycle Check-In complete" });
+  await expect(button).toBeVisible();
+  await expectNoAxeViolations(page, testInfo);
+  const row = page.getByRole("row", { name: /Mid-Cycle Check-In/ });
+
+  // Hold the server's answer back: the row must change before it arrives.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/items/complete", async (route) => {
+    await held;
+    await route.continue();
+  });
+  const clicked = Date.now();
+  await button.click();
+  await expect(row.locator(".badge.status")).toHaveText("Completed", { timeout: 1000 });
+  const visibleAfter = Date.now() - clicked;
+  release();
+  await expect(page.getByRole("status")).toContainText("Mid-Cycle Check-In marked complete.");
+  console.log(`optimistic row change visible after ${visibleAfter} ms (server answer held back)`);
+  await page.unroute("**/api/items/complete");
+  await saveScreenshot(page, testInfo, "quickcliq-completed");
+
+  await page.getByRole("status").getByRole("button", { name: "Undo" }).click();
+  await expect(page.getByRole("status")).toContainText("Mid-Cycle Check-In is open again.");
+  await expect(page.getByRole("button", { name: "Mark Mid-Cycle Check-In complete" })).toBeVisible();
+
+  // Double-clicking records one completion; from the keyboard.
+  await page.getByRole("button", { name: "Mark Mid-Cycle Check-In complete" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(row.locator(".badge.status")).toHaveText("Completed");
+  await expect(page.getByRole("status")).toContainText("marked complete");
+  await page.reload();
+  await ready(page, testInfo);
+  await expect(page.getByRole("button", { name: "Mark Mid-Cycle Check-In complete" })).toHaveCount(0);
+  await page.goto("/profile");
+  await ready(page, testInfo);
+  await expect(page.getByRole("row", { name: /Mid-Cycle Check-In/ }).locator(".badge.status")).toHaveText(/Completed/);
+  await expectNoAxeViolations(page, testInfo);
+
+  // The mentee sees it on their Profile, without a button.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, testInfo, "mentee@example.com");
+  await page.goto("/profile");
+  await ready(page, testInfo);
+  const theirs = page.getByRole("row", { name: /Mid-Cycle Check-In/ });
+  await expect(theirs.locator(".badge.status")).toHaveText(/Completed/);
+  await expect(theirs.getByRole("button")).toHaveCount(0);
+  await saveScreenshot(page, testInfo, "mentee-profile");
+});
+
+test("a plain form post completes a milestone and offers Undo", async ({ page }, testInfo) => {
+  test.skip(isHydratedProject(testInfo), "the JavaScript-off path");
+  await signIn(page, testInfo, "mentor2@example.com");
+  const first = page.getByRole("button", { name: /^Mark .+ complete$/ }).first();
+  const label = (await first.textContent()) ?? "";
+  const name = label.replace(/^Mark /, "").replace(/ complete$/, "");
+  await first.click();
+  await expect(page).toHaveURL(/\/quickcliq\?form=item&done=/);
+  await expect(page.getByRole("status")).toContainText(`${name} marked complete.`);
+  await expect(page.getByRole("button", { name: label })).toHaveCount(0);
+  await expectNoAxeViolations(page, testInfo);
+  await page.getByRole("status").getByRole("button", { name: "Undo" }).click();
+  await expect(page.getByRole("status")).toContainText(`${name} is open again.`);
+  await expect(page.getByRole("button", { name: label })).toBeVisible();
+});
