@@ -31,7 +31,7 @@ enum Target {
 
 /// Every page and server function, with who may use it (the columns of PERSONAS).
 /// `{program}` is the demo program, `{user}` the throwaway account.
-const MATRIX: [(Target, [bool; 7]); 51] = [
+const MATRIX: [(Target, [bool; 7]); 55] = [
     (
         Target::Page("/sign-in"),
         [true, true, true, true, true, true, true],
@@ -241,6 +241,26 @@ const MATRIX: [(Target, [bool; 7]); 51] = [
         [false, false, false, false, true, false, true],
     ),
     (
+        Target::Page("/profile"),
+        [false, true, true, true, true, true, true],
+    ),
+    (
+        Target::ServerFn("items/mine"),
+        [false, true, true, true, true, true, true],
+    ),
+    (
+        Target::ServerFn(
+            "items/complete?milestone_id={item_milestone}&enrollment_id={item_enrollment}&match_id={item_match}&source=quickcliq",
+        ),
+        [false, false, true, false, true, false, true],
+    ),
+    (
+        Target::ServerFn(
+            "items/undo?milestone_id={item_milestone}&enrollment_id={item_enrollment}&match_id={item_match}&source=quickcliq",
+        ),
+        [false, false, true, false, true, false, true],
+    ),
+    (
         Target::ServerFn("programs/import-page?program_id={program}"),
         [false, false, false, false, true, false, true],
     ),
@@ -267,6 +287,10 @@ struct Records {
     pending_match: i64,
     ended_match: i64,
     milestone: i64,
+    /// The mentor's Mid-Cycle Check-In with the demo's main mentee.
+    item_milestone: i64,
+    item_enrollment: i64,
+    item_match: i64,
 }
 
 impl Records {
@@ -299,6 +323,23 @@ impl Records {
                 app.program_id
             ))
             .await,
+            item_milestone: scalar(
+                "SELECT id FROM milestones WHERE name = 'Mid-Cycle Check-In'".to_string(),
+            )
+            .await,
+            item_enrollment: scalar(
+                "SELECT e.id FROM enrollments e JOIN users u ON u.id = e.user_id \
+                 WHERE u.email = 'mentor@example.com' AND e.role = 'mentor'"
+                    .to_string(),
+            )
+            .await,
+            item_match: scalar(
+                "SELECT m.id FROM matches m JOIN enrollments e ON e.id = m.mentor_enrollment_id \
+                 JOIN users u ON u.id = e.user_id \
+                 WHERE u.email = 'mentor@example.com' AND m.state = 'published'"
+                    .to_string(),
+            )
+            .await,
             milestone: scalar(format!(
                 "SELECT MIN(id) FROM milestones WHERE program_id = {}",
                 app.program_id
@@ -324,6 +365,9 @@ fn fill(template: &str, app: &TestApp, records: &Records, persona: usize) -> Str
         .replace("{pending_match}", &records.pending_match.to_string())
         .replace("{ended_match}", &records.ended_match.to_string())
         .replace("{milestone}", &records.milestone.to_string())
+        .replace("{item_milestone}", &records.item_milestone.to_string())
+        .replace("{item_enrollment}", &records.item_enrollment.to_string())
+        .replace("{item_match}", &records.item_match.to_string())
 }
 
 /// Whether the reply let the person in; panics on a refusal of the wrong kind.

@@ -375,6 +375,20 @@ pub async fn undo(
                 let Some((name, program_id)) = name else {
                     return Ok(Err(AppError::NotFound));
                 };
+                let owner: Option<i64> = sqlx::query_scalar(
+                    "SELECT user_id FROM enrollments WHERE id = $1 AND program_id = $2",
+                )
+                .bind(key.enrollment_id)
+                .bind(program_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(owner) = owner else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                let is_admin = actor.is_site_admin || actor.admin_of.contains(&program_id);
+                if actor.id != owner && !is_admin {
+                    return Ok(Err(AppError::Forbidden));
+                }
                 let existing: Option<(i64, i64)> = sqlx::query_as(
                     "SELECT id, completed_by FROM completions WHERE milestone_id = $1 \
                  AND enrollment_id = $2 AND (match_id = $3 OR (match_id IS NULL AND $4))",
