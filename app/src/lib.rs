@@ -87,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/programs/:id/edit") view=ProgramFormPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/participants") view=ParticipantsPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/matches") view=MatchesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/matches/:match") view=items::pages::MatchItemsPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/import") view=ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/import/:batch") view=ImportPreviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/milestones") view=MilestonesPage ssr=SsrMode::Async/>

@@ -84,3 +84,25 @@ test("a plain form post completes a milestone and offers Undo", async ({ page },
   await expect(page.getByRole("status")).toContainText(`${name} is open again.`);
   await expect(page.getByRole("button", { name: label })).toBeVisible();
 });
+
+test("an admin sees a match's milestones and completes one on a participant's behalf", async ({ page }, testInfo) => {
+  await page.goto("/sign-in");
+  await ready(page, testInfo);
+  await page.getByLabel("Email").fill("admin@example.com");
+  await page.getByLabel("Password").fill("mentoring-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/programs\/\d+$/);
+  await ready(page, testInfo);
+  await page.getByRole("navigation", { name: /areas/ }).getByRole("link", { name: "Matches" }).click();
+  await ready(page, testInfo);
+  await page.getByRole("link", { name: "Milestones of Chen Wei with Noah Kim" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Milestones of Chen Wei with Noah Kim" })).toBeVisible();
+  await ready(page, testInfo);
+  await expectNoAxeViolations(page, testInfo);
+  const first = page.getByRole("button", { name: /^Mark .+ complete$/ }).first();
+  const label = (await first.textContent()) ?? "";
+  const name = label.replace(/^Mark /, "").replace(/ complete$/, "");
+  await first.click();
+  await expect(page.getByRole("status")).toContainText(`${name} marked complete on the participant's behalf.`);
+  await saveScreenshot(page, testInfo, "admin-match-items");
+});

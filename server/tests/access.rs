@@ -31,7 +31,7 @@ enum Target {
 
 /// Every page and server function, with who may use it (the columns of PERSONAS).
 /// `{program}` is the demo program, `{user}` the throwaway account.
-const MATRIX: [(Target, [bool; 7]); 55] = [
+const MATRIX: [(Target, [bool; 7]); 57] = [
     (
         Target::Page("/sign-in"),
         [true, true, true, true, true, true, true],
@@ -259,6 +259,14 @@ const MATRIX: [(Target, [bool; 7]); 55] = [
             "items/undo?milestone_id={item_milestone}&enrollment_id={item_enrollment}&match_id={item_match}&source=quickcliq",
         ),
         [false, false, true, false, true, false, true],
+    ),
+    (
+        Target::Page("/programs/{program}/matches/{item_match}"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn("items/match?program_id={program}&match_id={item_match}"),
+        [false, false, false, false, true, false, true],
     ),
     (
         Target::ServerFn("programs/import-page?program_id={program}"),

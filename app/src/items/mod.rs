@@ -65,6 +65,8 @@ pub struct Item {
     pub mine: bool,
     /// Whether the signed-in person completed it (and so may undo it).
     pub completed_by_me: bool,
+    /// On an admin's page: whose item it is.
+    pub for_person: Option<String>,
 }
 
 /// A completion's outcome, as the server reports it after a complete or an undo.

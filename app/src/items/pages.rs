@@ -22,10 +22,11 @@ fn back_to(page: &str, key: ItemKey, outcome: &Result<ItemState, AppError>, undo
     if !crate::shell::forms::is_plain_form_post() {
         return;
     }
-    let page = if page == "profile" {
-        "/profile"
-    } else {
-        "/quickcliq"
+    let page = match page {
+        "profile" => "/profile".to_string(),
+        // An admin completes from a match's page: back there.
+        "admin" => admin_page().unwrap_or_else(|| "/programs".to_string()),
+        _ => "/quickcliq".to_string(),
     };
     let encode = crate::shell::encode_query_value;
     let target = match outcome {
@@ -40,6 +41,39 @@ fn back_to(page: &str, key: ItemKey, outcome: &Result<ItemState, AppError>, undo
         Err(error) => format!("{page}?form=item&error={}", encode(&error.to_string())),
     };
     leptos_axum::redirect(&target);
+}
+
+/// The match page an admin's plain form came from (its path only, and only a program page).
+#[cfg(feature = "ssr")]
+fn admin_page() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    let referer = parts.headers.get(http::header::REFERER)?.to_str().ok()?;
+    let uri: http::Uri = referer.parse().ok()?;
+    let path = uri.path();
+    (path.starts_with("/programs/")
+        && path.contains("/matches/")
+        && path.chars().all(|c| c.is_ascii_alphanumeric() || c == '/'))
+    .then(|| path.to_string())
+}
+
+/// One match's items, for the program's admins: both people's, with completion on behalf.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MatchItemsData {
+    pub program: crate::programs::model::ProgramDetails,
+    pub listing: crate::programs::model::MatchListing,
+    pub items: Vec<Item>,
+}
+
+#[server(endpoint = "items/match")]
+pub async fn match_items(program_id: i64, match_id: i64) -> Result<MatchItemsData, AppError> {
+    let (_, db) = crate::programs::admin::admin_of(program_id)?;
+    let program = crate::programs::store::program_details(&db, program_id).await?;
+    let (listing, items) = super::store::items_of_match(&db, program_id, match_id).await?;
+    Ok(MatchItemsData {
+        program,
+        listing,
+        items,
+    })
 }
 
 #[server(endpoint = "items/complete")]
@@ -270,6 +304,11 @@ pub fn ItemRow(item: Item, completion: Completion) -> impl IntoView {
         })
     };
     let partner = match (item.category, item.partner_name.clone()) {
+        _ if item.for_person.is_some() => format!(
+            "{} · for {}",
+            item.category.label(),
+            item.for_person.clone().unwrap_or_default()
+        ),
         (Category::Relationship, Some(partner)) if item.mine => format!("with {partner}"),
         (Category::Relationship, Some(partner)) => format!("{partner}'s milestone"),
         _ => "Program milestone".to_string(),
@@ -329,5 +368,72 @@ pub fn CompletionNotice(completion: Completion) -> impl IntoView {
                 },
             }}
         </div>
+    }
+}
+
+/// `/programs/{id}/matches/{match}`: a match's items for the program's admins, with completion
+/// on a participant's behalf.
+#[component]
+pub fn MatchItemsPage() -> impl IntoView {
+    let program_id = crate::programs::admin::use_program_id();
+    let params = leptos_router::hooks::use_params_map();
+    let data = Resource::new(
+        move || {
+            (
+                program_id(),
+                params
+                    .read()
+                    .get("match")
+                    .and_then(|m| m.parse::<i64>().ok()),
+            )
+        },
+        |(program, m)| async move {
+            match (program, m) {
+                (Some(program), Some(m)) => match_items(program, m).await,
+                _ => Err(AppError::NotFound),
+            }
+        },
+    );
+    let completion = Completion::new(Source::Admin);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading the match…"</p> }>
+            {move || Suspend::new(async move {
+                crate::programs::admin::or_error(data.await, |data| {
+                    let pair = format!("{} with {}", data.listing.mentor_name, data.listing.mentee_name);
+                    view! {
+                        <leptos_meta::Title text=format!("{pair} · {}", data.program.name)/>
+                        <crate::programs::admin::ProgramNav program_id=data.program.id program_name=data.program.name.clone() current="matches"/>
+                        <p><a href=format!("/programs/{}/matches", data.program.id)>"← Back to the matches"</a></p>
+                        <h1>{format!("Milestones of {pair}")}</h1>
+                        <p class="program-clock">
+                            {data.listing.published_on.map(|d| view! { "Published " {day(d)} })}
+                            {data.listing.ended_on.map(|d| view! { " · ended " {day(d)} })}
+                        </p>
+                        <p class="hint">"Completing here records it as done by you on the participant's behalf."</p>
+                        <CompletionNotice completion/>
+                        <section class="card" aria-labelledby="items-heading">
+                            <h2 id="items-heading">"Items"</h2>
+                            {if data.items.is_empty() {
+                                view! { <p class="empty">"This match has no milestone items."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <table class="items">
+                                        <thead><tr>
+                                            <th scope="col">"Milestone"</th>
+                                            <th scope="col">"Due"</th>
+                                            <th scope="col">"Status"</th>
+                                            <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {data.items.into_iter().map(|item| view! { <ItemRow item completion/> }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                        </section>
+                    }.into_any()
+                })
+            })}
+        </Suspense>
     }
 }

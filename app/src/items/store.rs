@@ -122,6 +122,7 @@ pub async fn items_for(db: &Db, user_id: i64) -> Result<Vec<Item>, AppError> {
             completed_on,
             mine,
             completed_by_me: completion.is_some_and(|(_, by)| *by == user_id),
+            for_person: None,
         });
         Ok(())
     };
@@ -441,4 +442,63 @@ pub async fn undo(
             .await
     );
     result?
+}
+
+/// One match's items as its program's admins see them: the relationship items of both people
+/// and each person's program items, every one completable on their behalf.
+pub async fn items_of_match(
+    db: &Db,
+    program_id: i64,
+    match_id: i64,
+) -> Result<(crate::programs::model::MatchListing, Vec<Item>), AppError> {
+    let people: Option<(i64, i64, i64, i64)> = on_db!(
+        db,
+        read | pool
+            | sqlx::query_as(
+                "SELECT m.mentor_enrollment_id, me.user_id, m.mentee_enrollment_id, ee.user_id \
+             FROM matches m JOIN enrollments me ON me.id = m.mentor_enrollment_id \
+             JOIN enrollments ee ON ee.id = m.mentee_enrollment_id \
+             WHERE m.id = $1 AND m.program_id = $2 AND m.state <> 'pending'"
+            )
+            .bind(match_id)
+            .bind(program_id)
+            .fetch_optional(pool)
+            .await
+    )?;
+    let (mentor_enrollment, mentor_user, mentee_enrollment, mentee_user) =
+        people.ok_or(AppError::NotFound)?;
+    let listing = crate::programs::store::all_matches(db, program_id)
+        .await?
+        .into_iter()
+        .find(|m| m.id == match_id)
+        .ok_or(AppError::NotFound)?;
+    let mut items: Vec<Item> = items_for(db, mentor_user)
+        .await?
+        .into_iter()
+        .filter(|i| {
+            i.key.match_id == Some(match_id)
+                || (i.key.match_id.is_none() && i.key.enrollment_id == mentor_enrollment)
+        })
+        .collect();
+    items.extend(
+        items_for(db, mentee_user)
+            .await?
+            .into_iter()
+            .filter(|i| i.key.match_id.is_none() && i.key.enrollment_id == mentee_enrollment),
+    );
+    for item in &mut items {
+        // Seen by an admin: every item can be completed on its person's behalf.
+        item.mine = true;
+        item.completed_by_me = false;
+        item.for_person = Some(match item.role {
+            Role::Mentor => listing.mentor_name.clone(),
+            Role::Mentee => listing.mentee_name.clone(),
+        });
+    }
+    items.sort_by(|a, b| {
+        a.due
+            .cmp(&b.due)
+            .then(a.milestone_name.cmp(&b.milestone_name))
+    });
+    Ok((listing, items))
 }

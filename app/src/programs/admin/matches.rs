@@ -409,6 +409,9 @@ fn Matches(
                                     <td>
                                         {match m.state {
                                             MatchState::Published => view! {
+                                                <a class="button secondary small" href=format!("/programs/{id}/matches/{}", m.id)
+                                                    aria-label=format!("Milestones of {pair}")>"Milestones"</a>
+                                                " "
                                                 <a class="button secondary small" href=here(Some(("end", m.id.to_string())))
                                                     aria-label=format!("End the match of {pair}")>"End match…"</a>
                                             }.into_any(),
@@ -420,7 +423,10 @@ fn Matches(
                                                         aria-label=format!("Remove the pending match of {pair}")>"Remove"</button>
                                                 </ActionForm>
                                             }.into_any(),
-                                            MatchState::Ended => ().into_any(),
+                                            MatchState::Ended => view! {
+                                                <a class="button secondary small" href=format!("/programs/{id}/matches/{}", m.id)
+                                                    aria-label=format!("Milestones of {pair}")>"Milestones"</a>
+                                            }.into_any(),
                                         }}
                                     </td>
                                 </tr>
