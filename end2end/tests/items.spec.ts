@@ -45,9 +45,21 @@ test("one click completes a milestone at once, Undo reopens it, and the mentee s
   await expect(page.getByRole("status")).toContainText("Mid-Cycle Check-In is open again.");
   await expect(page.getByRole("button", { name: "Mark Mid-Cycle Check-In complete" })).toBeVisible();
 
-  // Double-clicking records one completion; from the keyboard.
-  await page.getByRole("button", { name: "Mark Mid-Cycle Check-In complete" }).focus();
+  // From the keyboard: Tab to the button, Enter; then Undo again.
+  await page.getByRole("heading", { level: 2, name: "Open milestones" }).click();
+  for (let i = 0; i < 20; i++) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => document.activeElement?.textContent ?? "");
+    if (focused === "Mark Mid-Cycle Check-In complete") break;
+  }
   await page.keyboard.press("Enter");
+  await expect(row.locator(".badge.status")).toHaveText("Completed");
+  await expect(page.getByRole("status")).toContainText("marked complete");
+  await page.getByRole("status").getByRole("button", { name: "Undo" }).click();
+  await expect(page.getByRole("status")).toContainText("is open again");
+
+  // A double click completes once and never undoes its own first click.
+  await page.getByRole("button", { name: "Mark Mid-Cycle Check-In complete" }).dblclick();
   await expect(row.locator(".badge.status")).toHaveText("Completed");
   await expect(page.getByRole("status")).toContainText("marked complete");
   await page.reload();

@@ -287,7 +287,10 @@ pub fn ItemRow(item: Item, completion: Completion) -> impl IntoView {
                 </form>
             }
             .into_any()
-        } else if by_me || completion.overrides.read().get(&key) == Some(&true) {
+        } else if by_me && loaded_completed {
+            // Undo in the row only for completions loaded with the page: right after a click the
+            // row's button spot stays empty (Undo is in the message), so a double click cannot
+            // undo what the first click did.
             view! {
                 <form method="post" action=undo_action class="complete-form"
                     on:submit=move |ev| {

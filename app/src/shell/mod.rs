@@ -51,6 +51,7 @@ fn Navigation(user: Option<CurrentUser>) -> impl IntoView {
                 {admin_home.map(|href| view! { <li><A href=href>"Program Admin Panel"</A></li> })}
                 {user.is_any_admin().then(|| view! { <li><A href="/programs" exact=true>"Programs"</A></li> })}
                 {user.is_participant().then(|| view! { <li><A href="/quickcliq">"QuickcliQ"</A></li> })}
+                {user.is_participant().then(|| view! { <li><A href="/profile">"Profile"</A></li> })}
                 {user.is_site_admin.then(|| view! { <li><A href="/admin/users">"Users"</A></li> })}
                 <li><A href="/due-dates">"Due dates"</A></li>
             </ul>
