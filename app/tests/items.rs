@@ -243,6 +243,25 @@ async fn ended_matches_and_archived_milestones_cannot_be_completed(db: &Db) {
     }
 }
 
+/// Moves an item's completion to `instant`.
+async fn completed_at(db: &Db, key: ItemKey, instant: chrono::DateTime<Utc>) {
+    on_db!(
+        db,
+        write
+            | pool
+            | sqlx::query(
+                "UPDATE completions SET completed_at = $1 WHERE milestone_id = $2 AND match_id = $3"
+            )
+            .bind(instant)
+            .bind(key.milestone_id)
+            .bind(key.match_id)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    )
+    .expect("moved");
+}
+
 async fn lateness_is_judged_on_the_programs_calendar(db: &Db) {
     seeded(db).await;
     let item = check_in(db).await;
@@ -253,21 +272,7 @@ async fn lateness_is_judged_on_the_programs_calendar(db: &Db) {
     // 03:00 UTC on the day after the due date is still the due date in New York.
     let next: NaiveDate = item.due.succ_opt().expect("date");
     let instant = Utc.from_utc_datetime(&next.and_hms_opt(3, 0, 0).expect("time"));
-    on_db!(
-        db,
-        write
-            | pool
-            | sqlx::query(
-                "UPDATE completions SET completed_at = $1 WHERE milestone_id = $2 AND match_id = $3"
-            )
-            .bind(instant)
-            .bind(item.key.milestone_id)
-            .bind(item.key.match_id)
-            .execute(pool)
-            .await
-            .map(|_| ())
-    )
-    .expect("moved");
+    completed_at(db, item.key, instant).await;
     let row = items_for(db, mentor.id)
         .await
         .expect("items")
@@ -277,21 +282,7 @@ async fn lateness_is_judged_on_the_programs_calendar(db: &Db) {
     assert_eq!(row.completed_on, Some(item.due));
     assert_eq!(row.status, ItemStatus::Completed { late: false });
     let later = Utc.from_utc_datetime(&next.and_hms_opt(12, 0, 0).expect("time"));
-    on_db!(
-        db,
-        write
-            | pool
-            | sqlx::query(
-                "UPDATE completions SET completed_at = $1 WHERE milestone_id = $2 AND match_id = $3"
-            )
-            .bind(later)
-            .bind(item.key.milestone_id)
-            .bind(item.key.match_id)
-            .execute(pool)
-            .await
-            .map(|_| ())
-    )
-    .expect("moved");
+    completed_at(db, item.key, later).await;
     let row = items_for(db, mentor.id)
         .await
         .expect("items")

@@ -328,6 +328,26 @@ pub fn ItemRow(item: Item, completion: Completion) -> impl IntoView {
     }
 }
 
+/// A table of items with their completion buttons.
+#[component]
+pub fn ItemsTable(items: Vec<Item>, completion: Completion) -> impl IntoView {
+    view! {
+        <table class="items">
+            <thead>
+                <tr>
+                    <th scope="col">"Milestone"</th>
+                    <th scope="col">"Due"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                </tr>
+            </thead>
+            <tbody>
+                {items.into_iter().map(|item| view! { <ItemRow item completion/> }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
 /// The message region: the last completion's message with Undo, or why a click failed. After a
 /// plain form post it shows the outcome from the address, with an Undo form.
 #[component]
@@ -420,17 +440,7 @@ pub fn MatchItemsPage() -> impl IntoView {
                                 view! { <p class="empty">"This match has no milestone items."</p> }.into_any()
                             } else {
                                 view! {
-                                    <table class="items">
-                                        <thead><tr>
-                                            <th scope="col">"Milestone"</th>
-                                            <th scope="col">"Due"</th>
-                                            <th scope="col">"Status"</th>
-                                            <th scope="col"><span class="visually-hidden">"Action"</span></th>
-                                        </tr></thead>
-                                        <tbody>
-                                            {data.items.into_iter().map(|item| view! { <ItemRow item completion/> }).collect_view()}
-                                        </tbody>
-                                    </table>
+                                    <ItemsTable items=data.items completion/>
                                 }.into_any()
                             }}
                         </section>

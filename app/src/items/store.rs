@@ -12,6 +12,26 @@ use crate::programs::time_zone::{date_in_zone, today_in_zone};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
+/// Appends a completion or undo to the history inside `$tx` (a macro: one body per engine).
+macro_rules! record {
+    ($tx:ident, $program:expr, $key:expr, $action:literal, $actor:expr, $source:expr, $at:expr) => {
+        sqlx::query(
+            "INSERT INTO completion_events (program_id, milestone_id, enrollment_id, match_id, \
+             action, actor_user_id, source, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind($program)
+        .bind($key.milestone_id)
+        .bind($key.enrollment_id)
+        .bind($key.match_id)
+        .bind($action)
+        .bind($actor)
+        .bind($source.as_str())
+        .bind($at)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+
 type MatchRow = (
     i64,
     i64,
@@ -321,20 +341,7 @@ pub async fn complete(
                 .await?
                 .rows_affected();
                 if inserted == 1 {
-                    sqlx::query(
-                        "INSERT INTO completion_events (program_id, milestone_id, enrollment_id, \
-                     match_id, action, actor_user_id, source, occurred_at) \
-                     VALUES ($1, $2, $3, $4, 'completed', $5, $6, $7)",
-                    )
-                    .bind(program_id)
-                    .bind(key.milestone_id)
-                    .bind(key.enrollment_id)
-                    .bind(key.match_id)
-                    .bind(actor.id)
-                    .bind(source.as_str())
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                    record!(tx, program_id, key, "completed", actor.id, source, now);
                 }
                 tx.commit().await?;
                 let on_behalf = if source == Source::Admin {
@@ -417,20 +424,7 @@ pub async fn undo(
                     .bind(completion)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query(
-                    "INSERT INTO completion_events (program_id, milestone_id, enrollment_id, \
-                 match_id, action, actor_user_id, source, occurred_at) \
-                 VALUES ($1, $2, $3, $4, 'undone', $5, $6, $7)",
-                )
-                .bind(program_id)
-                .bind(key.milestone_id)
-                .bind(key.enrollment_id)
-                .bind(key.match_id)
-                .bind(actor.id)
-                .bind(source.as_str())
-                .bind(Utc::now())
-                .execute(&mut *tx)
-                .await?;
+                record!(tx, program_id, key, "undone", actor.id, source, Utc::now());
                 tx.commit().await?;
                 Ok(Ok(ItemState {
                     key,

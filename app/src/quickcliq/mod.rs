@@ -55,7 +55,7 @@ pub async fn my_matches() -> Result<Vec<MyMatch>, AppError> {
 #[component]
 pub fn QuickcliqPage() -> impl IntoView {
     use crate::items::Source;
-    use crate::items::pages::{Completion, CompletionNotice, ItemRow, my_items};
+    use crate::items::pages::{Completion, CompletionNotice, ItemsTable, my_items};
     let matches = Resource::new(|| (), |_| my_matches());
     let items = Resource::new(|| (), |_| my_items());
     let completion = Completion::new(Source::Quickcliq);
@@ -76,17 +76,7 @@ pub fn QuickcliqPage() -> impl IntoView {
                             view! {
                                 <section class="card" aria-labelledby="open-heading">
                                     <h2 id="open-heading">"Open milestones"</h2>
-                                    <table class="items">
-                                        <thead><tr>
-                                            <th scope="col">"Milestone"</th>
-                                            <th scope="col">"Due"</th>
-                                            <th scope="col">"Status"</th>
-                                            <th scope="col"><span class="visually-hidden">"Action"</span></th>
-                                        </tr></thead>
-                                        <tbody>
-                                            {open.into_iter().map(|item| view! { <ItemRow item completion/> }).collect_view()}
-                                        </tbody>
-                                    </table>
+                                    <ItemsTable items=open completion/>
                                     <p class="hint"><a href="/profile">"All your milestones, completed ones too, are on your Profile."</a></p>
                                 </section>
                             }.into_any()
@@ -120,7 +110,7 @@ pub fn QuickcliqPage() -> impl IntoView {
 /// the partner's items of each match to see, read-only.
 #[component]
 pub fn ProfilePage() -> impl IntoView {
-    use crate::items::pages::{Completion, CompletionNotice, ItemRow, my_items};
+    use crate::items::pages::{Completion, CompletionNotice, ItemsTable, my_items};
     use crate::items::{Item, Source};
     let items = Resource::new(|| (), |_| my_items());
     let completion = Completion::new(Source::Profile);
@@ -154,17 +144,7 @@ pub fn ProfilePage() -> impl IntoView {
                             view! {
                                 <section class="card" aria-labelledby=labelled_by>
                                     <h2 id=heading>{title}</h2>
-                                    <table class="items">
-                                        <thead><tr>
-                                            <th scope="col">"Milestone"</th>
-                                            <th scope="col">"Due"</th>
-                                            <th scope="col">"Status"</th>
-                                            <th scope="col"><span class="visually-hidden">"Action"</span></th>
-                                        </tr></thead>
-                                        <tbody>
-                                            {items.into_iter().map(|item| view! { <ItemRow item completion/> }).collect_view()}
-                                        </tbody>
-                                    </table>
+                                    <ItemsTable items=items completion/>
                                 </section>
                             }
                         }).collect_view().into_any()
