@@ -461,11 +461,7 @@ pub async fn items_of_match(
     )?;
     let (mentor_enrollment, mentor_user, mentee_enrollment, mentee_user) =
         people.ok_or(AppError::NotFound)?;
-    let listing = crate::programs::store::all_matches(db, program_id)
-        .await?
-        .into_iter()
-        .find(|m| m.id == match_id)
-        .ok_or(AppError::NotFound)?;
+    let listing = crate::programs::store::match_listing(db, program_id, match_id).await?;
     let mut items: Vec<Item> = items_for(db, mentor_user)
         .await?
         .into_iter()

@@ -618,7 +618,45 @@ pub async fn matches(
     Ok(Page { rows, total, page })
 }
 
-/// Every match of the program, in the order of `sort`, for the CSV export.
+/// One match of the program, as the lists show it.
+pub async fn match_listing(
+    db: &Db,
+    program_id: i64,
+    match_id: i64,
+) -> Result<MatchListing, AppError> {
+    let sql = format!("{MATCH_COLUMNS}{MATCH_FROM} AND m.id = $5");
+    let row: Option<MatchTuple> = on_db!(
+        db,
+        read | pool | {
+            sqlx::query_as(&sql)
+                .bind(program_id)
+                .bind("")
+                .bind("")
+                .bind("%")
+                .bind(match_id)
+                .fetch_optional(pool)
+                .await
+        }
+    )?;
+    listing(row.ok_or(AppError::NotFound)?)
+}
+
+/// How many matches of the program are pending.
+pub async fn pending_count(db: &Db, program_id: i64) -> Result<i64, AppError> {
+    Ok(on_db!(
+        db,
+        read | pool | {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM matches WHERE program_id = $1 AND state = 'pending'",
+            )
+            .bind(program_id)
+            .fetch_one(pool)
+            .await
+        }
+    )?)
+}
+
+/// Every match of the program, by mentor name, for the CSV export.
 pub async fn all_matches(db: &Db, program_id: i64) -> Result<Vec<MatchListing>, AppError> {
     let sql = format!(
         "{MATCH_COLUMNS}{MATCH_FROM} ORDER BY {}",
@@ -694,6 +732,9 @@ pub async fn create_match(
     }
 }
 
+/// Matches published by one statement (well under either engine's limit on parameters).
+const PUBLISH_CHUNK: usize = 500;
+
 /// Every pending match of the program.
 pub async fn pending_match_ids(db: &Db, program_id: i64) -> Result<Vec<i64>, AppError> {
     Ok(on_db!(
@@ -734,17 +775,20 @@ pub async fn publish_matches(
             | async {
                 let mut tx = pool.begin().await?;
                 let mut published = 0;
-                for id in &ids {
-                    published += sqlx::query(
+                // A few statements for a whole cohort, not one per match.
+                for chunk in ids.chunks(PUBLISH_CHUNK) {
+                    let placeholders: Vec<String> =
+                        (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+                    let sql = format!(
                         "UPDATE matches SET state = 'published', published_on = $1 \
-                     WHERE id = $2 AND program_id = $3 AND state = 'pending'",
-                    )
-                    .bind(date)
-                    .bind(id)
-                    .bind(program_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                         WHERE program_id = $2 AND state = 'pending' AND id IN ({})",
+                        placeholders.join(", ")
+                    );
+                    let mut query = sqlx::query(&sql).bind(date).bind(program_id);
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    published += query.execute(&mut *tx).await?.rows_affected();
                 }
                 tx.commit().await?;
                 Ok::<_, sqlx::Error>(published)

@@ -45,7 +45,7 @@ pub async fn matches(
     let list = store::matches(&db, program_id, &filter).await?;
     let mentors = store::active_people(&db, program_id, Role::Mentor).await?;
     let mentees = store::active_people(&db, program_id, Role::Mentee).await?;
-    let pending = store::pending_match_ids(&db, program_id).await?.len() as i64;
+    let pending = store::pending_count(&db, program_id).await?;
     Ok(MatchesData {
         program,
         list,
