@@ -11,6 +11,7 @@ pub mod items;
 pub mod milestones;
 pub mod programs;
 pub mod quickcliq;
+pub mod report;
 pub mod shell;
 
 use leptos::prelude::*;
@@ -91,6 +92,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/programs/:id/import") view=ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/import/:batch") view=ImportPreviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/milestones") view=MilestonesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/report") view=report::page::ReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/resources") view=ResourcesPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/milestones/new") view=MilestoneFormPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/milestones/:milestone/edit") view=MilestoneFormPage ssr=SsrMode::Async/>

@@ -8,7 +8,7 @@ use app::error::AppError;
 use app::programs::csv::line;
 use app::programs::store;
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -111,4 +111,72 @@ pub async fn matches(
         }
         Err(error) => refused(error),
     }
+}
+
+/// The Activity Report's tables for the same filters as the page (the address's query).
+async fn report_csv(
+    db: &Db,
+    identity: &Identity,
+    program_id: i64,
+    query: &app::report::ReportQuery,
+    what: &str,
+    body: fn(&app::report::Figures) -> String,
+) -> Response {
+    if let Err(refusal) = may_export(db, identity, program_id).await {
+        return refusal;
+    }
+    let program = match store::program_details(db, program_id).await {
+        Ok(program) => program,
+        Err(error) => return refused(error),
+    };
+    match app::report::store::figures(db, &program, query).await {
+        Ok(Ok((figures, as_of, _, _))) => csv_file(
+            program_id,
+            &format!("report-{what}-{}", as_of.format("%Y-%m-%d")),
+            body(&figures),
+        ),
+        Ok(Err(errors)) => {
+            let text: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{}\n", text.join("\n")),
+            )
+                .into_response()
+        }
+        Err(error) => refused(error),
+    }
+}
+
+pub async fn report_milestones(
+    State(db): State<Db>,
+    Path(program_id): Path<i64>,
+    Query(pairs): Query<std::collections::HashMap<String, String>>,
+    Extension(identity): Extension<Identity>,
+) -> Response {
+    report_csv(
+        &db,
+        &identity,
+        program_id,
+        &app::report::ReportQuery::from_lookup(|key| pairs.get(key).cloned()),
+        "milestones",
+        app::report::milestones_csv,
+    )
+    .await
+}
+
+pub async fn report_matches(
+    State(db): State<Db>,
+    Path(program_id): Path<i64>,
+    Query(pairs): Query<std::collections::HashMap<String, String>>,
+    Extension(identity): Extension<Identity>,
+) -> Response {
+    report_csv(
+        &db,
+        &identity,
+        program_id,
+        &app::report::ReportQuery::from_lookup(|key| pairs.get(key).cloned()),
+        "matches",
+        app::report::matches_csv,
+    )
+    .await
 }

@@ -2,6 +2,7 @@
 //! The axum server: configuration, the router (built by a function tests call) and the run loop.
 
 pub mod auth;
+pub mod bench;
 pub mod exports;
 pub mod protect;
 
@@ -76,6 +77,30 @@ pub enum Command {
         /// The admin's name as others see it.
         #[arg(long)]
         name: String,
+    },
+    /// Adds a generated program of the given size (participants who cannot sign in, matches
+    /// published over the past year, milestones, completions with history), to try the
+    /// Activity Report at scale. Site admins see it under Programs.
+    GenerateProgram {
+        /// How many matches (each with its own mentor and mentee).
+        #[arg(long, default_value_t = 1000)]
+        matches: usize,
+        /// How many milestones.
+        #[arg(long, default_value_t = 20)]
+        milestones: usize,
+        /// The seed of the pseudo-random choices: the same seed gives the same program.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Measures the Activity Report on generated programs of the given sizes in this database
+    /// and prints p50/p95 times beside the report's SQL run alone (the baseline).
+    BenchReport {
+        /// Program sizes in matches (20 milestones each); repeat for several.
+        #[arg(long = "matches", default_values_t = [1000usize])]
+        matches: Vec<usize>,
+        /// Timed runs per size.
+        #[arg(long, default_value_t = 40)]
+        runs: usize,
     },
 }
 
@@ -152,6 +177,14 @@ pub fn build_router(state: AppState) -> Router {
             get(exports::participants),
         )
         .route("/programs/{id}/matches.csv", get(exports::matches))
+        .route(
+            "/programs/{id}/report/milestones.csv",
+            get(exports::report_milestones),
+        )
+        .route(
+            "/programs/{id}/report/matches.csv",
+            get(exports::report_matches),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), page)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
@@ -205,6 +238,32 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         let email = result?;
         println!("Created the site admin {email}.");
         return Ok(());
+    }
+    if let Some(Command::GenerateProgram {
+        matches,
+        milestones,
+        seed,
+    }) = &config.command
+    {
+        let size = app::db::generate::Size {
+            matches: *matches,
+            milestones: *milestones,
+            today: chrono::Utc::now().date_naive(),
+            seed: *seed,
+        };
+        let generated = app::db::generate::generate_program(&db, size).await;
+        db.close().await;
+        let generated = generated?;
+        println!(
+            "Generated program {} with {} matches and {} completions: /programs/{}/report",
+            generated.program_id, generated.matches, generated.completions, generated.program_id
+        );
+        return Ok(());
+    }
+    if let Some(Command::BenchReport { matches, runs }) = &config.command {
+        let result = bench::report(&db, matches, *runs).await;
+        db.close().await;
+        return result;
     }
     tracing::info!(engine = ?db.engine(), "database ready");
     if config.demo {

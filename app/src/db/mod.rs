@@ -2,6 +2,7 @@
 //! chosen by the `DATABASE_URL` scheme. Queries are written once in SQL both engines accept and
 //! run on either through [`on_db!`].
 
+pub mod generate;
 pub mod scratch;
 pub mod seed;
 

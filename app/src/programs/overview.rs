@@ -296,6 +296,11 @@ fn ProgramPanel(program: ProgramOverview) -> impl IntoView {
             "Update Program Milestones",
             "The tasks of this program and when they are due.",
         ),
+        (
+            format!("/programs/{id}/report"),
+            "Activity Report",
+            "Completed milestones tallied: on time, late, overdue, by milestone and by match.",
+        ),
     ];
     view! {
         <Title text=title/>

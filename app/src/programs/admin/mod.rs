@@ -63,6 +63,11 @@ pub fn ProgramNav(program_id: i64, program_name: String, current: &'static str) 
             format!("/programs/{program_id}/resources"),
             "Resource Library",
         ),
+        (
+            "report",
+            format!("/programs/{program_id}/report"),
+            "Activity Report",
+        ),
     ];
     view! {
         <nav class="program-nav" aria-label=format!("{program_name} areas")>

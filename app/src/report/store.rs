@@ -1,0 +1,228 @@
+//! Reading a program's report: five statements whatever the program's size (the program, its
+//! milestones, its published and ended matches, its completion history, and the latest history
+//! entries with names), then [`super::compute`].
+
+use super::{
+    EventInput, Figures, FilterError, HistoryEntry, MatchInput, MatchOrder, MilestoneInput, Report,
+    ReportQuery, compute, sort_matches,
+};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::items::Source;
+use crate::milestones::{Category, DueOffset, OffsetUnit};
+use crate::on_db;
+use crate::programs::model::ProgramDetails;
+use crate::programs::roles::Role;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+/// How many history entries the report shows.
+pub const HISTORY_LENGTH: i64 = 50;
+
+type MilestoneRow = (i64, String, String, String, i32, String, bool);
+type MatchRow = (i64, i64, i64, String, String, NaiveDate, Option<NaiveDate>);
+type EventRow = (i64, i64, i64, Option<i64>, String, DateTime<Utc>);
+type HistoryRow = (String, String, String, String, String, DateTime<Utc>);
+
+/// The rows a report is computed from.
+pub struct Rows {
+    pub milestones: Vec<MilestoneInput>,
+    pub matches: Vec<MatchInput>,
+    /// With each event's id, in the order they happened.
+    pub events: Vec<(i64, EventInput)>,
+}
+
+fn zone_of(program: &ProgramDetails) -> Tz {
+    program.time_zone.parse::<Tz>().unwrap_or(Tz::UTC)
+}
+
+/// Reads the program's milestones, matches and completion history: three statements, run at
+/// once on separate connections.
+pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
+    let program_id = program.id;
+    let (milestones, matches, events) = on_db!(
+        db,
+        read | pool | {
+            let milestones = sqlx::query_as::<_, MilestoneRow>(
+                "SELECT id, name, category, role, offset_amount, offset_unit, archived \
+                     FROM milestones WHERE program_id = $1 ORDER BY position, id",
+            )
+            .bind(program_id)
+            .fetch_all(pool);
+            let matches = sqlx::query_as::<_, MatchRow>(
+                "SELECT m.id, m.mentor_enrollment_id, m.mentee_enrollment_id, \
+                     mu.display_name, eu.display_name, m.published_on, m.ended_on \
+                     FROM matches m \
+                     JOIN enrollments me ON me.id = m.mentor_enrollment_id \
+                     JOIN users mu ON mu.id = me.user_id \
+                     JOIN enrollments ee ON ee.id = m.mentee_enrollment_id \
+                     JOIN users eu ON eu.id = ee.user_id \
+                     WHERE m.program_id = $1 AND m.state IN ('published', 'ended') \
+                     ORDER BY m.id",
+            )
+            .bind(program_id)
+            .fetch_all(pool);
+            let events = sqlx::query_as::<_, EventRow>(
+                "SELECT id, milestone_id, enrollment_id, match_id, action, occurred_at \
+                     FROM completion_events WHERE program_id = $1 ORDER BY id",
+            )
+            .bind(program_id)
+            .fetch_all(pool);
+            tokio::try_join!(milestones, matches, events)
+        }
+    )?;
+    let zone = zone_of(program);
+    let milestones = milestones
+        .into_iter()
+        .map(|(id, name, category, role, amount, unit, archived)| {
+            let unit = OffsetUnit::parse(&unit).ok_or_else(|| AppError::internal(&unit))?;
+            let amount = u16::try_from(amount).map_err(AppError::internal)?;
+            Ok(MilestoneInput {
+                id,
+                category: Category::parse(&category)
+                    .ok_or_else(|| AppError::internal(&category))?,
+                role: Role::parse(&role).ok_or_else(|| AppError::internal(&role))?,
+                offset: DueOffset::new(amount, unit).map_err(AppError::internal)?,
+                name,
+                archived,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let matches = matches
+        .into_iter()
+        .map(
+            |(id, mentor, mentee, mentor_name, mentee_name, published_on, ended_on)| MatchInput {
+                id,
+                mentor_enrollment: mentor,
+                mentee_enrollment: mentee,
+                mentor_name,
+                mentee_name,
+                published_on,
+                ended_on,
+            },
+        )
+        .collect();
+    let events = events
+        .into_iter()
+        .map(|(id, milestone, enrollment, m, action, at)| {
+            (
+                id,
+                EventInput {
+                    milestone_id: milestone,
+                    enrollment_id: enrollment,
+                    match_id: m,
+                    completed: action == "completed",
+                    day: at.with_timezone(&zone).date_naive(),
+                },
+            )
+        })
+        .collect();
+    Ok(Rows {
+        milestones,
+        matches,
+        events,
+    })
+}
+
+/// The latest history entries up to the end of `as_of`, newest first, with names.
+async fn history(
+    db: &Db,
+    program: &ProgramDetails,
+    last_id: i64,
+    as_of: NaiveDate,
+) -> Result<Vec<HistoryEntry>, AppError> {
+    let rows: Vec<HistoryRow> = on_db!(
+        db,
+        read | pool
+            | sqlx::query_as(
+                "SELECT mi.name, pu.display_name, ce.action, au.display_name, ce.source, \
+                 ce.occurred_at FROM completion_events ce \
+                 JOIN milestones mi ON mi.id = ce.milestone_id \
+                 JOIN enrollments e ON e.id = ce.enrollment_id \
+                 JOIN users pu ON pu.id = e.user_id \
+                 JOIN users au ON au.id = ce.actor_user_id \
+                 WHERE ce.program_id = $1 AND ce.id <= $2 ORDER BY ce.id DESC LIMIT $3",
+            )
+            .bind(program.id)
+            .bind(last_id)
+            .bind(HISTORY_LENGTH)
+            .fetch_all(pool)
+            .await
+    )?;
+    let zone = zone_of(program);
+    rows.into_iter()
+        .map(|(milestone, person, action, actor, source, at)| {
+            let local = at.with_timezone(&zone);
+            Ok(HistoryEntry {
+                milestone_name: milestone,
+                person_name: person,
+                completed: action == "completed",
+                actor_name: actor,
+                source: Source::parse(&source).ok_or_else(|| AppError::internal(&source))?,
+                at_text: local.format("%Y-%m-%d %H:%M").to_string(),
+                day: local.date_naive(),
+            })
+        })
+        .filter(|entry| entry.as_ref().is_ok_and(|e| e.day <= as_of) || entry.is_err())
+        .collect()
+}
+
+/// The figures of a program for a checked query, with every match (for the CSV).
+pub async fn figures(
+    db: &Db,
+    program: &ProgramDetails,
+    query: &ReportQuery,
+) -> Result<Result<(Figures, NaiveDate, MatchOrder, Rows), Vec<FilterError>>, AppError> {
+    let (filters, as_of, order) = match query.parse(program.today) {
+        Ok(parsed) => parsed,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let rows = rows(db, program).await?;
+    let events: Vec<EventInput> = rows.events.iter().map(|(_, e)| *e).collect();
+    let mut figures = compute(&rows.milestones, &rows.matches, &events, &filters, as_of);
+    sort_matches(&mut figures.matches, order);
+    Ok(Ok((figures, as_of, order, rows)))
+}
+
+/// The report page's data: the figures, one page of the per-match table, and the history.
+pub async fn report(
+    db: &Db,
+    program_id: i64,
+    query: &ReportQuery,
+) -> Result<Result<Report, (ProgramDetails, Vec<FilterError>)>, AppError> {
+    let program = crate::programs::store::program_details(db, program_id).await?;
+    let (mut figures, as_of, _, rows) = match figures(db, &program, query).await? {
+        Ok(found) => found,
+        Err(errors) => return Ok(Err((program, errors))),
+    };
+    let per_page = super::MATCHES_PER_PAGE;
+    let match_total = figures.matches.len() as i64;
+    let pages = figures.matches.len().div_ceil(per_page).max(1) as i64;
+    let page = query.page.clamp(1, pages);
+    let start = (page as usize - 1) * per_page;
+    figures.matches = figures
+        .matches
+        .into_iter()
+        .skip(start)
+        .take(per_page)
+        .collect();
+    let last_id = rows
+        .events
+        .iter()
+        .filter(|(_, e)| e.day <= as_of)
+        .map(|(id, _)| *id)
+        .max();
+    let history = match last_id {
+        Some(last_id) => history(db, &program, last_id, as_of).await?,
+        None => Vec::new(),
+    };
+    Ok(Ok(Report {
+        program,
+        as_of,
+        figures,
+        match_page: page,
+        match_pages: pages,
+        match_total,
+        history,
+    }))
+}

@@ -1,0 +1,88 @@
+//! The Activity Report reads a program with a fixed number of SQL statements, whatever its size:
+//! every statement sqlx runs is counted (sqlx logs each one on the `sqlx::query` target) while
+//! the report of a small and of a large program is computed, on SQLite and on PostgreSQL.
+//!
+//! One test in its own binary: the counter is the process's global subscriber.
+
+use app::db::Db;
+use app::db::generate::{Size, generate_program};
+use app::db::scratch::ScratchDb;
+use app::report::ReportQuery;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tracing::Subscriber;
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+
+struct CountStatements(Arc<AtomicUsize>);
+
+impl<S: Subscriber> Layer<S> for CountStatements {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        if event.metadata().target() == "sqlx::query" {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+async fn statements_of_report(db: &Db, program_id: i64, counter: &AtomicUsize) -> usize {
+    // Once to open the pool's connections (opening one runs set-up statements of its own).
+    app::report::store::report(db, program_id, &ReportQuery::default())
+        .await
+        .expect("reads")
+        .expect("no filter");
+    let before = counter.load(Ordering::SeqCst);
+    let report = app::report::store::report(db, program_id, &ReportQuery::default())
+        .await
+        .expect("reads")
+        .expect("no filter");
+    assert!(report.figures.totals.items > 0);
+    counter.load(Ordering::SeqCst) - before
+}
+
+async fn sizes(db: &Db, counter: &AtomicUsize) -> (usize, usize) {
+    let today = chrono::Utc::now().date_naive();
+    let small = generate_program(
+        db,
+        Size {
+            matches: 3,
+            milestones: 2,
+            today,
+            seed: 1,
+        },
+    )
+    .await
+    .expect("small program");
+    let large = generate_program(
+        db,
+        Size {
+            matches: 1_500,
+            milestones: 20,
+            today,
+            seed: 2,
+        },
+    )
+    .await
+    .expect("large program");
+    (
+        statements_of_report(db, small.program_id, counter).await,
+        statements_of_report(db, large.program_id, counter).await,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_runs_the_same_statements_for_3_and_1500_matches() {
+    let counter = Arc::new(AtomicUsize::new(0));
+    tracing::subscriber::set_global_default(
+        tracing_subscriber::registry().with(CountStatements(counter.clone())),
+    )
+    .expect("the only subscriber of this test binary");
+    let sqlite = ScratchDb::sqlite().await.expect("SQLite opens");
+    let (small, large) = sizes(&sqlite.db, &counter).await;
+    assert_eq!(
+        (small, large),
+        (5, 5),
+        "SQLite: program, milestones, matches, history, latest history entries"
+    );
+    let postgres = ScratchDb::postgres().await.expect("PostgreSQL opens");
+    let (small, large) = sizes(&postgres.db, &counter).await;
+    assert_eq!((small, large), (5, 5), "PostgreSQL");
+}
