@@ -35,6 +35,7 @@ async fn execute(db: &Db, sql: &str) {
 }
 
 /// Inserts a completion event (and the completion row when it is the item's final state).
+#[allow(clippy::too_many_arguments)]
 async fn event(
     db: &Db,
     program: i64,

@@ -31,7 +31,7 @@ enum Target {
 
 /// Every page and server function, with who may use it (the columns of PERSONAS).
 /// `{program}` is the demo program, `{user}` the throwaway account.
-const MATRIX: [(Target, [bool; 7]); 57] = [
+const MATRIX: [(Target, [bool; 7]); 61] = [
     (
         Target::Page("/sign-in"),
         [true, true, true, true, true, true, true],
@@ -128,6 +128,22 @@ const MATRIX: [(Target, [bool; 7]); 57] = [
     ),
     (
         Target::Download("/programs/{program}/matches.csv"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::Page("/programs/{program}/report?as_of=2026-01-31&category=relationship"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn("programs/report?program_id={program}&role=mentor&sort=overdue"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::Download("/programs/{program}/report/milestones.csv?state=published"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::Download("/programs/{program}/report/matches.csv"),
         [false, false, false, false, true, false, true],
     ),
     (

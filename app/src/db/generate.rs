@@ -9,6 +9,9 @@ use super::{Db, DbError};
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use sqlx::QueryBuilder;
 
+/// A match to create: publish day, state, end day.
+type MatchPlan<'a> = (NaiveDate, &'a str, Option<NaiveDate>);
+
 /// What to generate.
 #[derive(Clone, Copy, Debug)]
 pub struct Size {
@@ -87,7 +90,7 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
         })
         .collect();
     // Matches: publish day, state.
-    let plans: Vec<(NaiveDate, &str, Option<NaiveDate>)> = (0..size.matches)
+    let plans: Vec<MatchPlan> = (0..size.matches)
         .map(|_| {
             let published = size.today - Days::new(random.below(365));
             let roll = random.below(20);
@@ -212,7 +215,7 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
                     enrollment_of(enrollments[2 * i + 1].0)?,
                 ));
             }
-            let rows: Vec<((i64, i64), &(NaiveDate, &str, Option<NaiveDate>))> =
+            let rows: Vec<((i64, i64), &MatchPlan)> =
                 pairs.iter().copied().zip(plans.iter()).collect();
             for chunk in rows.chunks(CHUNK) {
                 let mut insert = QueryBuilder::new(

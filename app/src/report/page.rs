@@ -1,4 +1,7 @@
 //! `/programs/{id}/report`: the Activity Report page, for the program's admins.
+// The report's server function takes each filter as its own field (so a plain address or form
+// can carry them); the client function the macro writes has as many arguments.
+#![allow(clippy::too_many_arguments)]
 
 use super::{FilterError, MatchOrder, Report, ReportQuery, Tally, chart};
 use crate::error::AppError;
@@ -23,9 +26,30 @@ pub enum ReportData {
     },
 }
 
+/// The report of a program for the filters of the address (each one optional).
 #[server(endpoint = "programs/report")]
-pub async fn activity_report(program_id: i64, query: ReportQuery) -> Result<ReportData, AppError> {
+pub async fn activity_report(
+    program_id: i64,
+    #[server(default)] category: String,
+    #[server(default)] role: String,
+    #[server(default)] state: String,
+    #[server(default)] from: String,
+    #[server(default)] to: String,
+    #[server(default)] as_of: String,
+    #[server(default)] sort: String,
+    #[server(default)] page: i64,
+) -> Result<ReportData, AppError> {
     let (_, db) = crate::programs::admin::admin_of(program_id)?;
+    let query = ReportQuery {
+        category,
+        role,
+        state,
+        from,
+        to,
+        as_of,
+        sort,
+        page,
+    };
     Ok(match super::store::report(&db, program_id, &query).await? {
         Ok(report) => ReportData::Ready(Box::new(report)),
         Err((program, errors)) => ReportData::Invalid { program, errors },
@@ -62,7 +86,13 @@ pub fn ReportPage() -> impl IntoView {
         move || (program_id(), query()),
         |(id, query)| async move {
             match id {
-                Some(id) => activity_report(id, query).await,
+                Some(id) => {
+                    let q = query;
+                    activity_report(
+                        id, q.category, q.role, q.state, q.from, q.to, q.as_of, q.sort, q.page,
+                    )
+                    .await
+                }
                 None => Err(AppError::NotFound),
             }
         },

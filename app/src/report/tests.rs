@@ -89,6 +89,7 @@ pub(crate) fn fixture() -> (Vec<MilestoneInput>, Vec<MatchInput>, Vec<EventInput
     (milestones, matches, events)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn tally(
     items: u32,
     due: u32,
