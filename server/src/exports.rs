@@ -130,7 +130,7 @@ async fn report_csv(
         Err(error) => return refused(error),
     };
     match app::report::store::figures(db, &program, query).await {
-        Ok(Ok((figures, as_of, _, _))) => csv_file(
+        Ok(Ok((figures, as_of, _))) => csv_file(
             program_id,
             &format!("report-{what}-{}", as_of.format("%Y-%m-%d")),
             body(&figures),

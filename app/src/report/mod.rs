@@ -195,6 +195,7 @@ pub struct MilestoneFigures {
     pub name: String,
     pub category: Category,
     pub role: Role,
+    /// The due offset, "2 Weeks" (after the match is published).
     pub due_text: String,
     pub tally: Tally,
 }
@@ -366,7 +367,7 @@ pub fn compute(
             name: milestone.name.clone(),
             category: milestone.category,
             role: milestone.role,
-            due_text: milestone.offset.describe(),
+            due_text: milestone.offset.to_string(),
             tally,
         });
     }
@@ -626,7 +627,7 @@ pub fn milestones_csv(figures: &Figures) -> String {
         "milestone",
         "category",
         "program_role",
-        "due",
+        "due_after_publishing",
         "items",
         "due_so_far",
         "completed",

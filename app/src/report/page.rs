@@ -327,7 +327,7 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
                 view! { <p>"No milestone is counted with these filters."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Milestone items by milestone">
                     <table class="report-table">
                         <caption class="visually-hidden">"Milestone items by milestone"</caption>
                         <thead>
@@ -335,7 +335,7 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
                                 <th scope="col">"Milestone"</th>
                                 <th scope="col">"Category"</th>
                                 <th scope="col">"Program Role"</th>
-                                <th scope="col">"Due"</th>
+                                <th scope="col">"Due after publishing"</th>
                                 <th scope="col" class="num">"Items"</th>
                                 <th scope="col" class="num">"Due so far"</th>
                                 <th scope="col" class="num">"On time"</th>
@@ -403,7 +403,7 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
                         view! { <p>"No published or ended match fits these filters."</p> }.into_any()
                     } else {
                         view! {
-                            <div class="table-scroll">
+                            <div class="table-scroll" tabindex="0" role="region" aria-label="Progress of each match">
                             <table class="report-table">
                                 <caption class="visually-hidden">"Progress of each match"</caption>
                                 <thead>
@@ -460,7 +460,7 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
                 view! { <p>"Nothing has been marked complete yet."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Completion history">
                     <table class="report-table history">
                         <thead>
                             <tr>

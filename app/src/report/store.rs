@@ -1,6 +1,8 @@
 //! Reading a program's report: five statements whatever the program's size (the program, its
 //! milestones, its published and ended matches, its completion history, and the latest history
-//! entries with names), then [`super::compute`].
+//! entries with names), then [`super::compute`]. The history is read whole and folded in memory
+//! (the last entry of each item up to the as-of day decides), so an "as of" day costs nothing
+//! more than today.
 
 use super::{
     EventInput, Figures, FilterError, HistoryEntry, MatchInput, MatchOrder, MilestoneInput, Report,
@@ -28,8 +30,8 @@ type HistoryRow = (String, String, String, String, String, DateTime<Utc>);
 pub struct Rows {
     pub milestones: Vec<MilestoneInput>,
     pub matches: Vec<MatchInput>,
-    /// With each event's id, in the order they happened.
-    pub events: Vec<(i64, EventInput)>,
+    /// In the order they happened.
+    pub events: Vec<EventInput>,
 }
 
 fn zone_of(program: &ProgramDetails) -> Tz {
@@ -104,17 +106,12 @@ pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
         .collect();
     let events = events
         .into_iter()
-        .map(|(id, milestone, enrollment, m, action, at)| {
-            (
-                id,
-                EventInput {
-                    milestone_id: milestone,
-                    enrollment_id: enrollment,
-                    match_id: m,
-                    completed: action == "completed",
-                    day: at.with_timezone(&zone).date_naive(),
-                },
-            )
+        .map(|(_, milestone, enrollment, m, action, at)| EventInput {
+            milestone_id: milestone,
+            enrollment_id: enrollment,
+            match_id: m,
+            completed: action == "completed",
+            day: at.with_timezone(&zone).date_naive(),
         })
         .collect();
     Ok(Rows {
@@ -124,13 +121,31 @@ pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
     })
 }
 
+/// The instant the day after `as_of` begins in the program's time zone: the end of `as_of`.
+fn end_of_day(zone: Tz, as_of: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let next = as_of
+        .succ_opt()
+        .unwrap_or(as_of)
+        .and_time(chrono::NaiveTime::MIN);
+    zone.from_local_datetime(&next)
+        .earliest()
+        // A day that starts inside a clock change: an hour later always exists.
+        .or_else(|| {
+            zone.from_local_datetime(&(next + chrono::Duration::hours(1)))
+                .earliest()
+        })
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| next.and_utc())
+}
+
 /// The latest history entries up to the end of `as_of`, newest first, with names.
 async fn history(
     db: &Db,
     program: &ProgramDetails,
-    last_id: i64,
     as_of: NaiveDate,
 ) -> Result<Vec<HistoryEntry>, AppError> {
+    let zone = zone_of(program);
     let rows: Vec<HistoryRow> = on_db!(
         db,
         read | pool
@@ -141,15 +156,15 @@ async fn history(
                  JOIN enrollments e ON e.id = ce.enrollment_id \
                  JOIN users pu ON pu.id = e.user_id \
                  JOIN users au ON au.id = ce.actor_user_id \
-                 WHERE ce.program_id = $1 AND ce.id <= $2 ORDER BY ce.id DESC LIMIT $3",
+                 WHERE ce.program_id = $1 AND ce.occurred_at < $2 \
+                 ORDER BY ce.occurred_at DESC, ce.id DESC LIMIT $3",
             )
             .bind(program.id)
-            .bind(last_id)
+            .bind(end_of_day(zone, as_of))
             .bind(HISTORY_LENGTH)
             .fetch_all(pool)
             .await
     )?;
-    let zone = zone_of(program);
     rows.into_iter()
         .map(|(milestone, person, action, actor, source, at)| {
             let local = at.with_timezone(&zone);
@@ -163,7 +178,6 @@ async fn history(
                 day: local.date_naive(),
             })
         })
-        .filter(|entry| entry.as_ref().is_ok_and(|e| e.day <= as_of) || entry.is_err())
         .collect()
 }
 
@@ -172,16 +186,21 @@ pub async fn figures(
     db: &Db,
     program: &ProgramDetails,
     query: &ReportQuery,
-) -> Result<Result<(Figures, NaiveDate, MatchOrder, Rows), Vec<FilterError>>, AppError> {
+) -> Result<Result<(Figures, NaiveDate, MatchOrder), Vec<FilterError>>, AppError> {
     let (filters, as_of, order) = match query.parse(program.today) {
         Ok(parsed) => parsed,
         Err(errors) => return Ok(Err(errors)),
     };
     let rows = rows(db, program).await?;
-    let events: Vec<EventInput> = rows.events.iter().map(|(_, e)| *e).collect();
-    let mut figures = compute(&rows.milestones, &rows.matches, &events, &filters, as_of);
+    let mut figures = compute(
+        &rows.milestones,
+        &rows.matches,
+        &rows.events,
+        &filters,
+        as_of,
+    );
     sort_matches(&mut figures.matches, order);
-    Ok(Ok((figures, as_of, order, rows)))
+    Ok(Ok((figures, as_of, order)))
 }
 
 /// The report page's data: the figures, one page of the per-match table, and the history.
@@ -191,7 +210,7 @@ pub async fn report(
     query: &ReportQuery,
 ) -> Result<Result<Report, (ProgramDetails, Vec<FilterError>)>, AppError> {
     let program = crate::programs::store::program_details(db, program_id).await?;
-    let (mut figures, as_of, _, rows) = match figures(db, &program, query).await? {
+    let (mut figures, as_of, _) = match figures(db, &program, query).await? {
         Ok(found) => found,
         Err(errors) => return Ok(Err((program, errors))),
     };
@@ -206,16 +225,7 @@ pub async fn report(
         .skip(start)
         .take(per_page)
         .collect();
-    let last_id = rows
-        .events
-        .iter()
-        .filter(|(_, e)| e.day <= as_of)
-        .map(|(id, _)| *id)
-        .max();
-    let history = match last_id {
-        Some(last_id) => history(db, &program, last_id, as_of).await?,
-        None => Vec::new(),
-    };
+    let history = history(db, &program, as_of).await?;
     Ok(Ok(Report {
         program,
         as_of,
@@ -225,4 +235,24 @@ pub async fn report(
         match_total,
         history,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_ends_at_the_next_local_midnight_even_across_a_clock_change() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("valid");
+        let ny: Tz = "America/New_York".parse().expect("zone");
+        assert_eq!(
+            end_of_day(ny, day(2026, 3, 7)).to_rfc3339(),
+            "2026-03-08T05:00:00+00:00"
+        );
+        // Chile moves its clocks from midnight to 01:00: the next day starts at 01:00 local.
+        let santiago: Tz = "America/Santiago".parse().expect("zone");
+        let end = end_of_day(santiago, day(2026, 9, 5));
+        assert_eq!(end.with_timezone(&santiago).date_naive(), day(2026, 9, 6));
+        assert!(end > end_of_day(santiago, day(2026, 9, 4)));
+    }
 }
