@@ -15,9 +15,39 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
 struct CountStatements(Arc<AtomicUsize>);
 
+/// The statement's summary (its first words) from sqlx's event.
+#[derive(Default)]
+struct Summary(String);
+
+impl tracing::field::Visit for Summary {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "summary" {
+            self.0 = value.to_string();
+        }
+    }
+
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "summary" {
+            self.0 = format!("{value:?}");
+        }
+    }
+}
+
 impl<S: Subscriber> Layer<S> for CountStatements {
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        if event.metadata().target() == "sqlx::query" {
+        if event.metadata().target() != "sqlx::query" {
+            return;
+        }
+        // A connection the pool opens on demand runs its own set-up (SQLite PRAGMAs): that is
+        // the pool's, not the report's.
+        let mut summary = Summary::default();
+        event.record(&mut summary);
+        if !summary
+            .0
+            .trim_start_matches('"')
+            .to_uppercase()
+            .starts_with("PRAGMA")
+        {
             self.0.fetch_add(1, Ordering::SeqCst);
         }
     }

@@ -8,7 +8,7 @@ use super::{
     EventInput, Figures, FilterError, HistoryEntry, MatchInput, MatchOrder, MilestoneInput, Report,
     ReportQuery, compute, sort_matches,
 };
-use crate::db::Db;
+use crate::db::{Db, Engine};
 use crate::error::AppError;
 use crate::items::Source;
 use crate::milestones::{Category, DueOffset, OffsetUnit};
@@ -23,7 +23,7 @@ pub const HISTORY_LENGTH: i64 = 50;
 
 type MilestoneRow = (i64, String, String, String, i32, String, bool);
 type MatchRow = (i64, i64, i64, String, String, NaiveDate, Option<NaiveDate>);
-type EventRow = (i64, i64, i64, Option<i64>, String, DateTime<Utc>);
+type EventRow = (i64, String);
 type HistoryRow = (String, String, String, String, String, DateTime<Utc>);
 
 /// The rows a report is computed from.
@@ -34,6 +34,32 @@ pub struct Rows {
     pub events: Vec<EventInput>,
 }
 
+/// The history entries of one milestone from their packed form.
+fn unpack(milestone: i64, packed: &str, zone: Tz) -> Result<Vec<EventInput>, AppError> {
+    packed
+        .split(';')
+        .map(|entry| {
+            let mut parts = entry.split(':').map(str::parse::<i64>);
+            let mut next = || {
+                parts
+                    .next()
+                    .and_then(Result::ok)
+                    .ok_or_else(|| AppError::internal(format!("history entry {entry:?}")))
+            };
+            let (enrollment, m, completed, epoch) = (next()?, next()?, next()?, next()?);
+            let at = DateTime::<Utc>::from_timestamp(epoch, 0)
+                .ok_or_else(|| AppError::internal(format!("history time {epoch}")))?;
+            Ok(EventInput {
+                milestone_id: milestone,
+                enrollment_id: enrollment,
+                match_id: (m != 0).then_some(m),
+                completed: completed == 1,
+                day: at.with_timezone(&zone).date_naive(),
+            })
+        })
+        .collect()
+}
+
 fn zone_of(program: &ProgramDetails) -> Tz {
     program.time_zone.parse::<Tz>().unwrap_or(Tz::UTC)
 }
@@ -42,6 +68,18 @@ fn zone_of(program: &ProgramDetails) -> Tz {
 /// once on separate connections.
 pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
     let program_id = program.id;
+    // The history comes back as one row per milestone, its entries packed in the order they
+    // happened ("enrollment:match:completed:epoch seconds;…"): a row per entry would cost more
+    // in the driver than everything else the report does.
+    let epoch = match db.engine() {
+        Engine::Sqlite => "CAST(strftime('%s', occurred_at) AS INTEGER)",
+        Engine::Postgres => "CAST(EXTRACT(EPOCH FROM occurred_at) AS BIGINT)",
+    };
+    let events_sql = format!(
+        "SELECT milestone_id, string_agg(enrollment_id || ':' || COALESCE(match_id, 0) || ':' \
+         || (CASE WHEN action = 'completed' THEN 1 ELSE 0 END) || ':' || {epoch}, ';' \
+         ORDER BY id) FROM completion_events WHERE program_id = $1 GROUP BY milestone_id"
+    );
     let (milestones, matches, events) = on_db!(
         db,
         read | pool | {
@@ -64,12 +102,9 @@ pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
             )
             .bind(program_id)
             .fetch_all(pool);
-            let events = sqlx::query_as::<_, EventRow>(
-                "SELECT id, milestone_id, enrollment_id, match_id, action, occurred_at \
-                     FROM completion_events WHERE program_id = $1 ORDER BY id",
-            )
-            .bind(program_id)
-            .fetch_all(pool);
+            let events = sqlx::query_as::<_, EventRow>(&events_sql)
+                .bind(program_id)
+                .fetch_all(pool);
             tokio::try_join!(milestones, matches, events)
         }
     )?;
@@ -104,16 +139,12 @@ pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
             },
         )
         .collect();
-    let events = events
-        .into_iter()
-        .map(|(_, milestone, enrollment, m, action, at)| EventInput {
-            milestone_id: milestone,
-            enrollment_id: enrollment,
-            match_id: m,
-            completed: action == "completed",
-            day: at.with_timezone(&zone).date_naive(),
-        })
-        .collect();
+    let mut unpacked = Vec::new();
+    for (milestone, packed) in events {
+        unpacked.extend(unpack(milestone, &packed, zone)?);
+    }
+    // Entries of one item keep their order; items never depend on each other.
+    let events = unpacked;
     Ok(Rows {
         milestones,
         matches,
