@@ -39,21 +39,29 @@ fn unpack(milestone: i64, packed: &str, zone: Tz) -> Result<Vec<EventInput>, App
     packed
         .split(';')
         .map(|entry| {
-            let mut parts = entry.split(':').map(str::parse::<i64>);
-            let mut next = || {
+            let bad = || AppError::internal(format!("history entry {entry:?}"));
+            let mut parts = entry.splitn(4, ',');
+            let mut number = || {
                 parts
                     .next()
-                    .and_then(Result::ok)
-                    .ok_or_else(|| AppError::internal(format!("history entry {entry:?}")))
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .ok_or_else(bad)
             };
-            let (enrollment, m, completed, epoch) = (next()?, next()?, next()?, next()?);
-            let at = DateTime::<Utc>::from_timestamp(epoch, 0)
-                .ok_or_else(|| AppError::internal(format!("history time {epoch}")))?;
+            let (enrollment, m) = (number()?, number()?);
+            let action = parts.next().ok_or_else(bad)?;
+            let time = parts.next().ok_or_else(bad)?;
+            let at = match time.parse::<i64>() {
+                Ok(epoch) => DateTime::<Utc>::from_timestamp(epoch, 0),
+                Err(_) => DateTime::parse_from_rfc3339(time)
+                    .ok()
+                    .map(|t| t.with_timezone(&Utc)),
+            }
+            .ok_or_else(bad)?;
             Ok(EventInput {
                 milestone_id: milestone,
                 enrollment_id: enrollment,
                 match_id: (m != 0).then_some(m),
-                completed: completed == 1,
+                completed: action == "c",
                 day: at.with_timezone(&zone).date_naive(),
             })
         })
@@ -69,16 +77,17 @@ fn zone_of(program: &ProgramDetails) -> Tz {
 pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
     let program_id = program.id;
     // The history comes back as one row per milestone, its entries packed in the order they
-    // happened ("enrollment:match:completed:epoch seconds;…"): a row per entry would cost more
-    // in the driver than everything else the report does.
-    let epoch = match db.engine() {
-        Engine::Sqlite => "CAST(strftime('%s', occurred_at) AS INTEGER)",
+    // happened ("enrollment,match,c|u,time;…"): a row per entry would cost more in the driver
+    // than everything else the report does. SQLite keeps times as RFC 3339 text, sent as it is;
+    // PostgreSQL sends seconds since the epoch.
+    let time = match db.engine() {
+        Engine::Sqlite => "occurred_at",
         Engine::Postgres => "CAST(EXTRACT(EPOCH FROM occurred_at) AS BIGINT)",
     };
     let events_sql = format!(
-        "SELECT milestone_id, string_agg(enrollment_id || ':' || COALESCE(match_id, 0) || ':' \
-         || (CASE WHEN action = 'completed' THEN 1 ELSE 0 END) || ':' || {epoch}, ';' \
-         ORDER BY id) FROM completion_events WHERE program_id = $1 GROUP BY milestone_id"
+        "SELECT milestone_id, string_agg(enrollment_id || ',' || COALESCE(match_id, 0) || ',' \
+         || substr(action, 1, 1) || ',' || {time}, ';' ORDER BY id) \
+         FROM completion_events WHERE program_id = $1 GROUP BY milestone_id"
     );
     let (milestones, matches, events) = on_db!(
         db,

@@ -1,0 +1,6 @@
+-- The Activity Report reads a program's whole completion history grouped by milestone in the
+-- order it happened; this index holds every column it reads, in that order, so the report can
+-- answer from the index alone. Kept in step with migrations/sqlite/0005_report_index.sql.
+CREATE INDEX completion_events_for_report
+    ON completion_events (program_id, milestone_id, id)
+    INCLUDE (enrollment_id, match_id, action, occurred_at);
