@@ -524,6 +524,20 @@ async fn a_generated_program_has_the_size_asked_for(db: &Db) {
     let r = run(db, id, as_of("2026-11-28")).await;
     assert_eq!(r.figures.totals.completed() as i64, completions);
     assert!(r.figures.totals.items > 0 && r.figures.totals.overdue > 0);
+    // The same seed again makes a second, equal program beside the first.
+    let again = generate_program(
+        db,
+        Size {
+            matches: 120,
+            milestones: 8,
+            today,
+            seed: 7,
+        },
+    )
+    .await
+    .expect("generated again");
+    assert_ne!(again.program_id, id);
+    assert_eq!(again.completions, generated.completions);
 }
 
 on_both_engines!(

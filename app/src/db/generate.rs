@@ -58,7 +58,6 @@ const CHUNK: usize = 1_000;
 pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError> {
     let mut random = Random(size.seed);
     let now = Utc::now();
-    let tag = format!("{:x}", random.next() & 0xFFFF_FFFF);
     let at = |day: NaiveDate, minutes: u64| -> DateTime<Utc> {
         day.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default())
             .and_utc()
@@ -115,7 +114,7 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
                  VALUES ($1, $2, $3, $4) RETURNING id",
             )
             .bind(format!(
-                "Generated {} matches × {} milestones ({tag})",
+                "Generated {} matches × {} milestones",
                 size.matches, size.milestones
             ))
             .bind("A program generated to measure the Activity Report at scale.")
@@ -143,7 +142,8 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
                 });
                 insert.build().execute(&mut *tx).await?;
             }
-            // Users: a mentor and a mentee per match.
+            // Users: a mentor and a mentee per match, their addresses unique to this program.
+            let tag = program_id;
             let people: Vec<(String, String)> = (0..size.matches)
                 .flat_map(|i| {
                     [
@@ -341,6 +341,8 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
                 history.build().execute(&mut *tx).await?;
             }
             tx.commit().await?;
+            // Fresh planner statistics, as the database's own maintenance would gather them.
+            sqlx::query("ANALYZE").execute(pool).await?;
             Ok(Generated {
                 program_id,
                 matches: size.matches,

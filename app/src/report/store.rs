@@ -190,14 +190,17 @@ async fn history(
         db,
         read | pool
             | sqlx::query_as(
+                // The latest entries first, alone (an index walk), then their names.
                 "SELECT mi.name, pu.display_name, ce.action, au.display_name, ce.source, \
-                 ce.occurred_at FROM completion_events ce \
+                 ce.occurred_at FROM (SELECT id, milestone_id, enrollment_id, action, \
+                 actor_user_id, source, occurred_at FROM completion_events \
+                 WHERE program_id = $1 AND occurred_at < $2 \
+                 ORDER BY occurred_at DESC, id DESC LIMIT $3) ce \
                  JOIN milestones mi ON mi.id = ce.milestone_id \
                  JOIN enrollments e ON e.id = ce.enrollment_id \
                  JOIN users pu ON pu.id = e.user_id \
                  JOIN users au ON au.id = ce.actor_user_id \
-                 WHERE ce.program_id = $1 AND ce.occurred_at < $2 \
-                 ORDER BY ce.occurred_at DESC, ce.id DESC LIMIT $3",
+                 ORDER BY ce.occurred_at DESC, ce.id DESC",
             )
             .bind(program.id)
             .bind(end_of_day(zone, as_of))
