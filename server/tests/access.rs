@@ -952,6 +952,96 @@ async fn user_management_forms_answer_without_javascript(engine: Engine) {
     );
 }
 
+/// The report page and its CSV through the real router, for one set of filters: the same
+/// figures in both, a download's name and type, and a wrong filter refused in words.
+async fn the_report_page_and_its_csv_agree_through_the_router(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let mut admin = app.client().signed_in_as(PROGRAM_ADMIN).await;
+    let filters = "category=relationship&role=mentee";
+    let page = admin
+        .get(&format!("/programs/{}/report?{filters}", app.program_id))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<h1>Activity Report</h1>"));
+    let csv = admin
+        .get(&format!(
+            "/programs/{}/report/milestones.csv?{filters}",
+            app.program_id
+        ))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(
+        csv.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("text/csv; charset=utf-8")
+    );
+    let disposition = csv
+        .headers
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        disposition.starts_with(&format!(
+            "attachment; filename=\"program-{}-report-milestones-",
+            app.program_id
+        )),
+        "{disposition}"
+    );
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert!(lines[0].starts_with("milestone,category,program_role,"));
+    // Every milestone row is a relationship milestone of mentees, and its figures are the
+    // page's row: the same cells in the same order.
+    assert!(lines.len() > 2, "{}", csv.body);
+    for line in &lines[1..lines.len() - 1] {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(&cells[1..3], ["Relationship milestone", "Mentee"], "{line}");
+        let numbers = [
+            cells[4], cells[5], cells[7], cells[8], cells[9], cells[10], cells[11], cells[12],
+        ]
+        .map(|n| format!("<td class=\"num\">{n}</td>"))
+        .concat();
+        assert!(
+            page.body.contains(&numbers),
+            "the page shows {line} as {numbers}"
+        );
+    }
+    let totals: Vec<&str> = lines[lines.len() - 1].split(',').collect();
+    assert_eq!(totals[0], "All milestones");
+    let matches = admin
+        .get(&format!(
+            "/programs/{}/report/matches.csv?{filters}&sort=mentee",
+            app.program_id
+        ))
+        .await;
+    assert_eq!(matches.status, StatusCode::OK);
+    assert!(
+        matches
+            .body
+            .starts_with("mentor,mentee,state,published_on,")
+    );
+    let refused = admin
+        .get(&format!(
+            "/programs/{}/report/matches.csv?from=2026-05-01&to=2026-04-01",
+            app.program_id
+        ))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused.body.trim(),
+        "Published to: the end of the range is before its start."
+    );
+    let bad_page = admin
+        .get(&format!(
+            "/programs/{}/report?as_of=yesterday",
+            app.program_id
+        ))
+        .await;
+    assert_eq!(bad_page.status, StatusCode::OK);
+    assert!(bad_page.body.contains("As of: enter a date as YYYY-MM-DD"));
+}
+
 on_both_engines!(
     user_management_forms_answer_without_javascript,
     every_page_and_server_function_admits_exactly_whom_the_matrix_says,
@@ -967,4 +1057,5 @@ on_both_engines!(
     pages_carry_the_security_headers,
     refusals_never_show_sql_or_driver_text,
     a_site_admin_manages_users,
+    the_report_page_and_its_csv_agree_through_the_router,
 );
