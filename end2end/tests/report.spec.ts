@@ -45,7 +45,14 @@ async function openReport(page: Page, testInfo: TestInfo) {
 
 /** A participant who still has an open milestone (other journeys complete some), signed in. */
 async function participantWithOpenItem(browser: Browser, testInfo: TestInfo) {
-  for (const email of ["mentee3@example.com", "mentee2@example.com", "mentor3@example.com", "mentor2@example.com"]) {
+  // Mentors first (the journey); mentees when the mentors have nothing open left.
+  for (const email of [
+    "mentor@example.com",
+    "mentor3@example.com",
+    "mentor2@example.com",
+    "mentee3@example.com",
+    "mentee2@example.com",
+  ]) {
     const context = await browser.newContext({ javaScriptEnabled: isHydratedProject(testInfo) });
     const page = await context.newPage();
     await signIn(page, testInfo, email, /\/quickcliq$/);
