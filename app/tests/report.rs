@@ -34,6 +34,21 @@ async fn execute(db: &Db, sql: &str) {
     .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
+/// A history time as an SQL literal for the engine: noon UTC of `on`.
+fn sql_time(db: &Db, on: NaiveDate) -> String {
+    let at = Utc
+        .from_utc_datetime(&on.and_hms_opt(12, 0, 0).expect("noon"))
+        .to_rfc3339();
+    match db {
+        Db::Sqlite { .. } => format!("'{at}'"),
+        Db::Postgres(_) => format!("'{at}'::timestamptz"),
+    }
+}
+
+fn sql_match(m: Option<i64>) -> String {
+    m.map_or("NULL".to_string(), |m| m.to_string())
+}
+
 /// Inserts a completion event (and the completion row when it is the item's final state).
 #[allow(clippy::too_many_arguments)]
 async fn event(
@@ -46,14 +61,7 @@ async fn event(
     actor: i64,
     on: NaiveDate,
 ) {
-    let at = Utc
-        .from_utc_datetime(&on.and_hms_opt(12, 0, 0).expect("noon"))
-        .to_rfc3339();
-    let match_sql = m.map_or("NULL".to_string(), |m| m.to_string());
-    let timestamp = match db {
-        Db::Sqlite { .. } => format!("'{at}'"),
-        Db::Postgres(_) => format!("'{at}'::timestamptz"),
-    };
+    let (match_sql, timestamp) = (sql_match(m), sql_time(db, on));
     execute(
         db,
         &format!(
@@ -74,14 +82,7 @@ async fn complete(
     actor: i64,
     on: NaiveDate,
 ) {
-    let at = Utc
-        .from_utc_datetime(&on.and_hms_opt(12, 0, 0).expect("noon"))
-        .to_rfc3339();
-    let match_sql = m.map_or("NULL".to_string(), |m| m.to_string());
-    let timestamp = match db {
-        Db::Sqlite { .. } => format!("'{at}'"),
-        Db::Postgres(_) => format!("'{at}'::timestamptz"),
-    };
+    let (match_sql, timestamp) = (sql_match(m), sql_time(db, on));
     execute(
         db,
         &format!(

@@ -122,15 +122,19 @@ async fn report_csv(
     what: &str,
     body: fn(&app::report::Figures) -> String,
 ) -> Response {
-    if let Err(refusal) = may_export(db, identity, program_id).await {
-        return refusal;
+    // The same check as may_export, keeping the program it reads (its time zone is needed).
+    if let Err(refusal) = check(
+        identity.0.as_ref(),
+        Permission::AdministerProgram(program_id),
+    ) {
+        return refused(refusal);
     }
     let program = match store::program_details(db, program_id).await {
         Ok(program) => program,
         Err(error) => return refused(error),
     };
     match app::report::store::figures(db, &program, query).await {
-        Ok(Ok((figures, as_of, _))) => csv_file(
+        Ok(Ok((figures, as_of))) => csv_file(
             program_id,
             &format!("report-{what}-{}", as_of.format("%Y-%m-%d")),
             body(&figures),

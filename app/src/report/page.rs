@@ -281,7 +281,6 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
     let (match_pages, match_total) = (report.match_pages, report.match_total);
     let looking_back = report.as_of != program.today;
     let chart_svg = chart::svg(&figures.milestones);
-    let chart_summary = chart::summary(&figures.milestones);
     let program_only = query.category == Category::Program.as_str();
     let order = MatchOrder::parse(&query.sort).unwrap_or_default();
     let sort_pairs: Vec<(&'static str, String)> = filters
@@ -317,9 +316,10 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
             <h2 id="by-milestone-heading">"By milestone"</h2>
             <figure class="chart">
                 <div class="chart-box" inner_html=chart_svg></div>
+                // The chart's own description (its <desc>) states every figure for screen
+                // readers; the caption does not repeat it.
                 <figcaption>
-                    "Each bar is one milestone's items by status; the percentage is its completion rate. "
-                    <span class="visually-hidden">{chart_summary}</span>
+                    "Each bar is one milestone's items by status; the percentage is its completion rate."
                 </figcaption>
             </figure>
             <p class="list-count"><a href=milestones_csv download="">"Download CSV (by milestone)"</a></p>

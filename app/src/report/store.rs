@@ -5,7 +5,7 @@
 //! more than today.
 
 use super::{
-    EventInput, Figures, FilterError, HistoryEntry, MatchInput, MatchOrder, MilestoneInput, Report,
+    EventInput, Figures, FilterError, HistoryEntry, MatchInput, MilestoneInput, Report,
     ReportQuery, compute, sort_matches,
 };
 use crate::db::{Db, Engine};
@@ -229,7 +229,7 @@ pub async fn figures(
     db: &Db,
     program: &ProgramDetails,
     query: &ReportQuery,
-) -> Result<Result<(Figures, NaiveDate, MatchOrder), Vec<FilterError>>, AppError> {
+) -> Result<Result<(Figures, NaiveDate), Vec<FilterError>>, AppError> {
     let (filters, as_of, order) = match query.parse(program.today) {
         Ok(parsed) => parsed,
         Err(errors) => return Ok(Err(errors)),
@@ -243,7 +243,7 @@ pub async fn figures(
         as_of,
     );
     sort_matches(&mut figures.matches, order);
-    Ok(Ok((figures, as_of, order)))
+    Ok(Ok((figures, as_of)))
 }
 
 /// The report page's data: the figures, one page of the per-match table, and the history.
@@ -253,7 +253,7 @@ pub async fn report(
     query: &ReportQuery,
 ) -> Result<Result<Report, (ProgramDetails, Vec<FilterError>)>, AppError> {
     let program = crate::programs::store::program_details(db, program_id).await?;
-    let (mut figures, as_of, _) = match figures(db, &program, query).await? {
+    let (mut figures, as_of) = match figures(db, &program, query).await? {
         Ok(found) => found,
         Err(errors) => return Ok(Err((program, errors))),
     };
