@@ -56,6 +56,22 @@ impl AppError {
 }
 
 #[cfg(feature = "ssr")]
+impl AppError {
+    /// A failed write as the person should read it: a row it points at that is gone (a foreign
+    /// key) is not found; a unique row written a moment ago by another request is refused with
+    /// `duplicate`; anything else is internal.
+    pub fn from_write(error: sqlx::Error, duplicate: &str) -> AppError {
+        match &error {
+            sqlx::Error::Database(e) if e.is_foreign_key_violation() => AppError::NotFound,
+            sqlx::Error::Database(e) if e.is_unique_violation() => {
+                AppError::Invalid(duplicate.to_string())
+            }
+            _ => AppError::internal(error),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
         AppError::internal(error)

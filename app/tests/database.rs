@@ -4,9 +4,9 @@ mod support;
 
 use app::accounts::password::verify_password;
 use app::db::Db;
-use app::db::seed::{DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PROGRAM_NAME, SeedOutcome, seed_demo};
+use app::dev::seed::{DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PROGRAM_NAME, SeedOutcome, seed_demo};
 use app::on_db;
-use app::programs::overview::store::program_overviews;
+use app::panel::store::program_overviews;
 use chrono::{NaiveDate, Utc};
 use sqlx::error::ErrorKind;
 
@@ -691,7 +691,7 @@ on_both_engines!(
 
 mod sqlite_settings {
     use app::db::Db;
-    use app::db::scratch::ScratchDb;
+    use app::dev::scratch::ScratchDb;
 
     #[tokio::test]
     async fn sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys() {

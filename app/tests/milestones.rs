@@ -3,13 +3,13 @@
 mod support;
 
 use app::db::Db;
-use app::db::seed::seed_demo;
+use app::dev::seed::seed_demo;
 use app::error::AppError;
+use app::kernel::roles::Role;
 use app::milestones::form::{MilestoneFields, check};
 use app::milestones::store;
 use app::milestones::{Category, OffsetUnit};
 use app::on_db;
-use app::programs::roles::Role;
 use chrono::NaiveDate;
 
 fn seed_day() -> NaiveDate {
@@ -191,7 +191,7 @@ async fn archiving_keeps_history_and_can_be_undone(db: &Db) {
     assert!(after.archived);
     assert_eq!(after.completions, completed.completions, "history stays");
     // Archived milestones leave the program overview (what participants' pages build on).
-    let overview = app::programs::overview::store::program_overviews(db)
+    let overview = app::panel::store::program_overviews(db)
         .await
         .expect("overview");
     assert!(overview[0].milestones.iter().all(|m| m.id != completed.id));
@@ -237,7 +237,7 @@ async fn the_preview_knows_the_programs_matches_and_completions(db: &Db) {
 }
 
 async fn the_resource_library_keeps_web_addresses_per_program(db: &Db) {
-    use app::milestones::resources::{ResourceKind, check_resource, store as library};
+    use app::resources::{ResourceKind, check_resource, store as library};
     let program = demo(db).await;
     let (title, url, kind) =
         check_resource("Check-In guide", "https://example.com/check-in", "video").expect("valid");

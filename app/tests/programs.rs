@@ -5,13 +5,17 @@ mod support;
 
 use app::accounts::validation::{DisplayName, Email};
 use app::db::Db;
+use app::enrollments::EnrollmentState;
+use app::enrollments::store::{self as enrollments, ParticipantFilter};
 use app::error::AppError;
+use app::imports::plan::{ImportKind, RowOutcome};
+use app::imports::store as imports;
+use app::kernel::roles::{MatchState, Role};
+use app::kernel::time_zone::today_in_zone;
+use app::matches::MatchSort;
+use app::matches::store::{self as matches, MatchFilter};
 use app::on_db;
-use app::programs::import_plan::{ImportKind, RowOutcome};
-use app::programs::model::{EnrollmentState, MatchSort};
-use app::programs::roles::{MatchState, Role};
-use app::programs::store::{self, MatchFilter, ParticipantFilter, ProgramInput};
-use app::programs::time_zone::today_in_zone;
+use app::programs::store::{self as programs, ProgramInput};
 use chrono::{Days, NaiveDate};
 
 async fn count(db: &Db, sql: &str) -> i64 {
@@ -24,7 +28,7 @@ async fn count(db: &Db, sql: &str) -> i64 {
 
 async fn program(db: &Db, name: &str, zone: &str) -> i64 {
     let input = ProgramInput::parse(name, "", zone).expect("valid program");
-    store::create_program(db, &input).await.expect("created")
+    programs::create_program(db, &input).await.expect("created")
 }
 
 async fn person(db: &Db, email: &str, name: &str) -> i64 {
@@ -40,7 +44,7 @@ async fn person(db: &Db, email: &str, name: &str) -> i64 {
 }
 
 async fn enrolled(db: &Db, program: i64, email: &str, role: Role) -> i64 {
-    store::enrol(db, program, email, role)
+    enrollments::enrol(db, program, email, role)
         .await
         .expect("enrolled");
     count(
@@ -109,13 +113,13 @@ async fn publishing_uses_the_programs_calendar(db: &Db) {
     let (east, [ann_e, _, cy_e, _]) = cohort(db, "Pacific/Kiritimati").await;
     let (west, [ann_w, _, cy_w, _]) = cohort(db, "Pacific/Pago_Pago").await;
     for (program, mentor, mentee) in [(east, ann_e, cy_e), (west, ann_w, cy_w)] {
-        store::create_match(db, program, mentor, mentee)
+        matches::create_match(db, program, mentor, mentee)
             .await
             .expect("created");
         let (id, state, published, _) = the_match(db, program, mentor, mentee).await;
         assert_eq!(state, "pending");
         assert_eq!(published, None);
-        let message = store::publish_matches(db, program, &[id], None)
+        let message = matches::publish_matches(db, program, &[id], None)
             .await
             .expect("published");
         assert!(message.starts_with("Published 1 match on"), "{message}");
@@ -138,12 +142,16 @@ async fn publishing_uses_the_programs_calendar(db: &Db) {
 async fn publish_dates_may_be_earlier_but_never_in_the_future(db: &Db) {
     let (id, [ann, bo, cy, di]) = cohort(db, "Europe/London").await;
     let today = today_in_zone("Europe/London");
-    store::create_match(db, id, ann, cy).await.expect("created");
-    store::create_match(db, id, bo, di).await.expect("created");
+    matches::create_match(db, id, ann, cy)
+        .await
+        .expect("created");
+    matches::create_match(db, id, bo, di)
+        .await
+        .expect("created");
     let (first, ..) = the_match(db, id, ann, cy).await;
     let (second, ..) = the_match(db, id, bo, di).await;
     let tomorrow = today.checked_add_days(Days::new(1));
-    let refusal = invalid(store::publish_matches(db, id, &[first, second], tomorrow).await);
+    let refusal = invalid(matches::publish_matches(db, id, &[first, second], tomorrow).await);
     assert!(refusal.contains("in the future"), "{refusal}");
     assert_eq!(
         the_match(db, id, ann, cy).await.1,
@@ -151,13 +159,13 @@ async fn publish_dates_may_be_earlier_but_never_in_the_future(db: &Db) {
         "nothing published"
     );
     let earlier = today.checked_sub_days(Days::new(45));
-    let message = store::publish_matches(db, id, &[first, second], earlier)
+    let message = matches::publish_matches(db, id, &[first, second], earlier)
         .await
         .expect("published");
     assert!(message.starts_with("Published 2 matches on"), "{message}");
     assert_eq!(the_match(db, id, bo, di).await.2, earlier);
     // Publishing again leaves published matches alone and says so.
-    let again = invalid(store::publish_matches(db, id, &[first], None).await);
+    let again = invalid(matches::publish_matches(db, id, &[first], None).await);
     assert!(again.contains("not pending"), "{again}");
     assert_eq!(the_match(db, id, ann, cy).await.2, earlier);
 }
@@ -165,14 +173,14 @@ async fn publish_dates_may_be_earlier_but_never_in_the_future(db: &Db) {
 async fn a_match_needs_a_mentor_and_a_mentee_of_the_same_program(db: &Db) {
     let (id, [ann, bo, cy, _]) = cohort(db, "UTC").await;
     let (other, [other_ann, _, other_cy, _]) = cohort(db, "Asia/Tokyo").await;
-    invalid(store::create_match(db, id, ann, bo).await);
-    invalid(store::create_match(db, id, cy, ann).await);
-    invalid(store::create_match(db, id, other_ann, cy).await);
-    invalid(store::create_match(db, id, ann, other_cy).await);
+    invalid(matches::create_match(db, id, ann, bo).await);
+    invalid(matches::create_match(db, id, cy, ann).await);
+    invalid(matches::create_match(db, id, other_ann, cy).await);
+    invalid(matches::create_match(db, id, ann, other_cy).await);
     // Someone enrolled as both cannot be matched with themselves.
     let email = format!("ann{id}@example.com");
     let ann_as_mentee = enrolled(db, id, &email, Role::Mentee).await;
-    let refusal = invalid(store::create_match(db, id, ann, ann_as_mentee).await);
+    let refusal = invalid(matches::create_match(db, id, ann, ann_as_mentee).await);
     assert!(refusal.contains("themselves"), "{refusal}");
     assert_eq!(
         count(
@@ -186,76 +194,82 @@ async fn a_match_needs_a_mentor_and_a_mentee_of_the_same_program(db: &Db) {
 
 async fn a_pair_has_one_live_match_and_may_be_matched_again_after_it_ends(db: &Db) {
     let (id, [ann, _, cy, _]) = cohort(db, "America/Chicago").await;
-    store::create_match(db, id, ann, cy).await.expect("created");
-    let refusal = invalid(store::create_match(db, id, ann, cy).await);
+    matches::create_match(db, id, ann, cy)
+        .await
+        .expect("created");
+    let refusal = invalid(matches::create_match(db, id, ann, cy).await);
     assert!(
         refusal.contains("already have a pending match"),
         "{refusal}"
     );
     let (match_id, ..) = the_match(db, id, ann, cy).await;
-    let refusal = invalid(store::end_match(db, id, match_id).await);
+    let refusal = invalid(matches::end_match(db, id, match_id).await);
     assert!(refusal.contains("Only a published match"), "{refusal}");
-    store::publish_matches(db, id, &[match_id], None)
+    matches::publish_matches(db, id, &[match_id], None)
         .await
         .expect("published");
-    invalid(store::create_match(db, id, ann, cy).await);
-    let ended = store::end_match(db, id, match_id).await.expect("ended");
+    invalid(matches::create_match(db, id, ann, cy).await);
+    let ended = matches::end_match(db, id, match_id).await.expect("ended");
     assert!(ended.starts_with("Ended the match on"), "{ended}");
     let (_, state, published, ended_on) = the_match(db, id, ann, cy).await;
     assert_eq!(state, "ended");
     assert_eq!(ended_on, Some(today_in_zone("America/Chicago")));
     assert!(ended_on >= published);
-    store::create_match(db, id, ann, cy)
+    matches::create_match(db, id, ann, cy)
         .await
         .expect("a new match after the end");
 }
 
 async fn retiring_is_refused_while_matched(db: &Db) {
     let (id, [ann, _, cy, di]) = cohort(db, "Australia/Sydney").await;
-    store::create_match(db, id, ann, cy).await.expect("created");
-    let refusal = invalid(store::set_enrollment_state(db, id, ann, false).await);
+    matches::create_match(db, id, ann, cy)
+        .await
+        .expect("created");
+    let refusal = invalid(enrollments::set_enrollment_state(db, id, ann, false).await);
     assert!(refusal.contains("1 pending match"), "{refusal}");
     let (match_id, ..) = the_match(db, id, ann, cy).await;
-    store::publish_matches(db, id, &[match_id], None)
+    matches::publish_matches(db, id, &[match_id], None)
         .await
         .expect("published");
-    let refusal = invalid(store::set_enrollment_state(db, id, cy, false).await);
+    let refusal = invalid(enrollments::set_enrollment_state(db, id, cy, false).await);
     assert!(refusal.contains("1 published match"), "{refusal}");
-    let retired = store::set_enrollment_state(db, id, di, false)
+    let retired = enrollments::set_enrollment_state(db, id, di, false)
         .await
         .expect("retired");
     assert!(retired.starts_with("Retired Di"), "{retired}");
     // A retired person cannot be matched until reactivated.
-    invalid(store::create_match(db, id, ann, di).await);
-    store::end_match(db, id, match_id).await.expect("ended");
+    invalid(matches::create_match(db, id, ann, di).await);
+    matches::end_match(db, id, match_id).await.expect("ended");
     // A pending match is removed (not ended) to free its people.
-    store::create_match(db, id, ann, di).await.ok();
-    store::set_enrollment_state(db, id, di, true)
+    matches::create_match(db, id, ann, di).await.ok();
+    enrollments::set_enrollment_state(db, id, di, true)
         .await
         .expect("reactivated");
-    store::create_match(db, id, ann, di).await.expect("created");
+    matches::create_match(db, id, ann, di)
+        .await
+        .expect("created");
     let (pending, ..) = the_match(db, id, ann, di).await;
-    invalid(store::set_enrollment_state(db, id, ann, false).await);
-    let refusal = invalid(store::remove_pending_match(db, id, match_id).await);
+    invalid(enrollments::set_enrollment_state(db, id, ann, false).await);
+    let refusal = invalid(matches::remove_pending_match(db, id, match_id).await);
     assert!(
         refusal.contains("Only a pending match can be removed"),
         "{refusal}"
     );
-    let removed = store::remove_pending_match(db, id, pending)
+    let removed = matches::remove_pending_match(db, id, pending)
         .await
         .expect("removed");
     assert_eq!(removed, "Removed the pending match of Ann with Di.");
     assert_eq!(
-        store::remove_pending_match(db, id, pending).await,
+        matches::remove_pending_match(db, id, pending).await,
         Err(AppError::NotFound)
     );
-    store::set_enrollment_state(db, id, ann, false)
+    enrollments::set_enrollment_state(db, id, ann, false)
         .await
         .expect("retired after the end");
-    store::set_enrollment_state(db, id, di, true)
+    enrollments::set_enrollment_state(db, id, di, true)
         .await
         .expect("reactivated");
-    let page = store::participants(
+    let page = enrollments::participants(
         db,
         id,
         &ParticipantFilter {
@@ -276,7 +290,7 @@ async fn retiring_is_refused_while_matched(db: &Db) {
     // Another program's enrollment is not this program's to change.
     let (other, [other_ann, ..]) = cohort(db, "UTC").await;
     assert_eq!(
-        store::set_enrollment_state(db, id, other_ann, false).await,
+        enrollments::set_enrollment_state(db, id, other_ann, false).await,
         Err(AppError::NotFound)
     );
     assert!(other > id);
@@ -284,15 +298,19 @@ async fn retiring_is_refused_while_matched(db: &Db) {
 
 async fn lists_search_filter_and_sort(db: &Db) {
     let (id, [ann, bo, cy, di]) = cohort(db, "UTC").await;
-    store::create_match(db, id, ann, cy).await.expect("created");
-    store::create_match(db, id, bo, di).await.expect("created");
+    matches::create_match(db, id, ann, cy)
+        .await
+        .expect("created");
+    matches::create_match(db, id, bo, di)
+        .await
+        .expect("created");
     let (first, ..) = the_match(db, id, ann, cy).await;
     let day = today_in_zone("UTC").checked_sub_days(Days::new(10));
-    store::publish_matches(db, id, &[first], day)
+    matches::publish_matches(db, id, &[first], day)
         .await
         .expect("published");
 
-    let found = store::participants(
+    let found = enrollments::participants(
         db,
         id,
         &ParticipantFilter {
@@ -306,7 +324,7 @@ async fn lists_search_filter_and_sort(db: &Db) {
     assert_eq!(found.total, 1);
     assert_eq!(found.rows[0].name, "Bo");
     assert_eq!(found.rows[0].live_matches, 1);
-    let mentees = store::participants(
+    let mentees = enrollments::participants(
         db,
         id,
         &ParticipantFilter {
@@ -325,7 +343,7 @@ async fn lists_search_filter_and_sort(db: &Db) {
             .collect::<Vec<_>>(),
         ["Cy", "Di"]
     );
-    let literal = store::participants(
+    let literal = enrollments::participants(
         db,
         id,
         &ParticipantFilter {
@@ -338,7 +356,7 @@ async fn lists_search_filter_and_sort(db: &Db) {
     .expect("listed");
     assert_eq!(literal.total, 0, "% is searched for literally");
 
-    let published = store::matches(
+    let published = matches::matches(
         db,
         id,
         &MatchFilter {
@@ -358,7 +376,7 @@ async fn lists_search_filter_and_sort(db: &Db) {
         (MatchSort::State, "Bo"),
         (MatchSort::Newest, "Bo"),
     ] {
-        let list = store::matches(
+        let list = matches::matches(
             db,
             id,
             &MatchFilter {
@@ -371,7 +389,7 @@ async fn lists_search_filter_and_sort(db: &Db) {
         .expect("listed");
         assert_eq!(list.rows[0].mentor_name, first_mentor, "{sort:?}");
     }
-    let searched = store::matches(
+    let searched = matches::matches(
         db,
         id,
         &MatchFilter {
@@ -401,40 +419,42 @@ async fn imports_are_all_or_nothing_and_idempotent(db: &Db) {
 
     // One unknown email: the preview says why, and confirming writes nothing.
     let bad = "email,role\nann@example.com,mentor\ncy@example.com,mentee\nzed@example.com,mentee\n";
-    let batch = store::stage_import(db, id, ImportKind::Participants, bad, admin)
+    let batch = imports::stage_import(db, id, ImportKind::Participants, bad, admin)
         .await
         .expect("staged");
-    let loaded = store::load_batch(db, batch).await.expect("loaded");
-    let plan = store::preview_batch(db, &loaded).await.expect("previewed");
+    let loaded = imports::load_batch(db, batch).await.expect("loaded");
+    let plan = imports::preview_batch(db, &loaded)
+        .await
+        .expect("previewed");
     assert!(
         matches!(&plan.rows[2].outcome, RowOutcome::Rejected(r) if r.starts_with("Unknown email"))
     );
-    let refusal = invalid(store::apply_batch(db, batch, admin).await);
+    let refusal = invalid(imports::apply_batch(db, batch, admin).await);
     assert!(refusal.contains("nothing was imported"), "{refusal}");
     assert_eq!(enrollments().await, 0);
 
     let good = "email,role\nann@example.com,mentor\ncy@example.com,mentee\ndi@example.com,mentee\n";
-    let batch = store::stage_import(db, id, ImportKind::Participants, good, admin)
+    let batch = imports::stage_import(db, id, ImportKind::Participants, good, admin)
         .await
         .expect("staged");
-    let summary = store::apply_batch(db, batch, admin)
+    let summary = imports::apply_batch(db, batch, admin)
         .await
         .expect("imported");
     assert_eq!(summary, "3 enrolled.");
     assert_eq!(enrollments().await, 3);
     // Confirming the same batch again, or importing the same file again, creates nothing.
-    let again = store::apply_batch(db, batch, admin)
+    let again = imports::apply_batch(db, batch, admin)
         .await
         .expect("answered");
     assert!(
         again.starts_with("This file was already imported"),
         "{again}"
     );
-    let batch = store::stage_import(db, id, ImportKind::Participants, good, admin)
+    let batch = imports::stage_import(db, id, ImportKind::Participants, good, admin)
         .await
         .expect("staged");
     assert_eq!(
-        store::apply_batch(db, batch, admin)
+        imports::apply_batch(db, batch, admin)
             .await
             .expect("imported"),
         "3 already there, left as they were."
@@ -451,10 +471,10 @@ async fn imports_are_all_or_nothing_and_idempotent(db: &Db) {
         "mentor_email,mentee_email,publish_date\nann@example.com,cy@example.com,{earlier}\n\
          ann@example.com,di@example.com,{tomorrow}\n"
     );
-    let batch = store::stage_import(db, id, ImportKind::Matches, &future, admin)
+    let batch = imports::stage_import(db, id, ImportKind::Matches, &future, admin)
         .await
         .expect("staged");
-    invalid(store::apply_batch(db, batch, admin).await);
+    invalid(imports::apply_batch(db, batch, admin).await);
     assert_eq!(
         matches().await,
         0,
@@ -464,11 +484,11 @@ async fn imports_are_all_or_nothing_and_idempotent(db: &Db) {
         "mentor_email,mentee_email,publish_date\nann@example.com,cy@example.com,{earlier}\n\
          ann@example.com,di@example.com,\n"
     );
-    let batch = store::stage_import(db, id, ImportKind::Matches, &fixed, admin)
+    let batch = imports::stage_import(db, id, ImportKind::Matches, &fixed, admin)
         .await
         .expect("staged");
     assert_eq!(
-        store::apply_batch(db, batch, admin)
+        imports::apply_batch(db, batch, admin)
             .await
             .expect("imported"),
         "2 matches created."
@@ -479,11 +499,11 @@ async fn imports_are_all_or_nothing_and_idempotent(db: &Db) {
     )
     .await;
     assert_eq!(published, 1);
-    let batch = store::stage_import(db, id, ImportKind::Matches, &fixed, admin)
+    let batch = imports::stage_import(db, id, ImportKind::Matches, &fixed, admin)
         .await
         .expect("staged");
     assert_eq!(
-        store::apply_batch(db, batch, admin)
+        imports::apply_batch(db, batch, admin)
             .await
             .expect("imported"),
         "2 already there, left as they were."
@@ -502,23 +522,25 @@ async fn imports_are_all_or_nothing_and_idempotent(db: &Db) {
 
 async fn program_details_are_validated_and_saved(db: &Db) {
     let id = program(db, "  Spring cohort ", "Asia/Kolkata").await;
-    let details = store::program_details(db, id).await.expect("found");
+    let details = programs::program_details(db, id).await.expect("found");
     assert_eq!(details.name, "Spring cohort");
     assert_eq!(details.today, today_in_zone("Asia/Kolkata"));
     let input =
         ProgramInput::parse("Autumn cohort", "Leaders", "America/Sao_Paulo").expect("valid");
-    store::update_program(db, id, &input).await.expect("saved");
-    let details = store::program_details(db, id).await.expect("found");
+    programs::update_program(db, id, &input)
+        .await
+        .expect("saved");
+    let details = programs::program_details(db, id).await.expect("found");
     assert_eq!(
         (details.name.as_str(), details.time_zone.as_str()),
         ("Autumn cohort", "America/Sao_Paulo")
     );
     assert_eq!(
-        store::update_program(db, id + 1000, &input).await,
+        programs::update_program(db, id + 1000, &input).await,
         Err(AppError::NotFound)
     );
     assert_eq!(
-        store::program_details(db, id + 1000).await,
+        programs::program_details(db, id + 1000).await,
         Err(AppError::NotFound)
     );
 }

@@ -5,12 +5,13 @@
 mod support;
 
 use app::db::Db;
-use app::db::generate::{Size, generate_program};
+use app::dev::generate::{Size, generate_program};
+use app::kernel::roles::MatchState;
 use app::milestones::Category;
 use app::on_db;
-use app::programs::roles::MatchState;
+use app::report::csv::{matches_csv, milestones_csv};
 use app::report::store::report;
-use app::report::{Report, ReportQuery, Tally, matches_csv, milestones_csv};
+use app::report::{Report, ReportQuery, Tally};
 use chrono::{NaiveDate, TimeZone, Utc};
 use std::collections::HashMap;
 
@@ -440,7 +441,7 @@ async fn each_filter_narrows_the_report(db: &Db) {
 async fn the_csv_holds_the_figures_of_the_page(db: &Db) {
     let program = fixture(db).await;
     let r = run(db, program, as_of("2026-06-30")).await;
-    let parsed = app::programs::csv::parse(&milestones_csv(&r.figures)).expect("valid CSV");
+    let parsed = app::kernel::csv::parse(&milestones_csv(&r.figures)).expect("valid CSV");
     let cells: Vec<Vec<String>> = parsed.into_iter().map(|rec| rec.fields).collect();
     assert_eq!(cells.len(), 1 + r.figures.milestones.len() + 1);
     for (row, m) in cells[1..].iter().zip(&r.figures.milestones) {
@@ -466,7 +467,7 @@ async fn the_csv_holds_the_figures_of_the_page(db: &Db) {
     assert_eq!(last[0], "All milestones");
     assert_eq!(last[4], "9");
     assert_eq!(last[12], "50%");
-    let matches = app::programs::csv::parse(&matches_csv(&r.figures)).expect("valid CSV");
+    let matches = app::kernel::csv::parse(&matches_csv(&r.figures)).expect("valid CSV");
     let first = &matches[1].fields;
     assert_eq!(
         first[..7],

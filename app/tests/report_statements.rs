@@ -5,8 +5,8 @@
 //! One test in its own binary: the counter is the process's global subscriber.
 
 use app::db::Db;
-use app::db::generate::{Size, generate_program};
-use app::db::scratch::ScratchDb;
+use app::dev::generate::{Size, generate_program};
+use app::dev::scratch::ScratchDb;
 use app::report::ReportQuery;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -252,7 +252,10 @@ async fn render_sign_in(
     status: StatusCode,
 ) -> Response {
     let uri = if is_safe_next(next) {
-        format!("/sign-in?next={}", app::shell::encode_query_value(next))
+        format!(
+            "/sign-in?next={}",
+            app::kernel::text::encode_query_value(next)
+        )
     } else {
         "/sign-in".to_string()
     };

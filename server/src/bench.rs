@@ -4,7 +4,7 @@
 
 use crate::StartError;
 use app::db::Db;
-use app::db::generate::{Size, generate_program};
+use app::dev::generate::{Size, generate_program};
 use app::report::ReportQuery;
 use std::time::{Duration, Instant};
 

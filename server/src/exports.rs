@@ -5,8 +5,8 @@ use app::accounts::Identity;
 use app::accounts::access::{Permission, check};
 use app::db::Db;
 use app::error::AppError;
-use app::programs::csv::line;
-use app::programs::store;
+use app::kernel::csv::line;
+
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -39,7 +39,7 @@ async fn may_export(db: &Db, identity: &Identity, program_id: i64) -> Result<(),
         Permission::AdministerProgram(program_id),
     )
     .map_err(refused)?;
-    store::program_details(db, program_id)
+    app::programs::store::program_details(db, program_id)
         .await
         .map(|_| ())
         .map_err(refused)
@@ -53,7 +53,7 @@ pub async fn participants(
     if let Err(refusal) = may_export(&db, &identity, program_id).await {
         return refusal;
     }
-    match store::all_participants(&db, program_id).await {
+    match app::enrollments::store::all_participants(&db, program_id).await {
         Ok(rows) => {
             let mut body = line(["email", "role", "name", "state", "live_matches"]);
             for p in rows {
@@ -80,7 +80,7 @@ pub async fn matches(
     if let Err(refusal) = may_export(&db, &identity, program_id).await {
         return refusal;
     }
-    match store::all_matches(&db, program_id).await {
+    match app::matches::store::all_matches(&db, program_id).await {
         Ok(rows) => {
             let mut body = line([
                 "mentor_email",
@@ -129,7 +129,7 @@ async fn report_csv(
     ) {
         return refused(refusal);
     }
-    let program = match store::program_details(db, program_id).await {
+    let program = match app::programs::store::program_details(db, program_id).await {
         Ok(program) => program,
         Err(error) => return refused(error),
     };
@@ -163,7 +163,7 @@ pub async fn report_milestones(
         program_id,
         &app::report::ReportQuery::from_lookup(|key| pairs.get(key).cloned()),
         "milestones",
-        app::report::milestones_csv,
+        app::report::csv::milestones_csv,
     )
     .await
 }
@@ -180,7 +180,7 @@ pub async fn report_matches(
         program_id,
         &app::report::ReportQuery::from_lookup(|key| pairs.get(key).cloned()),
         "matches",
-        app::report::matches_csv,
+        app::report::csv::matches_csv,
     )
     .await
 }

@@ -8,10 +8,10 @@ pub mod protect;
 
 use app::accounts::SESSION_IDLE_MINUTES;
 use app::accounts::sessions::DbSessionStore;
-use app::accounts::sign_in::DemoMode;
-use app::db::seed::{DEMO_TIME_ZONE, SeedOutcome, seed_demo};
+use app::accounts::sign_in::{DemoAccountInfo, DemoMode};
 use app::db::{DEFAULT_DATABASE_URL, Db, DbError};
-use app::programs::time_zone::today_in_zone;
+use app::dev::seed::{DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TIME_ZONE, SeedOutcome, seed_demo};
+use app::kernel::time_zone::today_in_zone;
 use app::{App, shell};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -141,10 +141,30 @@ impl AppState {
     }
 }
 
+/// The demo accounts as the sign-in page lists them.
+fn demo_mode() -> DemoMode {
+    DemoMode {
+        accounts: DEMO_ACCOUNTS
+            .iter()
+            .map(|a| DemoAccountInfo {
+                email: a.email.to_string(),
+                name: a.name.to_string(),
+                role: match a.role {
+                    None => "Site admin, program admin".to_string(),
+                    Some(role) => role.label().to_string(),
+                },
+            })
+            .collect(),
+        password: DEMO_PASSWORD.to_string(),
+    }
+}
+
 /// What every page render and server function finds in its Leptos context.
 pub fn provide_app_context(state: &AppState) {
     provide_context(state.db.clone());
-    provide_context(DemoMode(state.demo));
+    if state.demo {
+        provide_context(demo_mode());
+    }
 }
 
 /// The whole app: pages, server functions, static files, `/healthz`, sign-in and sign-out,
@@ -245,13 +265,13 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         seed,
     }) = &config.command
     {
-        let size = app::db::generate::Size {
+        let size = app::dev::generate::Size {
             matches: *matches,
             milestones: *milestones,
             today: chrono::Utc::now().date_naive(),
             seed: *seed,
         };
-        let generated = app::db::generate::generate_program(&db, size).await;
+        let generated = app::dev::generate::generate_program(&db, size).await;
         db.close().await;
         let generated = generated?;
         println!(

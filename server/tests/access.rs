@@ -3,7 +3,7 @@
 mod support;
 
 use app::accounts::sign_in::WRONG_CREDENTIALS;
-use app::db::seed::DEMO_PASSWORD;
+use app::dev::seed::DEMO_PASSWORD;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use server::auth::SignInLimits;
@@ -326,10 +326,10 @@ impl Records {
             )
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
         };
-        let batch = app::programs::store::stage_import(
+        let batch = app::imports::store::stage_import(
             &app.db,
             app.program_id,
-            app::programs::import_plan::ImportKind::Participants,
+            app::imports::plan::ImportKind::Participants,
             "email,role\nmentor@example.com,mentor\n",
             app.throwaway_id,
         )

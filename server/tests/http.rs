@@ -3,7 +3,7 @@
 mod support;
 
 use app::db::Db;
-use app::db::seed::DEMO_PROGRAM_NAME;
+use app::dev::seed::DEMO_PROGRAM_NAME;
 use axum::http::StatusCode;
 use server::Config;
 use std::path::PathBuf;
@@ -407,7 +407,7 @@ async fn outside_demo_mode_the_sign_in_page_shows_no_accounts() {
     use axum::http::Request;
     use http_body_util::BodyExt;
     use tower::ServiceExt;
-    let scratch = app::db::scratch::ScratchDb::sqlite()
+    let scratch = app::dev::scratch::ScratchDb::sqlite()
         .await
         .expect("database");
     let mut production = support::config(scratch.url.clone(), false);
@@ -484,7 +484,7 @@ async fn a_plain_form_publishes_checked_matches_on_the_chosen_day_and_refuses_th
     let id = pending_match(&app).await;
     let program = app.program_id.to_string();
     let match_id = id.to_string();
-    let today = app::programs::time_zone::today_in_zone("America/New_York");
+    let today = app::kernel::time_zone::today_in_zone("America/New_York");
     let tomorrow = today.succ_opt().expect("date").to_string();
     // The checkbox of the fourth row: form fields are indexed by row, so indexes have gaps.
     let reply = admin
@@ -559,9 +559,9 @@ async fn exports_are_csv_files_that_name_every_participant_and_match() {
     assert!(lines[0].starts_with("mentor_email,mentee_email,publish_date,state"));
     assert_eq!(lines.len(), 1 + 5, "five demo matches");
     // The export reads back as an import of the same matches: nothing new.
-    let preview = app::programs::import_plan::plan_matches(
+    let preview = app::imports::plan::plan_matches(
         &matches.body,
-        &app::programs::import_plan::Known::default(),
+        &app::imports::plan::Known::default(),
         chrono::Utc::now().date_naive(),
     );
     assert!(preview.problem.is_none(), "{:?}", preview.problem);
@@ -584,10 +584,10 @@ async fn exports_are_csv_files_that_name_every_participant_and_match() {
 #[tokio::test]
 async fn records_of_another_program_are_not_reachable_through_ones_own() {
     let app = TestApp::new(Engine::Sqlite).await;
-    let batch = app::programs::store::stage_import(
+    let batch = app::imports::store::stage_import(
         &app.db,
         app.program_id,
-        app::programs::import_plan::ImportKind::Participants,
+        app::imports::plan::ImportKind::Participants,
         "email,role\nmentor@example.com,mentor\n",
         app.throwaway_id,
     )
@@ -672,7 +672,7 @@ async fn publish_all_publishes_every_pending_match_of_the_program_only() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let today = app::programs::time_zone::today_in_zone("America/New_York");
+    let today = app::kernel::time_zone::today_in_zone("America/New_York");
     assert!(
         reply
             .body

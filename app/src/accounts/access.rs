@@ -46,11 +46,18 @@ pub fn require(permission: Permission) -> Result<CurrentUser, AppError> {
     user.ok_or(AppError::Unauthenticated)
 }
 
+/// The program's admin database handle, after checking the signed-in person administers it.
+#[cfg(feature = "ssr")]
+pub fn admin_of(program_id: i64) -> Result<(CurrentUser, crate::db::Db), AppError> {
+    let user = require(Permission::AdministerProgram(program_id))?;
+    Ok((user, leptos::prelude::expect_context::<crate::db::Db>()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::accounts::EnrollmentRef;
-    use crate::programs::roles::Role;
+    use crate::kernel::roles::Role;
 
     fn person(site: bool, admin_of: &[i64], enrolled_in: &[i64]) -> CurrentUser {
         CurrentUser {

@@ -11,7 +11,7 @@ pub mod store;
 pub mod users;
 pub mod validation;
 
-use crate::programs::roles::Role;
+use crate::kernel::roles::Role;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 

@@ -7,9 +7,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-/// Whether the server runs in demo mode (`DEMO=true`).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct DemoMode(pub bool);
+/// In demo mode (`DEMO=true`), the demo accounts and their password, shown on the sign-in page.
+/// The server provides it from the demo data; without it the page shows none.
+#[derive(Clone, Debug, Default)]
+pub struct DemoMode {
+    pub accounts: Vec<DemoAccountInfo>,
+    pub password: String,
+}
 
 /// What a refused sign-in hands back to the page: the message and the email typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,27 +44,14 @@ pub struct SignInInfo {
 
 #[server(endpoint = "accounts/sign-in-page")]
 pub async fn sign_in_page_data() -> Result<SignInInfo, AppError> {
-    use crate::db::seed::{DEMO_ACCOUNTS, DEMO_PASSWORD};
-    let demo = use_context::<DemoMode>().unwrap_or_default().0;
-    let demo_accounts = if demo {
-        DEMO_ACCOUNTS
-            .iter()
-            .map(|a| DemoAccountInfo {
-                email: a.email.to_string(),
-                name: a.name.to_string(),
-                role: match a.role {
-                    None => "Site admin, program admin".to_string(),
-                    Some(role) => role.label().to_string(),
-                },
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let demo = use_context::<DemoMode>();
     Ok(SignInInfo {
         flash: use_context::<SignInFlash>(),
-        demo_accounts,
-        demo_password: demo.then(|| DEMO_PASSWORD.to_string()),
+        demo_accounts: demo
+            .as_ref()
+            .map(|d| d.accounts.clone())
+            .unwrap_or_default(),
+        demo_password: demo.map(|d| d.password),
         signed_in_as: super::identity().map(|u| u.name),
     })
 }

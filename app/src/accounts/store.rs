@@ -4,8 +4,8 @@ use super::validation::{DisplayName, Email};
 use super::{CurrentUser, EnrollmentRef};
 use crate::db::Db;
 use crate::error::AppError;
+use crate::kernel::roles::Role;
 use crate::on_db;
-use crate::programs::roles::Role;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 

@@ -44,7 +44,7 @@ pub async fn users_page_data() -> Result<UsersInfo, AppError> {
 
 #[cfg(feature = "ssr")]
 fn answer_plain_form(form: &str, outcome: &Result<String, AppError>) {
-    crate::shell::forms::answer_plain_form("/admin/users", form, outcome);
+    crate::ui::forms::answer_plain_form("/admin/users", form, outcome);
 }
 
 /// Hashes off the async threads: Argon2 is deliberately slow.
@@ -117,7 +117,7 @@ pub async fn reset_password(user_id: i64, password: String) -> Result<String, Ap
     outcome
 }
 
-use crate::shell::forms::outcome_view;
+use crate::ui::forms::outcome_view;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
@@ -140,7 +140,7 @@ pub fn UsersPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading users…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Err(error) => crate::shell::error_view(error).into_any(),
+                    Err(error) => crate::ui::errors::error_view(error).into_any(),
                     Ok(data) => {
                         let programs = data.programs.clone();
                         let users_for_admin = data.users.clone();

@@ -5,8 +5,8 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
 
+use crate::kernel::roles::Role;
 use crate::milestones::{Category, ItemStatus};
-use crate::programs::roles::Role;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 

@@ -3,8 +3,8 @@
 
 use super::{Item, ItemKey, ItemState, Source};
 use crate::error::AppError;
-use crate::milestones::due_date::{iso_date, readable_date};
 use crate::milestones::{Category, ItemStatus};
+use crate::ui::day::Day;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use std::collections::HashMap;
@@ -19,7 +19,7 @@ pub async fn my_items() -> Result<Vec<Item>, AppError> {
 
 #[cfg(feature = "ssr")]
 fn back_to(page: &str, key: ItemKey, outcome: &Result<ItemState, AppError>, undo: bool) {
-    if !crate::shell::forms::is_plain_form_post() {
+    if !crate::ui::forms::is_plain_form_post() {
         return;
     }
     let page = match page {
@@ -28,7 +28,7 @@ fn back_to(page: &str, key: ItemKey, outcome: &Result<ItemState, AppError>, undo
         "admin" => admin_page().unwrap_or_else(|| "/programs".to_string()),
         _ => "/quickcliq".to_string(),
     };
-    let encode = crate::shell::encode_query_value;
+    let encode = crate::kernel::text::encode_query_value;
     let target = match outcome {
         Ok(state) if state.completed && !undo => format!(
             "{page}?form=item&done={}&m={}&e={}&x={}",
@@ -59,14 +59,14 @@ fn admin_page() -> Option<String> {
 /// One match's items, for the program's admins: both people's, with completion on behalf.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MatchItemsData {
-    pub program: crate::programs::model::ProgramDetails,
-    pub listing: crate::programs::model::MatchListing,
+    pub program: crate::programs::ProgramDetails,
+    pub listing: crate::matches::MatchListing,
     pub items: Vec<Item>,
 }
 
 #[server(endpoint = "items/match")]
 pub async fn match_items(program_id: i64, match_id: i64) -> Result<MatchItemsData, AppError> {
-    let (_, db) = crate::programs::admin::admin_of(program_id)?;
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
     let program = crate::programs::store::program_details(&db, program_id).await?;
     let (listing, items) = super::store::items_of_match(&db, program_id, match_id).await?;
     Ok(MatchItemsData {
@@ -217,11 +217,6 @@ impl Completion {
     }
 }
 
-/// A date as `<time>`.
-fn day(date: chrono::NaiveDate) -> impl IntoView {
-    view! { <time datetime=iso_date(date)>{readable_date(date)}</time> }
-}
-
 /// The hidden fields naming an item, for the plain forms.
 fn key_fields(key: ItemKey, source: Source) -> impl IntoView {
     view! {
@@ -319,9 +314,9 @@ pub fn ItemRow(item: Item, completion: Completion) -> impl IntoView {
     view! {
         <tr class:done=done>
             <th scope="row">{item.milestone_name.clone()}<span class="sub">{partner}" · "{item.program_name.clone()}</span></th>
-            <td>{day(item.due)}</td>
+            <td><Day date=item.due/></td>
             <td><span class=status_class>{status_text}</span>
-                {item.completed_on.map(|d| view! { <span class="sub">"on "{day(d)}</span> })}
+                {item.completed_on.map(|d| view! { <span class="sub">"on "<Day date=d/></span> })}
             </td>
             <td class="item-action">{button}</td>
         </tr>
@@ -352,7 +347,7 @@ pub fn ItemsTable(items: Vec<Item>, completion: Completion) -> impl IntoView {
 /// plain form post it shows the outcome from the address, with an Undo form.
 #[component]
 pub fn CompletionNotice(completion: Completion) -> impl IntoView {
-    let plain = crate::shell::forms::form_outcome(None, "item");
+    let plain = crate::ui::forms::form_outcome(None, "item");
     let query = leptos_router::hooks::use_query_map().get_untracked();
     let plain_undo = (|| {
         Some(ItemKey {
@@ -398,7 +393,7 @@ pub fn CompletionNotice(completion: Completion) -> impl IntoView {
 /// on a participant's behalf.
 #[component]
 pub fn MatchItemsPage() -> impl IntoView {
-    let program_id = crate::programs::admin::use_program_id();
+    let program_id = crate::ui::frame::use_program_id();
     let params = leptos_router::hooks::use_params_map();
     let data = Resource::new(
         move || {
@@ -421,16 +416,16 @@ pub fn MatchItemsPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading the match…"</p> }>
             {move || Suspend::new(async move {
-                crate::programs::admin::or_error(data.await, |data| {
+                crate::ui::frame::or_error(data.await, |data| {
                     let pair = format!("{} with {}", data.listing.mentor_name, data.listing.mentee_name);
                     view! {
                         <leptos_meta::Title text=format!("{pair} · {}", data.program.name)/>
-                        <crate::programs::admin::ProgramNav program_id=data.program.id program_name=data.program.name.clone() current="matches"/>
+                        <crate::ui::frame::ProgramNav program_id=data.program.id program_name=data.program.name.clone() current="matches"/>
                         <p><a href=format!("/programs/{}/matches", data.program.id)>"← Back to the matches"</a></p>
                         <h1>{format!("Milestones of {pair}")}</h1>
                         <p class="program-clock">
-                            {data.listing.published_on.map(|d| view! { "Published " {day(d)} })}
-                            {data.listing.ended_on.map(|d| view! { " · ended " {day(d)} })}
+                            {data.listing.published_on.map(|d| view! { "Published " <Day date=d/> })}
+                            {data.listing.ended_on.map(|d| view! { " · ended " <Day date=d/> })}
                         </p>
                         <p class="hint">"Completing here records it as done by you on the participant's behalf."</p>
                         <CompletionNotice completion/>

@@ -5,12 +5,14 @@ use super::{Item, ItemKey, ItemState, Source};
 use crate::accounts::CurrentUser;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::kernel::roles::MatchState;
+use crate::kernel::roles::Role;
+use crate::kernel::time_zone::{date_in_zone, today_in_zone};
+use crate::milestones::rule::{ItemRule, MatchFact};
 use crate::milestones::{Category, DueOffset, OffsetUnit, item_status};
 use crate::on_db;
-use crate::programs::roles::Role;
-use crate::programs::time_zone::{date_in_zone, today_in_zone};
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Appends a completion or undo to the history inside `$tx` (a macro: one body per engine).
 macro_rules! record {
@@ -32,187 +34,193 @@ macro_rules! record {
     };
 }
 
-type MatchRow = (
-    i64,
-    i64,
-    i64,
-    i64,
-    String,
-    Option<NaiveDate>,
-    i64,
-    String,
-    i64,
-    String,
-);
-type MilestoneRow = (i64, i64, String, String, String, i32, String, String);
-type CompletionRow = (i64, i64, Option<i64>, DateTime<Utc>, i64);
-/// When an item was completed, and by whom.
-type Completed = (DateTime<Utc>, i64);
+/// An active enrollment of the person, with its program.
+#[derive(sqlx::FromRow)]
+struct EnrollmentRow {
+    id: i64,
+    program_id: i64,
+    program_name: String,
+    time_zone: String,
+}
+
+/// A published or ended match of the person, with both people.
+#[derive(sqlx::FromRow)]
+struct MatchRow {
+    id: i64,
+    program_id: i64,
+    mentor_enrollment_id: i64,
+    mentee_enrollment_id: i64,
+    #[sqlx(try_from = "String")]
+    state: MatchState,
+    published_on: NaiveDate,
+    mentor_user_id: i64,
+    mentor_name: String,
+    mentee_name: String,
+}
+
+/// An active milestone of one of the person's programs.
+#[derive(sqlx::FromRow)]
+struct MilestoneRow {
+    id: i64,
+    program_id: i64,
+    name: String,
+    #[sqlx(try_from = "String")]
+    category: Category,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    offset_amount: i32,
+    #[sqlx(try_from = "String")]
+    offset_unit: OffsetUnit,
+    description: String,
+}
+
+/// A completion of one of the person's or their partners' items.
+#[derive(sqlx::FromRow)]
+struct CompletionRow {
+    milestone_id: i64,
+    enrollment_id: i64,
+    match_id: Option<i64>,
+    completed_at: DateTime<Utc>,
+    completed_by: i64,
+}
 
 /// Every item of the person's active enrollments: theirs, and (for their matches) their
-/// partners' read-only. Four statements, whatever the number of matches.
+/// partners' read-only. Four statements, whatever the number of matches; which items exist is
+/// the item rule's answer for each program.
 pub async fn items_for(db: &Db, user_id: i64) -> Result<Vec<Item>, AppError> {
     let (enrollments, matches, milestones, completions) = on_db!(
         db,
-        read | pool
-            | {
-                let enrollments: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
-                "SELECT e.id, e.program_id, e.role, p.name, p.time_zone FROM enrollments e \
-                 JOIN programs p ON p.id = e.program_id WHERE e.user_id = $1 AND e.state = 'active'",
+        read | pool | {
+            let enrollments: Vec<EnrollmentRow> = sqlx::query_as(
+                "SELECT e.id, e.program_id, p.name AS program_name, p.time_zone \
+                     FROM enrollments e JOIN programs p ON p.id = e.program_id \
+                     WHERE e.user_id = $1 AND e.state = 'active'",
             )
             .bind(user_id)
             .fetch_all(pool)
             .await?;
-                let matches: Vec<MatchRow> = sqlx::query_as(
-                "SELECT m.id, m.program_id, m.mentor_enrollment_id, m.mentee_enrollment_id, m.state, \
-                 m.published_on, me.user_id, mu.display_name, ee.user_id, eu.display_name \
-                 FROM matches m \
-                 JOIN enrollments me ON me.id = m.mentor_enrollment_id JOIN users mu ON mu.id = me.user_id \
-                 JOIN enrollments ee ON ee.id = m.mentee_enrollment_id JOIN users eu ON eu.id = ee.user_id \
-                 WHERE (me.user_id = $1 OR ee.user_id = $1) AND m.state <> 'pending' \
-                 AND ((me.user_id = $1 AND me.state = 'active') OR (ee.user_id = $1 AND ee.state = 'active'))",
+            let matches: Vec<MatchRow> = sqlx::query_as(
+                "SELECT m.id, m.program_id, m.mentor_enrollment_id, m.mentee_enrollment_id, \
+                     m.state, m.published_on, me.user_id AS mentor_user_id, \
+                     mu.display_name AS mentor_name, eu.display_name AS mentee_name \
+                     FROM matches m \
+                     JOIN enrollments me ON me.id = m.mentor_enrollment_id \
+                     JOIN users mu ON mu.id = me.user_id \
+                     JOIN enrollments ee ON ee.id = m.mentee_enrollment_id \
+                     JOIN users eu ON eu.id = ee.user_id \
+                     WHERE (me.user_id = $1 OR ee.user_id = $1) AND m.state <> 'pending' \
+                     AND ((me.user_id = $1 AND me.state = 'active') \
+                       OR (ee.user_id = $1 AND ee.state = 'active')) \
+                     ORDER BY m.id",
             )
             .bind(user_id)
             .fetch_all(pool)
             .await?;
-                let milestones: Vec<MilestoneRow> = sqlx::query_as(
-                "SELECT id, program_id, name, category, role, offset_amount, offset_unit, description \
-                 FROM milestones WHERE archived = $2 AND program_id IN \
-                 (SELECT program_id FROM enrollments WHERE user_id = $1 AND state = 'active') \
-                 ORDER BY position, id",
+            let milestones: Vec<MilestoneRow> = sqlx::query_as(
+                "SELECT id, program_id, name, category, role, offset_amount, offset_unit, \
+                     description FROM milestones WHERE archived = $2 AND program_id IN \
+                     (SELECT program_id FROM enrollments WHERE user_id = $1 AND state = 'active') \
+                     ORDER BY position, id",
             )
             .bind(user_id)
             .bind(false)
             .fetch_all(pool)
             .await?;
-                let completions: Vec<CompletionRow> = sqlx::query_as(
-                "SELECT c.milestone_id, c.enrollment_id, c.match_id, c.completed_at, c.completed_by \
-                 FROM completions c WHERE c.enrollment_id IN \
-                 (SELECT id FROM enrollments WHERE user_id = $1) OR c.match_id IN \
-                 (SELECT m.id FROM matches m JOIN enrollments me ON me.id = m.mentor_enrollment_id \
-                  JOIN enrollments ee ON ee.id = m.mentee_enrollment_id \
-                  WHERE me.user_id = $1 OR ee.user_id = $1)",
+            let completions: Vec<CompletionRow> = sqlx::query_as(
+                "SELECT c.milestone_id, c.enrollment_id, c.match_id, c.completed_at, \
+                     c.completed_by FROM completions c WHERE c.enrollment_id IN \
+                     (SELECT id FROM enrollments WHERE user_id = $1) OR c.match_id IN \
+                     (SELECT m.id FROM matches m \
+                      JOIN enrollments me ON me.id = m.mentor_enrollment_id \
+                      JOIN enrollments ee ON ee.id = m.mentee_enrollment_id \
+                      WHERE me.user_id = $1 OR ee.user_id = $1)",
             )
             .bind(user_id)
             .fetch_all(pool)
             .await?;
-                Ok::<_, sqlx::Error>((enrollments, matches, milestones, completions))
-            }
-    )?;
-    let zones: HashMap<i64, (String, String)> = enrollments
-        .iter()
-        .map(|(_, program, _, name, zone)| (*program, (name.clone(), zone.clone())))
-        .collect();
-    let done: HashMap<(i64, i64, Option<i64>), Completed> = completions
-        .into_iter()
-        .map(|(milestone, enrollment, m, at, by)| ((milestone, enrollment, m), (at, by)))
-        .collect();
-    let mut items = Vec::new();
-    let mut push = |milestone: &MilestoneRow,
-                    key: ItemKey,
-                    anchor: NaiveDate,
-                    ended: bool,
-                    partner: Option<String>,
-                    mine: bool|
-     -> Result<(), AppError> {
-        let (_, program_id, name, category, role, amount, unit, description) = milestone;
-        let Some((program_name, zone)) = zones.get(program_id) else {
-            return Ok(());
-        };
-        let unit = OffsetUnit::parse(unit).ok_or_else(|| AppError::internal(unit))?;
-        let offset = DueOffset::new(u16::try_from(*amount).map_err(AppError::internal)?, unit)
-            .map_err(AppError::internal)?;
-        let Some(due) = offset.due_from(anchor) else {
-            return Ok(());
-        };
-        let completion = done.get(&(key.milestone_id, key.enrollment_id, key.match_id));
-        let completed_on = completion.map(|(at, _)| date_in_zone(zone, *at));
-        let status = item_status(due, today_in_zone(zone), completed_on, ended);
-        items.push(Item {
-            key,
-            milestone_name: name.clone(),
-            description: description.clone(),
-            category: Category::parse(category).ok_or_else(|| AppError::internal(category))?,
-            role: Role::parse(role).ok_or_else(|| AppError::internal(role))?,
-            program_id: *program_id,
-            program_name: program_name.clone(),
-            partner_name: partner,
-            due,
-            status,
-            completed_on,
-            mine,
-            completed_by_me: completion.is_some_and(|(_, by)| *by == user_id),
-            for_person: None,
-        });
-        Ok(())
-    };
-    // Relationship items: one per milestone and live or ended match, for either side.
-    for (
-        id,
-        program,
-        mentor,
-        mentee,
-        state,
-        published_on,
-        mentor_user,
-        mentor_name,
-        _,
-        mentee_name,
-    ) in &matches
-    {
-        let Some(anchor) = published_on else { continue };
-        let i_am_mentor = *mentor_user == user_id;
-        for milestone in milestones
-            .iter()
-            .filter(|m| m.1 == *program && m.3 == "relationship")
-        {
-            let for_mentor = milestone.4 == "mentor";
-            let enrollment = if for_mentor { *mentor } else { *mentee };
-            let partner = if i_am_mentor {
-                mentee_name
-            } else {
-                mentor_name
-            };
-            push(
-                milestone,
-                ItemKey {
-                    milestone_id: milestone.0,
-                    enrollment_id: enrollment,
-                    match_id: Some(*id),
-                },
-                *anchor,
-                state == "ended",
-                Some(partner.clone()),
-                for_mentor == i_am_mentor,
-            )?;
+            Ok::<_, sqlx::Error>((enrollments, matches, milestones, completions))
         }
-    }
-    // Program items: one per milestone of the person's role, anchored on their first match.
-    for (enrollment, program, role, _, _) in &enrollments {
-        let mine: Vec<&MatchRow> = matches
+    )?;
+    let done: HashMap<(i64, i64, Option<i64>), &CompletionRow> = completions
+        .iter()
+        .map(|c| ((c.milestone_id, c.enrollment_id, c.match_id), c))
+        .collect();
+    let mine: HashSet<i64> = enrollments.iter().map(|e| e.id).collect();
+    let mut items = Vec::new();
+    for enrollment in &enrollments {
+        let program = enrollment.program_id;
+        // Each program once, from the person's first enrollment in it (a person may be both
+        // mentor and mentee of a program).
+        if enrollments
             .iter()
-            .filter(|m| m.2 == *enrollment || m.3 == *enrollment)
-            .collect();
-        let Some(anchor) = mine.iter().filter_map(|m| m.5).min() else {
-            continue;
-        };
-        let live = mine.iter().any(|m| m.4 == "published");
-        for milestone in milestones
-            .iter()
-            .filter(|m| m.1 == *program && m.3 == "program" && m.4 == *role)
+            .find(|e| e.program_id == program)
+            .is_some_and(|first| first.id != enrollment.id)
         {
-            push(
-                milestone,
-                ItemKey {
-                    milestone_id: milestone.0,
-                    enrollment_id: *enrollment,
-                    match_id: None,
-                },
-                anchor,
-                !live,
-                None,
-                true,
-            )?;
+            continue;
+        }
+        let program_matches: Vec<&MatchRow> =
+            matches.iter().filter(|m| m.program_id == program).collect();
+        let facts: Vec<MatchFact> = program_matches
+            .iter()
+            .map(|m| MatchFact {
+                id: m.id,
+                mentor_enrollment: m.mentor_enrollment_id,
+                mentee_enrollment: m.mentee_enrollment_id,
+                published_on: m.published_on,
+                ended: m.state == MatchState::Ended,
+            })
+            .collect();
+        let rule = ItemRule::new(&facts);
+        let today = today_in_zone(&enrollment.time_zone);
+        for milestone in milestones.iter().filter(|m| m.program_id == program) {
+            let offset = DueOffset::new(
+                u16::try_from(milestone.offset_amount).map_err(AppError::internal)?,
+                milestone.offset_unit,
+            )
+            .map_err(AppError::internal)?;
+            for derived in rule.items(milestone.category, milestone.role) {
+                let the_match = derived
+                    .match_id
+                    .and_then(|id| program_matches.iter().find(|m| m.id == id));
+                // Program items of partners are theirs alone: only the person's own are shown.
+                if the_match.is_none() && !mine.contains(&derived.enrollment_id) {
+                    continue;
+                }
+                let Some(due) = offset.due_from(derived.anchor) else {
+                    continue;
+                };
+                let key = ItemKey {
+                    milestone_id: milestone.id,
+                    enrollment_id: derived.enrollment_id,
+                    match_id: derived.match_id,
+                };
+                let completion = done.get(&(key.milestone_id, key.enrollment_id, key.match_id));
+                let completed_on =
+                    completion.map(|c| date_in_zone(&enrollment.time_zone, c.completed_at));
+                let partner_name = the_match.map(|m| {
+                    if m.mentor_user_id == user_id {
+                        m.mentee_name.clone()
+                    } else {
+                        m.mentor_name.clone()
+                    }
+                });
+                items.push(Item {
+                    key,
+                    milestone_name: milestone.name.clone(),
+                    description: milestone.description.clone(),
+                    category: milestone.category,
+                    role: milestone.role,
+                    program_id: program,
+                    program_name: enrollment.program_name.clone(),
+                    partner_name,
+                    due,
+                    status: item_status(due, today, completed_on, derived.closed),
+                    completed_on,
+                    mine: mine.contains(&derived.enrollment_id),
+                    completed_by_me: completion.is_some_and(|c| c.completed_by == user_id),
+                    for_person: None,
+                });
+            }
         }
     }
     items.sort_by(|a, b| {
@@ -237,10 +245,11 @@ pub async fn complete(
     key: ItemKey,
     source: Source,
 ) -> Result<ItemState, AppError> {
-    let result: Result<Result<ItemState, AppError>, sqlx::Error> =
-        on_db!(
-            db,
-            write | pool | async {
+    on_db!(
+        db,
+        write
+            | pool
+            | async {
                 let mut tx = pool.begin().await?;
                 let milestone: Option<(i64, String, String, String, bool)> = sqlx::query_as(
                 "SELECT program_id, name, category, role, archived FROM milestones WHERE id = $1",
@@ -249,7 +258,7 @@ pub async fn complete(
             .fetch_optional(&mut *tx)
             .await?;
                 let Some((program_id, name, category, role, archived)) = milestone else {
-                    return Ok(Err(AppError::NotFound));
+                    return Err(AppError::NotFound);
                 };
                 let enrollment: Option<(i64, i64, String)> = sqlx::query_as(
                     "SELECT program_id, user_id, role FROM enrollments WHERE id = $1",
@@ -258,10 +267,10 @@ pub async fn complete(
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some((enrollment_program, owner, enrollment_role)) = enrollment else {
-                    return Ok(Err(AppError::NotFound));
+                    return Err(AppError::NotFound);
                 };
                 if enrollment_program != program_id || enrollment_role != role {
-                    return Ok(Err(AppError::NotFound));
+                    return Err(AppError::NotFound);
                 }
                 let is_admin = actor.is_site_admin || actor.admin_of.contains(&program_id);
                 let source = if actor.id == owner {
@@ -269,7 +278,7 @@ pub async fn complete(
                 } else if is_admin {
                     Source::Admin
                 } else {
-                    return Ok(Err(AppError::Forbidden));
+                    return Err(AppError::Forbidden);
                 };
                 match (category.as_str(), key.match_id) {
                     ("relationship", Some(match_id)) => {
@@ -281,19 +290,19 @@ pub async fn complete(
                         .fetch_optional(&mut *tx)
                         .await?;
                         let Some((match_program, mentor, mentee, state)) = found else {
-                            return Ok(Err(AppError::NotFound));
+                            return Err(AppError::NotFound);
                         };
                         let side = if role == "mentor" { mentor } else { mentee };
                         if match_program != program_id
                             || side != key.enrollment_id
                             || state == "pending"
                         {
-                            return Ok(Err(AppError::NotFound));
+                            return Err(AppError::NotFound);
                         }
                         if state == "ended" {
-                            return Ok(Err(refuse(
+                            return Err(refuse(
                                 "This match has ended, so its milestones are closed.",
-                            )));
+                            ));
                         }
                     }
                     ("program", None) => {
@@ -305,17 +314,17 @@ pub async fn complete(
                         .fetch_one(&mut *tx)
                         .await?;
                         if live == 0 {
-                            return Ok(Err(refuse(
+                            return Err(refuse(
                                 "This milestone is closed: there is no published match.",
-                            )));
+                            ));
                         }
                     }
-                    _ => return Ok(Err(AppError::NotFound)),
+                    _ => return Err(AppError::NotFound),
                 }
                 if archived {
-                    return Ok(Err(refuse(
+                    return Err(refuse(
                         "This milestone was archived by the program admin and can't be completed.",
-                    )));
+                    ));
                 }
                 let now = Utc::now();
                 let conflict = if key.match_id.is_some() {
@@ -349,16 +358,15 @@ pub async fn complete(
                 } else {
                     ""
                 };
-                Ok(Ok(ItemState {
+                Ok(ItemState {
                     key,
                     message: format!("{name} marked complete{on_behalf}."),
                     milestone_name: name,
                     completed: true,
-                }))
+                })
             }
             .await
-        );
-    result?
+    )
 }
 
 /// Undoes a completion: only the person who completed it may. Undoing an open item changes
@@ -369,7 +377,7 @@ pub async fn undo(
     key: ItemKey,
     source: Source,
 ) -> Result<ItemState, AppError> {
-    let result: Result<Result<ItemState, AppError>, sqlx::Error> = on_db!(
+    on_db!(
         db,
         write
             | pool
@@ -381,7 +389,7 @@ pub async fn undo(
                         .fetch_optional(&mut *tx)
                         .await?;
                 let Some((name, program_id)) = name else {
-                    return Ok(Err(AppError::NotFound));
+                    return Err(AppError::NotFound);
                 };
                 let owner: Option<i64> = sqlx::query_scalar(
                     "SELECT user_id FROM enrollments WHERE id = $1 AND program_id = $2",
@@ -391,11 +399,11 @@ pub async fn undo(
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some(owner) = owner else {
-                    return Ok(Err(AppError::NotFound));
+                    return Err(AppError::NotFound);
                 };
                 let is_admin = actor.is_site_admin || actor.admin_of.contains(&program_id);
                 if actor.id != owner && !is_admin {
-                    return Ok(Err(AppError::Forbidden));
+                    return Err(AppError::Forbidden);
                 }
                 let existing: Option<(i64, i64)> = sqlx::query_as(
                     "SELECT id, completed_by FROM completions WHERE milestone_id = $1 \
@@ -408,17 +416,17 @@ pub async fn undo(
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some((completion, by)) = existing else {
-                    return Ok(Ok(ItemState {
+                    return Ok(ItemState {
                         key,
                         message: format!("{name} is not marked complete; nothing to undo."),
                         milestone_name: name,
                         completed: false,
-                    }));
+                    });
                 };
                 if by != actor.id {
-                    return Ok(Err(refuse(
+                    return Err(refuse(
                         "Only the person who marked it complete can undo it.",
-                    )));
+                    ));
                 }
                 sqlx::query("DELETE FROM completions WHERE id = $1")
                     .bind(completion)
@@ -426,16 +434,15 @@ pub async fn undo(
                     .await?;
                 record!(tx, program_id, key, "undone", actor.id, source, Utc::now());
                 tx.commit().await?;
-                Ok(Ok(ItemState {
+                Ok(ItemState {
                     key,
                     message: format!("{name} is open again."),
                     milestone_name: name,
                     completed: false,
-                }))
+                })
             }
             .await
-    );
-    result?
+    )
 }
 
 /// One match's items as its program's admins see them: the relationship items of both people
@@ -444,7 +451,7 @@ pub async fn items_of_match(
     db: &Db,
     program_id: i64,
     match_id: i64,
-) -> Result<(crate::programs::model::MatchListing, Vec<Item>), AppError> {
+) -> Result<(crate::matches::MatchListing, Vec<Item>), AppError> {
     let people: Option<(i64, i64, i64, i64)> = on_db!(
         db,
         read | pool
@@ -461,7 +468,7 @@ pub async fn items_of_match(
     )?;
     let (mentor_enrollment, mentor_user, mentee_enrollment, mentee_user) =
         people.ok_or(AppError::NotFound)?;
-    let listing = crate::programs::store::match_listing(db, program_id, match_id).await?;
+    let listing = crate::matches::store::match_listing(db, program_id, match_id).await?;
     let mut items: Vec<Item> = items_for(db, mentor_user)
         .await?
         .into_iter()

@@ -4,17 +4,18 @@
 // The save server function takes each form field as an argument (a plain form posts them).
 #![allow(clippy::too_many_arguments)]
 
-use super::description::DescriptionText;
-use super::due_date::{iso_date, readable_date};
 use super::form::{FieldErrors, MilestoneFields, check};
 use super::preview::{PreviewData, items, summarize};
 use super::{Category, DueOffset, OffsetUnit};
 use crate::error::AppError;
-use crate::programs::admin::{ProgramNav, use_program_id};
-use crate::programs::model::ProgramDetails;
-use crate::programs::overview::excerpt;
-use crate::programs::roles::Role;
-use crate::shell::forms::{kept_value, outcome_view};
+use crate::kernel::due_date::{iso_date, readable_date};
+use crate::kernel::roles::Role;
+use crate::kernel::text::excerpt;
+use crate::programs::ProgramDetails;
+use crate::ui::day::Day;
+use crate::ui::description::DescriptionText;
+use crate::ui::forms::{kept_value, outcome_view};
+use crate::ui::frame::{ProgramNav, use_program_id};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -33,7 +34,7 @@ pub struct MilestonesData {
 
 #[server(endpoint = "milestones/list")]
 pub async fn milestones_list(program_id: i64) -> Result<MilestonesData, AppError> {
-    let (_, db) = crate::programs::admin::admin_of(program_id)?;
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
     let program = crate::programs::store::program_details(&db, program_id).await?;
     let milestones = store::list(&db, program_id).await?;
     Ok(MilestonesData {
@@ -48,9 +49,9 @@ pub async fn move_milestone(
     milestone_id: i64,
     direction: String,
 ) -> Result<String, AppError> {
-    let (_, db) = crate::programs::admin::admin_of(program_id)?;
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
     let outcome = store::move_one(&db, program_id, milestone_id, direction == "up").await;
-    crate::shell::forms::answer_plain_form(
+    crate::ui::forms::answer_plain_form(
         &format!("/programs/{program_id}/milestones"),
         "order",
         &outcome,
@@ -64,9 +65,9 @@ pub async fn archive_milestone(
     milestone_id: i64,
     archived: bool,
 ) -> Result<String, AppError> {
-    let (_, db) = crate::programs::admin::admin_of(program_id)?;
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
     let outcome = store::set_archived(&db, program_id, milestone_id, archived).await;
-    crate::shell::forms::answer_plain_form(
+    crate::ui::forms::answer_plain_form(
         &format!("/programs/{program_id}/milestones?archived=show"),
         "archive",
         &outcome,
@@ -79,7 +80,7 @@ pub struct MilestoneFormData {
     pub program: ProgramDetails,
     pub milestone: Option<MilestoneRecord>,
     pub preview: PreviewData,
-    pub resources: Vec<super::resources::LibraryItem>,
+    pub resources: Vec<crate::resources::LibraryItem>,
 }
 
 #[server(endpoint = "milestones/form")]
@@ -87,14 +88,14 @@ pub async fn milestone_form(
     program_id: i64,
     milestone_id: Option<i64>,
 ) -> Result<MilestoneFormData, AppError> {
-    let (_, db) = crate::programs::admin::admin_of(program_id)?;
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
     let program = crate::programs::store::program_details(&db, program_id).await?;
     let milestone = match milestone_id {
         Some(id) => Some(store::get(&db, program_id, id).await?),
         None => None,
     };
     let preview = store::preview_data(&db, program_id, program.today, milestone_id).await?;
-    let resources = super::resources::store::list(&db, program_id).await?;
+    let resources = crate::resources::store::list(&db, program_id).await?;
     Ok(MilestoneFormData {
         program,
         milestone,
@@ -114,7 +115,7 @@ pub async fn save_milestone(
     #[server(default)] unit: String,
     #[server(default)] description: String,
 ) -> Result<String, AppError> {
-    let (_, db) = crate::programs::admin::admin_of(program_id)?;
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
     let fields = MilestoneFields {
         name,
         category,
@@ -148,14 +149,14 @@ pub async fn save_milestone(
     match &outcome {
         Ok(message) => leptos_axum::redirect(&format!(
             "/programs/{program_id}/milestones?form=milestone&done={}",
-            crate::shell::encode_query_value(message)
+            crate::kernel::text::encode_query_value(message)
         )),
         Err(_) => {
             let page = match milestone_id {
                 Some(id) => format!("/programs/{program_id}/milestones/{id}/edit"),
                 None => format!("/programs/{program_id}/milestones/new"),
             };
-            crate::shell::forms::answer_plain_form_keeping(
+            crate::ui::forms::answer_plain_form_keeping(
                 &page,
                 "milestone",
                 &outcome,
@@ -200,7 +201,7 @@ pub fn MilestonesPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading milestones…"</p> }>
             {move || Suspend::new(async move {
-                crate::programs::admin::or_error(data.await, |data| {
+                crate::ui::frame::or_error(data.await, |data| {
                     view! { <MilestoneList data reorder archive/> }.into_any()
                 })
             })}
@@ -329,7 +330,7 @@ fn MilestoneList(
                                         <td>{m.category.label()}</td>
                                         <td>{m.role.label()}</td>
                                         <td>{m.offset.describe()}</td>
-                                        <td class="excerpt">{excerpt(&super::description::plain_text(&m.description), 80)}</td>
+                                        <td class="excerpt">{excerpt(&crate::kernel::links::plain_text(&m.description), 80)}</td>
                                         <td class="order">
                                             {(at > 0).then(|| view! {
                                                 <ActionForm action=reorder>
@@ -399,7 +400,7 @@ pub fn MilestoneFormPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                crate::programs::admin::or_error(data.await, |data| {
+                crate::ui::frame::or_error(data.await, |data| {
                     view! { <MilestoneForm data/> }.into_any()
                 })
             })}
@@ -567,7 +568,7 @@ fn MilestoneForm(data: MilestoneFormData) -> impl IntoView {
                             prop:value=value_of(|f| f.description.clone())
                             on:input=set(|f, v| f.description = v)
                             aria-invalid=move || shown(|e| e.description.clone())().map(|_| "true")
-                            aria-describedby="milestone-description-hint milestone-description-error">{crate::shell::forms::textarea_text(&start.description)}</textarea>
+                            aria-describedby="milestone-description-hint milestone-description-error">{crate::ui::forms::textarea_text(&start.description)}</textarea>
                         <p class="hint" id="milestone-description-hint">
                             "Plain text. Links: paste an address, or write [text](https://…). Only http, https and mailto links are made."
                         </p>
@@ -580,7 +581,7 @@ fn MilestoneForm(data: MilestoneFormData) -> impl IntoView {
                     let value = save.value().get();
                     match value {
                         Some(Err(error)) => Some(view! { <p class="form-error">{error.to_string()}</p> }.into_any()),
-                        _ => crate::shell::forms::form_outcome(None, "milestone")
+                        _ => crate::ui::forms::form_outcome(None, "milestone")
                             .and_then(|o| o.err())
                             .map(|e| view! { <p class="form-error">{e.to_string()}</p> }.into_any()),
                     }
@@ -596,7 +597,7 @@ fn MilestoneForm(data: MilestoneFormData) -> impl IntoView {
 /// copy.
 #[component]
 fn ResourcePicker(
-    resources: Vec<super::resources::LibraryItem>,
+    resources: Vec<crate::resources::LibraryItem>,
     fields: RwSignal<MilestoneFields>,
     touched: RwSignal<bool>,
     program_id: i64,
@@ -708,8 +709,8 @@ fn Preview(
             <div aria-live="polite" class="preview-result">
                 {move || match single() {
                     Some((date, offset, due, clamped)) => view! {
-                        <p>"A match published on "<time datetime=iso_date(date)>{readable_date(date)}</time>
-                           " is due on "<strong><time datetime=iso_date(due) class="preview-due">{readable_date(due)}</time></strong>"."</p>
+                        <p>"A match published on "<Day date=date/>
+                           " is due on "<strong><Day date=due class="preview-due"/></strong>"."</p>
                         {clamped.then(|| view! {
                             <p class="note clamp-note">{format!(
                                 "{} + {}: that day does not exist in {}, so the due date is the month's last day.",
@@ -723,8 +724,8 @@ fn Preview(
                 }}
                 {move || matches_summary().map(|s| {
                     let range = match (s.earliest_due, s.latest_due) {
-                        (Some(a), Some(b)) if a == b => view! { " due on "<time datetime=iso_date(a)>{readable_date(a)}</time> }.into_any(),
-                        (Some(a), Some(b)) => view! { " due between "<time datetime=iso_date(a)>{readable_date(a)}</time>" and "<time datetime=iso_date(b)>{readable_date(b)}</time> }.into_any(),
+                        (Some(a), Some(b)) if a == b => view! { " due on "<Day date=a/> }.into_any(),
+                        (Some(a), Some(b)) => view! { " due between "<Day date=a/>" and "<Day date=b/> }.into_any(),
                         _ => ().into_any(),
                     };
                     view! {

@@ -1,8 +1,9 @@
 //! The due-date calculator: the shared due-date code running live in the browser, and as a plain
 //! GET form when JavaScript is off.
 
-use crate::milestones::due_date::{iso_date, readable_date};
+use crate::kernel::due_date::{iso_date, readable_date};
 use crate::milestones::{DueOffset, OffsetUnit};
+use crate::ui::day::Day;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -165,9 +166,9 @@ fn Calculator(published: String, amount: String, unit: String) -> impl IntoView 
                             <p>
                                 "Due " <strong>{offset.describe().to_lowercase()}</strong>
                                 ": for a match published on "
-                                <time datetime=iso_date(published)>{readable_date(published)}</time>
+                                <Day date=published/>
                                 ", the due date is "
-                                <time class="due" datetime=iso_date(due)>{readable_date(due)}</time>
+                                <Day date=due class="due"/>
                                 "."
                             </p>
                             {clamped.then(|| view! {

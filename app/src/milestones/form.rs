@@ -2,7 +2,7 @@
 //! admin types) and the server (the authority on Save).
 
 use super::{Category, DueOffset};
-use crate::programs::roles::Role;
+use crate::kernel::roles::Role;
 use serde::{Deserialize, Serialize};
 
 pub const MAX_NAME_CHARS: usize = 120;

@@ -1,18 +1,16 @@
 //! Milestones: definitions per program, their due offsets and the status of their items.
 
 pub mod admin;
-pub mod description;
-pub mod due_date;
 pub mod form;
 pub mod preview;
-pub mod resources;
+pub mod rule;
 pub mod status;
 #[cfg(feature = "ssr")]
 pub mod store;
 
 pub mod calculator;
 
-pub use due_date::{DueOffset, OffsetError, OffsetUnit, due_date};
+pub use crate::kernel::due_date::{DueOffset, OffsetError, OffsetUnit, due_date};
 pub use status::{ItemStatus, item_status};
 
 use serde::{Deserialize, Serialize};
@@ -65,7 +63,7 @@ pub struct MilestoneRecord {
     pub id: i64,
     pub name: String,
     pub category: Category,
-    pub role: crate::programs::roles::Role,
+    pub role: crate::kernel::roles::Role,
     pub offset: DueOffset,
     pub description: String,
     pub position: i64,

@@ -2,29 +2,19 @@
 //! due dates, and how many would already be overdue. Pure and shared: the browser runs it on
 //! every keystroke with data the server sent once.
 
+use super::rule::{ItemRule, MatchFact};
 use super::{Category, DueOffset};
-use crate::programs::roles::Role;
+use crate::kernel::roles::Role;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
-
-/// A match of the program as the preview needs it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PreviewMatch {
-    pub id: i64,
-    pub mentor_enrollment: i64,
-    pub mentee_enrollment: i64,
-    pub published_on: NaiveDate,
-    /// Ended matches anchor program milestones but have no open relationship items.
-    pub ended: bool,
-}
+use std::collections::HashSet;
 
 /// What the server sends once for the form's preview.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreviewData {
     /// The program's today.
     pub today: Option<NaiveDate>,
-    pub matches: Vec<PreviewMatch>,
+    pub matches: Vec<MatchFact>,
     /// For an existing milestone: the matches and enrollments whose item is completed.
     pub completed_matches: Vec<i64>,
     pub completed_enrollments: Vec<i64>,
@@ -37,43 +27,23 @@ pub struct PreviewItem {
     pub completed: bool,
 }
 
-/// The items a milestone of this category and role has now (PRODUCT.md, "Milestone item").
+/// The open items a milestone of this category and role has now (the item rule, without the
+/// closed items), and whether each is completed.
 pub fn items(data: &PreviewData, category: Category, role: Role) -> Vec<PreviewItem> {
-    match category {
-        Category::Relationship => {
-            let done: HashSet<i64> = data.completed_matches.iter().copied().collect();
-            data.matches
-                .iter()
-                .filter(|m| !m.ended)
-                .map(|m| PreviewItem {
-                    anchor: m.published_on,
-                    completed: done.contains(&m.id),
-                })
-                .collect()
-        }
-        Category::Program => {
-            let done: HashSet<i64> = data.completed_enrollments.iter().copied().collect();
-            let person = |m: &PreviewMatch| match role {
-                Role::Mentor => m.mentor_enrollment,
-                Role::Mentee => m.mentee_enrollment,
-            };
-            // Earliest publish date per person with at least one published (not ended) match.
-            let mut anchors: BTreeMap<i64, (NaiveDate, bool)> = BTreeMap::new();
-            for m in &data.matches {
-                let entry = anchors.entry(person(m)).or_insert((m.published_on, false));
-                entry.0 = entry.0.min(m.published_on);
-                entry.1 |= !m.ended;
-            }
-            anchors
-                .into_iter()
-                .filter(|(_, (_, live))| *live)
-                .map(|(enrollment, (anchor, _))| PreviewItem {
-                    anchor,
-                    completed: done.contains(&enrollment),
-                })
-                .collect()
-        }
-    }
+    let done_matches: HashSet<i64> = data.completed_matches.iter().copied().collect();
+    let done_enrollments: HashSet<i64> = data.completed_enrollments.iter().copied().collect();
+    ItemRule::new(&data.matches)
+        .items(category, role)
+        .into_iter()
+        .filter(|item| !item.closed)
+        .map(|item| PreviewItem {
+            anchor: item.anchor,
+            completed: match item.match_id {
+                Some(m) => done_matches.contains(&m),
+                None => done_enrollments.contains(&item.enrollment_id),
+            },
+        })
+        .collect()
 }
 
 /// The preview's summary for the program's items.
@@ -111,7 +81,7 @@ mod tests {
     }
 
     fn data() -> PreviewData {
-        let m = |id, mentor, mentee, on, ended| PreviewMatch {
+        let m = |id, mentor, mentee, on, ended| MatchFact {
             id,
             mentor_enrollment: mentor,
             mentee_enrollment: mentee,

@@ -2,12 +2,13 @@
 //! archive and restore, and what the form's preview needs.
 
 use super::form::MilestoneDraft;
-use super::preview::{PreviewData, PreviewMatch};
+use super::preview::PreviewData;
+use super::rule::MatchFact;
 use super::{Category, DueOffset, MilestoneRecord, OffsetUnit};
 use crate::db::Db;
 use crate::error::AppError;
+use crate::kernel::roles::Role;
 use crate::on_db;
-use crate::programs::roles::Role;
 use chrono::{NaiveDate, Utc};
 
 type Row = (
@@ -173,7 +174,7 @@ pub async fn update(
 
 /// Moves a milestone one place up or down in the program's order.
 pub async fn move_one(db: &Db, program_id: i64, id: i64, up: bool) -> Result<String, AppError> {
-    let result: Result<Result<String, AppError>, sqlx::Error> = on_db!(
+    on_db!(
         db,
         write
             | pool
@@ -186,14 +187,14 @@ pub async fn move_one(db: &Db, program_id: i64, id: i64, up: bool) -> Result<Str
                 .fetch_all(&mut *tx)
                 .await?;
                 let Some(at) = order.iter().position(|(m, _)| *m == id) else {
-                    return Ok(Err(AppError::NotFound));
+                    return Err(AppError::NotFound);
                 };
                 let name = order[at].1.clone();
                 let to = match (up, at) {
-                    (true, 0) => return Ok(Ok(format!("{name} is already first."))),
+                    (true, 0) => return Ok(format!("{name} is already first.")),
                     (true, at) => at - 1,
                     (false, at) if at + 1 == order.len() => {
-                        return Ok(Ok(format!("{name} is already last.")));
+                        return Ok(format!("{name} is already last."));
                     }
                     (false, at) => at + 1,
                 };
@@ -207,16 +208,15 @@ pub async fn move_one(db: &Db, program_id: i64, id: i64, up: bool) -> Result<Str
                         .await?;
                 }
                 tx.commit().await?;
-                Ok(Ok(format!(
+                Ok(format!(
                     "Moved {name} {} (now {} of {}).",
                     if up { "up" } else { "down" },
                     to + 1,
                     ids.len()
-                )))
+                ))
             }
             .await
-    );
-    result?
+    )
 }
 
 /// Archives or restores a milestone. Archived milestones keep their completions and history and
@@ -297,7 +297,7 @@ pub async fn preview_data(
         matches: matches
             .into_iter()
             .filter_map(|(id, mentor, mentee, published_on, state)| {
-                Some(PreviewMatch {
+                Some(MatchFact {
                     id,
                     mentor_enrollment: mentor,
                     mentee_enrollment: mentee,

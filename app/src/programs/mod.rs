@@ -1,12 +1,19 @@
-//! Programs: their participants, matches, imports and admin pages.
+//! Programs: their name, description and time zone, the program form and its store.
 
-pub mod admin;
-pub mod csv;
-pub mod import_plan;
-pub mod model;
-pub mod overview;
-pub mod roles;
+pub mod form;
 #[cfg(feature = "ssr")]
 pub mod store;
-#[cfg(feature = "ssr")]
-pub mod time_zone;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// A program as its admin pages show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramDetails {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub time_zone: String,
+    /// The program's calendar date now.
+    pub today: NaiveDate,
+}

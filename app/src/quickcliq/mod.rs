@@ -1,8 +1,8 @@
 //! The QuickcliQ: a participant's landing page.
 
 use crate::error::AppError;
-use crate::milestones::due_date::{iso_date, readable_date};
-use crate::programs::roles::{MatchState, Role};
+use crate::kernel::roles::{MatchState, Role};
+use crate::ui::day::Day;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -67,7 +67,7 @@ pub fn QuickcliqPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading your milestones…"</p> }>
             {move || Suspend::new(async move {
                 match items.await {
-                    Err(error) => crate::shell::error_view(error).into_any(),
+                    Err(error) => crate::ui::errors::error_view(error).into_any(),
                     Ok(list) => {
                         let open: Vec<_> = list.into_iter().filter(|i| i.mine && i.status.is_open()).collect();
                         if open.is_empty() {
@@ -88,7 +88,7 @@ pub fn QuickcliqPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match matches.await {
-                    Err(error) => crate::shell::error_view(error).into_any(),
+                    Err(error) => crate::ui::errors::error_view(error).into_any(),
                     Ok(list) if list.is_empty() => view! {
                         <p class="empty">"You have no published mentoring matches yet. Your milestones appear once your program admin publishes your match."</p>
                     }.into_any(),
@@ -121,7 +121,7 @@ pub fn ProfilePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading your milestones…"</p> }>
             {move || Suspend::new(async move {
                 match items.await {
-                    Err(error) => crate::shell::error_view(error).into_any(),
+                    Err(error) => crate::ui::errors::error_view(error).into_any(),
                     Ok(list) if list.is_empty() => view! {
                         <p class="empty">"No milestones yet: they appear once your program admin publishes your match."</p>
                     }.into_any(),
@@ -166,10 +166,10 @@ fn MatchLine(m: MyMatch) -> impl IntoView {
             <strong>{relation}</strong>
             " · " {m.program}
             {m.published_on.map(|d| view! {
-                " · published " <time datetime=iso_date(d)>{readable_date(d)}</time>
+                " · published " <Day date=d/>
             })}
             {m.ended_on.map(|d| view! {
-                " · ended " <time datetime=iso_date(d)>{readable_date(d)}</time>
+                " · ended " <Day date=d/>
             })}
         </li>
     }

@@ -147,8 +147,8 @@ pub fn svg(milestones: &[MilestoneFigures]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernel::roles::Role;
     use crate::milestones::Category;
-    use crate::programs::roles::Role;
 
     fn figures(name: &str, tally: Tally) -> MilestoneFigures {
         MilestoneFigures {

@@ -6,11 +6,13 @@
 use super::{FilterError, MatchOrder, Report, ReportQuery, Tally, chart};
 use crate::error::AppError;
 use crate::items::Source;
+use crate::kernel::due_date::iso_date;
+use crate::kernel::roles::{MatchState, Role};
+use crate::kernel::text::query_string;
 use crate::milestones::Category;
-use crate::milestones::due_date::{iso_date, readable_date};
-use crate::programs::admin::{ProgramNav, pager, query_string, use_program_id};
-use crate::programs::model::ProgramDetails;
-use crate::programs::roles::{MatchState, Role};
+use crate::programs::ProgramDetails;
+use crate::ui::day::Day;
+use crate::ui::frame::{ProgramNav, pager, use_program_id};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -39,7 +41,7 @@ pub async fn activity_report(
     #[server(default)] sort: String,
     #[server(default)] page: i64,
 ) -> Result<ReportData, AppError> {
-    let (_, db) = crate::programs::admin::admin_of(program_id)?;
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
     let query = ReportQuery {
         category,
         role,
@@ -101,7 +103,7 @@ pub fn ReportPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading the report…"</p> }>
             {move || Suspend::new(async move {
                 let query = query();
-                crate::programs::admin::or_error(data.await, move |data| match data {
+                crate::ui::frame::or_error(data.await, move |data| match data {
                     ReportData::Ready(report) => view! { <ReportView report=*report query/> }.into_any(),
                     ReportData::Invalid { program, errors } => view! {
                         <ReportHeading program=program.clone()/>
@@ -256,10 +258,6 @@ fn source_label(source: Source) -> &'static str {
     }
 }
 
-fn date_view(d: chrono::NaiveDate) -> impl IntoView {
-    view! { <time datetime=iso_date(d)>{readable_date(d)}</time> }
-}
-
 #[component]
 fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
     let program = report.program.clone();
@@ -292,7 +290,7 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
         <ReportHeading program=program.clone()/>
         <p class="program-clock">
             {if looking_back { "As it stood at the end of " } else { "As of today, " }}
-            {date_view(report.as_of)}
+            <Day date=report.as_of/>
             {format!(" (calendar of {}).", program.time_zone)}
             {looking_back.then(|| view! { " " <a href=format!("/programs/{id}/report")>"Back to today"</a> })}
         </p>
@@ -430,8 +428,8 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
                                                     MatchState::Ended => "Ended",
                                                     _ => "Published",
                                                 }}</span></td>
-                                                <td>{date_view(m.published_on)}</td>
-                                                <td>{m.ended_on.map(|d| date_view(d).into_any()).unwrap_or_else(|| view! { <span class="muted">"—"</span> }.into_any())}</td>
+                                                <td><Day date=m.published_on/></td>
+                                                <td>{m.ended_on.map(|d| view! { <Day date=d/> }.into_any()).unwrap_or_else(|| view! { <span class="muted">"—"</span> }.into_any())}</td>
                                                 <td class="progress-cell">
                                                     {format!("{} of {} completed", t.completed(), t.items)}
                                                     <meter min="0" max=t.items.max(1).to_string() value=t.completed().to_string()

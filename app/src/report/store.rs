@@ -11,10 +11,10 @@ use super::{
 use crate::db::{Db, Engine};
 use crate::error::AppError;
 use crate::items::Source;
+use crate::kernel::roles::Role;
 use crate::milestones::{Category, DueOffset, OffsetUnit};
 use crate::on_db;
-use crate::programs::model::ProgramDetails;
-use crate::programs::roles::Role;
+use crate::programs::ProgramDetails;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 

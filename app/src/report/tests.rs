@@ -1,7 +1,9 @@
 //! The report's figures on a fixture computed by hand, and the invariants every report keeps.
 
 use super::*;
-use crate::milestones::OffsetUnit;
+use crate::kernel::roles::{MatchState, Role};
+use crate::milestones::{Category, DueOffset, OffsetUnit};
+use chrono::NaiveDate;
 use proptest::prelude::*;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {

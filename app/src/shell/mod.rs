@@ -1,13 +1,25 @@
-//! The app shell: the page frame, header, navigation, and the pages for errors.
+//! The app shell, above every feature: the HTML document, the routes, the header and
+//! navigation, and `/`.
 
-pub mod forms;
-
+use crate::accounts::sign_in::SignInPage;
+use crate::accounts::users::UsersPage;
 use crate::accounts::{CurrentUser, whoami};
-use crate::error::AppError;
+use crate::enrollments::pages::ParticipantsPage;
+use crate::imports::pages::{ImportPage, ImportPreviewPage};
+use crate::items::pages::MatchItemsPage;
+use crate::matches::pages::MatchesPage;
+use crate::milestones::admin::{MilestoneFormPage, MilestonesPage};
+use crate::milestones::calculator::DueDatesPage;
+use crate::panel::{ProgramPanelPage, ProgramsPage};
+use crate::programs::form::ProgramFormPage;
+use crate::quickcliq::{ProfilePage, QuickcliqPage};
+use crate::report::page::ReportPage;
+use crate::resources::ResourcesPage;
+use crate::ui::errors::NotFound;
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::components::{A, Redirect};
-use leptos_router::hooks::use_location;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Redirect, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
 
 pub const PRODUCT_NAME: &str = "Mentoring Milestones";
 
@@ -64,74 +76,6 @@ fn Navigation(user: Option<CurrentUser>) -> impl IntoView {
     .into_any()
 }
 
-/// How a page shows a refused or failed load: signed-out people go to sign in (and come back),
-/// others see why, with the matching status code.
-pub fn error_view(error: AppError) -> impl IntoView {
-    match error {
-        AppError::Unauthenticated => {
-            let location = use_location();
-            let path = location.pathname.get_untracked();
-            let search = location.search.get_untracked();
-            let here = if search.is_empty() {
-                path
-            } else {
-                format!("{path}?{search}")
-            };
-            let target = format!("/sign-in?next={}", encode_query_value(&here));
-            view! { <Redirect path=target/> }.into_any()
-        }
-        AppError::Forbidden => {
-            set_status(403);
-            view! {
-                <Title text="No access · Mentoring Milestones"/>
-                <h1>"No access"</h1>
-                <p>"Your account does not have access to this page. If you think it should, ask your program admin."</p>
-            }
-            .into_any()
-        }
-        AppError::NotFound => view! { <NotFound/> }.into_any(),
-        other => view! { <p class="error" role="alert">{other.to_string()}</p> }.into_any(),
-    }
-}
-
-/// Percent-encodes a value for a query string.
-pub fn encode_query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(byte as char)
-            }
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
-}
-
-/// Sets the HTTP status of the page being rendered on the server.
-fn set_status(code: u16) {
-    #[cfg(feature = "ssr")]
-    if let (Some(response), Ok(status)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::StatusCode::from_u16(code),
-    ) {
-        response.set_status(status);
-    }
-    #[cfg(not(feature = "ssr"))]
-    let _ = code;
-}
-
-#[component]
-pub fn NotFound() -> impl IntoView {
-    set_status(404);
-    view! {
-        <Title text="Page not found · Mentoring Milestones"/>
-        <h1>"Page not found"</h1>
-        <p>"There is no page at this address. It may have moved, or the link may be mistyped."</p>
-        <p><a class="button" href="/">"Go to your start page"</a></p>
-    }
-}
-
 /// `/`: sends each person to where they work, or to sign in.
 #[component]
 pub fn HomeRedirect() -> impl IntoView {
@@ -159,15 +103,79 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::encode_query_value;
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) && let Ok(policy) =
+        http::HeaderValue::from_str(&content_security_policy(&nonce.to_string()))
+    {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
+    }
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
 
-    #[test]
-    fn query_values_are_encoded() {
-        assert_eq!(
-            encode_query_value("/programs/1?tab=a b&c"),
-            "/programs/1%3Ftab%3Da%20b%26c"
-        );
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Runs in the browser only, once the page is interactive; tests and styles can rely on it.
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/milestones.css"/>
+        <Title text=PRODUCT_NAME/>
+        <Router>
+            <Header/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    // Async: the server sends each page complete, so it reads the same with
+                    // JavaScript off as before hydration.
+                    <Route path=path!("/") view=HomeRedirect ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs") view=ProgramsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/new") view=ProgramFormPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id") view=ProgramPanelPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/edit") view=ProgramFormPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/participants") view=ParticipantsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/matches") view=MatchesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/matches/:match") view=MatchItemsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/import") view=ImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/import/:batch") view=ImportPreviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/milestones") view=MilestonesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/report") view=ReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/resources") view=ResourcesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/milestones/new") view=MilestoneFormPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/milestones/:milestone/edit") view=MilestoneFormPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quickcliq") view=QuickcliqPage ssr=SsrMode::Async/>
+                    <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/due-dates") view=DueDatesPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>{PRODUCT_NAME} " · milestones for mentoring programs"</p>
+            </footer>
+        </Router>
     }
 }

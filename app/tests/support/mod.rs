@@ -9,7 +9,7 @@ macro_rules! on_both_engines {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let scratch = app::db::scratch::ScratchDb::sqlite()
+                    let scratch = app::dev::scratch::ScratchDb::sqlite()
                         .await
                         .expect("a fresh SQLite database opens and migrates");
                     super::$name(&scratch.db).await;
@@ -20,7 +20,7 @@ macro_rules! on_both_engines {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let scratch = app::db::scratch::ScratchDb::postgres()
+                    let scratch = app::dev::scratch::ScratchDb::postgres()
                         .await
                         .expect("PostgreSQL is running and a fresh database opens and migrates");
                     super::$name(&scratch.db).await;

@@ -6,8 +6,8 @@
 use app::accounts::store::{create_user, make_program_admin};
 use app::accounts::validation::{DisplayName, Email};
 use app::db::Db;
-use app::db::scratch::ScratchDb;
-use app::db::seed::{DEMO_PASSWORD, seed_demo};
+use app::dev::scratch::ScratchDb;
+use app::dev::seed::{DEMO_PASSWORD, seed_demo};
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
@@ -161,8 +161,8 @@ pub fn form(fields: &[(&str, &str)]) -> String {
         .map(|(k, v)| {
             format!(
                 "{}={}",
-                app::shell::encode_query_value(k),
-                app::shell::encode_query_value(v)
+                app::kernel::text::encode_query_value(k),
+                app::kernel::text::encode_query_value(v)
             )
         })
         .collect::<Vec<_>>()

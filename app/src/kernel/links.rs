@@ -1,8 +1,7 @@
 //! Milestone descriptions: plain text in which `[text](url)` and bare URLs become links. Only
 //! `http`, `https` and `mailto` links are made; anything else stays text. Nothing here produces
-//! HTML: the pieces are rendered as text nodes and `<a>` elements, so no input can become markup.
-
-use leptos::prelude::*;
+//! HTML: `ui::description` renders the pieces as text nodes and `<a>` elements, so no input can
+//! become markup.
 
 /// A piece of a description.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,23 +180,6 @@ pub fn plain_text(input: &str) -> String {
             Segment::LineBreak => " ".to_string(),
         })
         .collect()
-}
-
-/// A description as participants see it: text with its line breaks, and safe links that open in
-/// a new tab.
-#[component]
-pub fn DescriptionText(#[prop(into)] text: String) -> impl IntoView {
-    segments(&text)
-        .into_iter()
-        .map(|segment| match segment {
-            Segment::Text(text) => text.into_any(),
-            Segment::LineBreak => view! { <br/> }.into_any(),
-            Segment::Link { text, href } => view! {
-                <a href=href target="_blank" rel="noopener noreferrer">{text}<span class="visually-hidden">" (opens in a new tab)"</span></a>
-            }
-            .into_any(),
-        })
-        .collect_view()
 }
 
 #[cfg(test)]

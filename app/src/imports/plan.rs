@@ -2,10 +2,11 @@
 //! do, against what the program already holds. Pure, so every rule is tested without a database;
 //! the store applies a plan in one transaction.
 
-use super::csv::{self, Record};
-use super::model::{parse_date_field, publish_date};
 use crate::accounts::validation::Email;
-use crate::programs::roles::{MatchState, Role};
+use crate::kernel::csv::{self, Record};
+use crate::kernel::due_date::parse_date_field;
+use crate::kernel::roles::{MatchState, Role};
+use crate::matches::publish_date;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

@@ -1,13 +1,16 @@
 //! `/programs/{id}/participants`: enrol people as mentors or mentees, retire and reactivate
 //! them, and find them by name, email, role and state.
 
-use super::{ProgramNav, pager, query_string, use_program_id};
+use super::Participant;
 use crate::error::AppError;
-use crate::programs::model::{Page, Participant, ProgramDetails};
-use crate::programs::roles::Role;
-use crate::shell::forms::{
+use crate::kernel::page::Page;
+use crate::kernel::roles::Role;
+use crate::kernel::text::query_string;
+use crate::programs::ProgramDetails;
+use crate::ui::forms::{
     field_error_view, field_invalid, kept_value, outcome_view, outcome_view_besides_fields,
 };
+use crate::ui::frame::{ProgramNav, pager, use_program_id};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -27,10 +30,10 @@ pub async fn participants(
     #[server(default)] state: String,
     #[server(default)] page: i64,
 ) -> Result<ParticipantsData, AppError> {
-    use crate::programs::model::EnrollmentState;
-    use crate::programs::store::{self, ParticipantFilter};
-    let (_, db) = super::admin_of(program_id)?;
-    let program = store::program_details(&db, program_id).await?;
+    use super::store::{self, ParticipantFilter};
+    use crate::enrollments::EnrollmentState;
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
+    let program = crate::programs::store::program_details(&db, program_id).await?;
     let filter = ParticipantFilter {
         search,
         role: Role::parse(&role),
@@ -50,7 +53,7 @@ pub async fn enrol(
     #[server(default)] password: String,
 ) -> Result<String, AppError> {
     use crate::accounts::validation::{DisplayName, Email, NewPassword};
-    let (_, db) = super::admin_of(program_id)?;
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
     let outcome = async {
         let email = Email::parse(&email).map_err(|m| AppError::Invalid(format!("Email: {m}")))?;
         let role = Role::parse(&role)
@@ -75,7 +78,8 @@ pub async fn enrol(
                 Err(other) => return Err(other),
             }
         }
-        let message = crate::programs::store::enrol(&db, program_id, email.as_str(), role).await?;
+        let message =
+            crate::enrollments::store::enrol(&db, program_id, email.as_str(), role).await?;
         Ok(match created {
             Some(name) => format!(
                 "Created an account for {name} ({}). {message}",
@@ -85,7 +89,7 @@ pub async fn enrol(
         })
     }
     .await;
-    crate::shell::forms::answer_plain_form_keeping(
+    crate::ui::forms::answer_plain_form_keeping(
         &format!("/programs/{program_id}/participants"),
         "enrol",
         &outcome,
@@ -100,10 +104,11 @@ pub async fn set_enrollment(
     enrollment_id: i64,
     active: bool,
 ) -> Result<String, AppError> {
-    let (_, db) = super::admin_of(program_id)?;
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
     let outcome =
-        crate::programs::store::set_enrollment_state(&db, program_id, enrollment_id, active).await;
-    crate::shell::forms::answer_plain_form(
+        crate::enrollments::store::set_enrollment_state(&db, program_id, enrollment_id, active)
+            .await;
+    crate::ui::forms::answer_plain_form(
         &format!("/programs/{program_id}/participants"),
         "enrollment",
         &outcome,
@@ -143,7 +148,7 @@ pub fn ParticipantsPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading participants…"</p> }>
             {move || Suspend::new(async move {
-                super::or_error(data.await, |data| {
+                crate::ui::frame::or_error(data.await, |data| {
                     view! { <Participants data enrol_action state_action/> }.into_any()
                 })
             })}

@@ -1,8 +1,8 @@
 //! Site admins create programs and edit their name, description and time zone.
 
-use super::use_program_id;
 use crate::error::AppError;
-use crate::shell::forms::{field_error, form_outcome, kept_value};
+use crate::ui::forms::{field_error, form_outcome, kept_value};
+use crate::ui::frame::use_program_id;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -53,7 +53,7 @@ fn checked(
     description: &str,
     time_zone: &str,
 ) -> Result<crate::programs::store::ProgramInput, AppError> {
-    use crate::programs::store::{ProgramField, ProgramInput};
+    use super::store::{ProgramField, ProgramInput};
     ProgramInput::parse(name, description, time_zone).map_err(|(field, message)| {
         let label = match field {
             ProgramField::Name => "Program name",
@@ -83,13 +83,13 @@ pub async fn create_program(
         Ok((id, message)) => {
             leptos_axum::redirect(&format!(
                 "/programs/{id}?form=program&done={}",
-                crate::shell::encode_query_value(&message)
+                crate::kernel::text::encode_query_value(&message)
             ));
             Ok(message)
         }
         Err(error) => {
             let outcome = Err(error);
-            crate::shell::forms::answer_plain_form_keeping(
+            crate::ui::forms::answer_plain_form_keeping(
                 "/programs/new",
                 "program",
                 &outcome,
@@ -120,7 +120,7 @@ pub async fn update_program(
         Ok(format!("Saved the program {}.", input.name))
     }
     .await;
-    crate::shell::forms::answer_plain_form_keeping(
+    crate::ui::forms::answer_plain_form_keeping(
         &format!("/programs/{program_id}/edit"),
         "program",
         &outcome,
@@ -144,7 +144,7 @@ pub fn ProgramFormPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                super::or_error(data.await, |data| view! { <ProgramForm data/> }.into_any())
+                crate::ui::frame::or_error(data.await, |data| view! { <ProgramForm data/> }.into_any())
             })}
         </Suspense>
     }
@@ -196,7 +196,7 @@ fn ProgramForm(data: ProgramFormData) -> impl IntoView {
             <textarea id="program-description" name="description" rows="3" maxlength="2000"
                 aria-invalid=invalid("Description")
                 aria-describedby="description-error"
-                prop:value=description.clone()>{crate::shell::forms::textarea_text(&description)}</textarea>
+                prop:value=description.clone()>{crate::ui::forms::textarea_text(&description)}</textarea>
             {error_for("Description")}
         </div>
         <div class="field">
@@ -220,7 +220,7 @@ fn ProgramForm(data: ProgramFormData) -> impl IntoView {
         } else {
             create.value().get()
         };
-        crate::shell::forms::outcome_view_besides_fields(value, "program", &PROGRAM_FIELDS)
+        crate::ui::forms::outcome_view_besides_fields(value, "program", &PROGRAM_FIELDS)
     };
     let back = editing.map(|id| view! { <p><a href=format!("/programs/{id}")>"← Back to the Program Admin Panel"</a></p> });
     view! {

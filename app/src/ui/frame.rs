@@ -1,9 +1,5 @@
-//! The Program Admin Panel's areas: the program form, participants, matches and CSV import.
-
-pub mod import;
-pub mod matches;
-pub mod participants;
-pub mod program_form;
+//! The frame of a program's admin pages: the program id in the address, the links between its
+//! areas, the pager of long lists, and the page's error or content.
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -17,16 +13,6 @@ pub fn use_program_id() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'stat
             .get("id")
             .and_then(|id| id.parse::<i64>().ok())
     }
-}
-
-/// The program's admin database handle, after checking the signed-in person administers it.
-#[cfg(feature = "ssr")]
-pub fn admin_of(
-    program_id: i64,
-) -> Result<(crate::accounts::CurrentUser, crate::db::Db), AppError> {
-    use crate::accounts::access::{Permission, require};
-    let user = require(Permission::AdministerProgram(program_id))?;
-    Ok((user, expect_context::<crate::db::Db>()))
 }
 
 /// Links between a program's admin pages; `current` is marked for assistive technology.
@@ -97,24 +83,10 @@ pub fn pager(page: i64, pages: i64, total: i64, href: impl Fn(i64) -> String) ->
     })
 }
 
-/// A query string from its pairs, leaving out empty values.
-pub fn query_string(pairs: &[(&str, String)]) -> String {
-    let parts: Vec<String> = pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", crate::shell::encode_query_value(v)))
-        .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", parts.join("&"))
-    }
-}
-
 /// The page's error or its content.
 pub fn or_error<T>(result: Result<T, AppError>, show: impl FnOnce(T) -> AnyView) -> AnyView {
     match result {
         Ok(value) => show(value),
-        Err(error) => crate::shell::error_view(error).into_any(),
+        Err(error) => crate::ui::errors::error_view(error).into_any(),
     }
 }

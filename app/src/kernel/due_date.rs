@@ -204,6 +204,17 @@ pub fn iso_date(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
+/// Reads a date typed or imported as `YYYY-MM-DD`; empty means "none given".
+pub fn parse_date_field(value: &str) -> Result<Option<NaiveDate>, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| format!("\"{value}\" is not a date; write it as YYYY-MM-DD, e.g. 2026-09-01."))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,5 +474,14 @@ mod tests {
         fn parsing_a_number_in_range_gives_that_number(amount in 0..=MAX_OFFSET_AMOUNT, unit in any_unit()) {
             prop_assert_eq!(DueOffset::parse(&amount.to_string(), unit.as_str()), Ok(offset(amount, unit)));
         }
+    }
+
+    #[test]
+    fn dates_are_read_as_iso_days() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("valid");
+        assert_eq!(parse_date_field(" "), Ok(None));
+        assert_eq!(parse_date_field("2026-02-28"), Ok(Some(day(2026, 2, 28))));
+        assert!(parse_date_field("2026-02-30").is_err());
+        assert!(parse_date_field("02/03/2026").is_err());
     }
 }

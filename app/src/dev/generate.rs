@@ -5,7 +5,7 @@
 //! sign in (their password hash is not a hash). Rows are written in multi-row statements inside
 //! one transaction, so a large program takes seconds, not minutes.
 
-use super::{Db, DbError};
+use crate::db::{Db, DbError};
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use sqlx::QueryBuilder;
 

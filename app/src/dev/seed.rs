@@ -1,9 +1,9 @@
 //! Demo data (PRODUCT.md, "Demo data"): seeded only into an empty database, in one transaction.
 
-use super::{Db, DbError};
 use crate::accounts::password::hash_password;
+use crate::db::{Db, DbError};
+use crate::kernel::roles::Role;
 use crate::milestones::{Category, OffsetUnit};
-use crate::programs::roles::Role;
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 
 pub const DEMO_PROGRAM_NAME: &str = "Leadership Mentoring 2026";

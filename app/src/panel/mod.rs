@@ -1,9 +1,9 @@
 //! The programs overview: each program with its participants, matches and milestones.
 
 use crate::error::AppError;
-use crate::milestones::due_date::{iso_date, readable_date};
+use crate::kernel::roles::Role;
 use crate::milestones::{Category, DueOffset};
-use crate::programs::roles::Role;
+use crate::ui::day::Day;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -70,8 +70,8 @@ pub async fn program_panel(program_id: i64) -> Result<ProgramOverview, AppError>
 pub mod store {
     use super::*;
     use crate::db::Db;
+    use crate::kernel::time_zone::today_in_zone;
     use crate::milestones::OffsetUnit;
-    use crate::programs::time_zone::today_in_zone;
 
     #[derive(sqlx::FromRow)]
     struct ProgramRow {
@@ -169,17 +169,6 @@ pub mod store {
     }
 }
 
-/// The first words of a description, for lists.
-pub fn excerpt(text: &str, max_chars: usize) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() <= max_chars {
-        return text;
-    }
-    let cut: String = text.chars().take(max_chars).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{cut}…")
-}
-
 #[component]
 pub fn ProgramsPage() -> impl IntoView {
     let programs = Resource::new(|| (), |_| list_programs());
@@ -207,7 +196,7 @@ pub fn ProgramsPage() -> impl IntoView {
                             .collect_view()
                             .into_any()
                     }
-                    Err(error) => crate::shell::error_view(error).into_any(),
+                    Err(error) => crate::ui::errors::error_view(error).into_any(),
                 }
             })}
         </Suspense>
@@ -262,7 +251,7 @@ pub fn ProgramPanelPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match panel.await {
                     Ok(program) => view! { <ProgramPanel program/> }.into_any(),
-                    Err(error) => crate::shell::error_view(error).into_any(),
+                    Err(error) => crate::ui::errors::error_view(error).into_any(),
                 }
             })}
         </Suspense>
@@ -271,7 +260,7 @@ pub fn ProgramPanelPage() -> impl IntoView {
 
 #[component]
 fn ProgramPanel(program: ProgramOverview) -> impl IntoView {
-    use crate::programs::admin::ProgramNav;
+    use crate::ui::frame::ProgramNav;
     let title = format!("{} · Program Admin Panel", program.name);
     let id = program.id;
     let can_edit = program.can_edit;
@@ -307,11 +296,11 @@ fn ProgramPanel(program: ProgramOverview) -> impl IntoView {
         <ProgramNav program_id=id program_name=program.name.clone() current="panel"/>
         <p class="eyebrow">"Program Admin Panel"</p>
         <h1>{program.name.clone()}</h1>
-        <div aria-live="polite">{crate::shell::forms::outcome_view(None, "program")}</div>
+        <div aria-live="polite">{crate::ui::forms::outcome_view(None, "program")}</div>
         <p class="program-description">{program.description.clone()}</p>
         <p class="program-clock">
             "Today in " {program.time_zone.clone()} ": "
-            <time datetime=iso_date(program.today)>{readable_date(program.today)}</time>
+            <Day date=program.today/>
             {can_edit.then(|| view! { " · " <a href=format!("/programs/{id}/edit")>"Edit program"</a> })}
         </p>
         <ProgramStats program/>
@@ -326,17 +315,5 @@ fn ProgramPanel(program: ProgramOverview) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::excerpt;
-
-    #[test]
-    fn excerpts_cut_at_a_word_and_mark_the_cut() {
-        assert_eq!(excerpt("short text", 90), "short text");
-        assert_eq!(excerpt("one two three four", 9), "one two…");
-        assert_eq!(excerpt("  spaced\n\nout  ", 90), "spaced out");
     }
 }

@@ -1,13 +1,13 @@
 //! A program's Resource Library (documents and videos), and the links milestone descriptions
 //! make to them.
 
-use super::description::safe_href;
 use crate::error::AppError;
-use crate::programs::admin::{ProgramNav, use_program_id};
-use crate::programs::model::ProgramDetails;
-use crate::shell::forms::{
+use crate::kernel::links::safe_href;
+use crate::programs::ProgramDetails;
+use crate::ui::forms::{
     field_error_view, field_invalid, kept_value, outcome_view, outcome_view_besides_fields,
 };
+use crate::ui::frame::{ProgramNav, use_program_id};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -170,7 +170,7 @@ pub struct LibraryData {
 
 #[server(endpoint = "resources/list")]
 pub async fn library(program_id: i64) -> Result<LibraryData, AppError> {
-    let (_, db) = crate::programs::admin::admin_of(program_id)?;
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
     let program = crate::programs::store::program_details(&db, program_id).await?;
     let resources = store::list(&db, program_id).await?;
     Ok(LibraryData { program, resources })
@@ -183,14 +183,14 @@ pub async fn add_resource(
     #[server(default)] url: String,
     #[server(default)] kind: String,
 ) -> Result<String, AppError> {
-    let (_, db) = crate::programs::admin::admin_of(program_id)?;
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
     let outcome = async {
         let (title, url, kind) = check_resource(&title, &url, &kind)?;
         store::add(&db, program_id, &title, &url, kind).await?;
         Ok(format!("Added {title} to the Resource Library."))
     }
     .await;
-    crate::shell::forms::answer_plain_form_keeping(
+    crate::ui::forms::answer_plain_form_keeping(
         &format!("/programs/{program_id}/resources"),
         "resource",
         &outcome,
@@ -201,9 +201,9 @@ pub async fn add_resource(
 
 #[server(endpoint = "resources/remove")]
 pub async fn remove_resource(program_id: i64, resource_id: i64) -> Result<String, AppError> {
-    let (_, db) = crate::programs::admin::admin_of(program_id)?;
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
     let outcome = store::remove(&db, program_id, resource_id).await;
-    crate::shell::forms::answer_plain_form(
+    crate::ui::forms::answer_plain_form(
         &format!("/programs/{program_id}/resources"),
         "remove-resource",
         &outcome,
@@ -231,7 +231,7 @@ pub fn ResourcesPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading the library…"</p> }>
             {move || Suspend::new(async move {
-                crate::programs::admin::or_error(data.await, |data| view! { <Library data add remove/> }.into_any())
+                crate::ui::frame::or_error(data.await, |data| view! { <Library data add remove/> }.into_any())
             })}
         </Suspense>
     }
@@ -356,9 +356,9 @@ mod tests {
             kind: ResourceKind::Document,
         };
         assert_eq!(r.markdown_link(), "[The best guide](https://example.com/g)");
-        let segments = super::super::description::segments(&r.markdown_link());
+        let segments = crate::kernel::links::segments(&r.markdown_link());
         assert!(
-            matches!(&segments[..], [super::super::description::Segment::Link { href, .. }] if href == "https://example.com/g")
+            matches!(&segments[..], [crate::kernel::links::Segment::Link { href, .. }] if href == "https://example.com/g")
         );
     }
 }

@@ -1,32 +1,13 @@
-//! What the program pages exchange with the server, and the rules for publish and end dates.
+//! Matches: a mentor and a mentee of a program, pending, published or ended, and the rules for
+//! their publish and end dates.
 
-use crate::programs::roles::{MatchState, Role};
-use chrono::NaiveDate;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use crate::kernel::roles::MatchState;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
-
-/// A program as its admin pages show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProgramDetails {
-    pub id: i64,
-    pub name: String,
-    pub description: String,
-    pub time_zone: String,
-    /// The program's calendar date now.
-    pub today: NaiveDate,
-}
-
-/// One enrollment on the Participants page.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Participant {
-    pub enrollment_id: i64,
-    pub user_id: i64,
-    pub name: String,
-    pub email: String,
-    pub role: Role,
-    pub active: bool,
-    /// Pending or published matches: while there are any, the enrollment cannot be retired.
-    pub live_matches: i64,
-}
 
 /// One match on the Matches page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,24 +86,6 @@ impl MatchSort {
     }
 }
 
-/// Rows per page of the participants and matches lists.
-pub const PAGE_SIZE: i64 = 100;
-
-/// One page of a list, with how many rows match the filters in all.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Page<T> {
-    pub rows: Vec<T>,
-    pub total: i64,
-    /// 1-based.
-    pub page: i64,
-}
-
-impl<T> Page<T> {
-    pub fn pages(&self) -> i64 {
-        ((self.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
-    }
-}
-
 /// The oldest publish date accepted, counted back from the program's today: enough for any
 /// ongoing cohort, and it catches a mistyped year.
 pub const MAX_PUBLISH_YEARS_BACK: i32 = 10;
@@ -157,47 +120,10 @@ pub fn publish_date(chosen: Option<NaiveDate>, today: NaiveDate) -> Result<Naive
     Ok(date)
 }
 
-use chrono::Datelike;
-
-/// Reads a date typed or imported as `YYYY-MM-DD`; empty means "none given".
-pub fn parse_date_field(value: &str) -> Result<Option<NaiveDate>, String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| format!("\"{value}\" is not a date; write it as YYYY-MM-DD, e.g. 2026-09-01."))
-}
-
 /// The day a match ends: the program's today, or its publish date if the program's calendar is
 /// behind it (a time zone changed since publishing); a match never ends before it began.
 pub fn end_date(today: NaiveDate, published_on: NaiveDate) -> NaiveDate {
     today.max(published_on)
-}
-
-/// What a list filter on enrollment state asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum EnrollmentState {
-    Active,
-    Retired,
-}
-
-impl EnrollmentState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EnrollmentState::Active => "active",
-            EnrollmentState::Retired => "retired",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "active" => Some(EnrollmentState::Active),
-            "retired" => Some(EnrollmentState::Retired),
-            _ => None,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -227,14 +153,6 @@ mod tests {
         );
         // Ten years back from a 29 February is a valid bound too.
         assert!(publish_date(Some(day(2014, 3, 1)), day(2024, 2, 29)).is_ok());
-    }
-
-    #[test]
-    fn dates_are_read_as_iso_days() {
-        assert_eq!(parse_date_field(" "), Ok(None));
-        assert_eq!(parse_date_field("2026-02-28"), Ok(Some(day(2026, 2, 28))));
-        assert!(parse_date_field("2026-02-30").is_err());
-        assert!(parse_date_field("02/03/2026").is_err());
     }
 
     #[test]

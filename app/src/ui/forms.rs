@@ -21,7 +21,7 @@ pub fn answer_plain_form_keeping(
     outcome: &Result<String, AppError>,
     keep: &[(&str, &str)],
 ) {
-    use crate::shell::encode_query_value;
+    use crate::kernel::text::encode_query_value;
     if !is_plain_form_post() {
         return;
     }

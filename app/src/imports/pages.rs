@@ -2,11 +2,11 @@
 //! and previewed row by row (created, already there, or rejected with the reason) and nothing is
 //! written until the admin confirms; one rejected row and nothing is written at all.
 
-use super::{ProgramNav, use_program_id};
 use crate::error::AppError;
-use crate::programs::import_plan::{ImportKind, PreviewRow, RowOutcome};
-use crate::programs::model::ProgramDetails;
-use crate::shell::forms::outcome_view;
+use crate::imports::plan::{ImportKind, PreviewRow, RowOutcome};
+use crate::programs::ProgramDetails;
+use crate::ui::forms::outcome_view;
+use crate::ui::frame::{ProgramNav, use_program_id};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -32,7 +32,7 @@ impl ImportPreviewData {
 
 #[server(endpoint = "programs/import-page")]
 pub async fn import_page(program_id: i64) -> Result<ProgramDetails, AppError> {
-    let (_, db) = super::admin_of(program_id)?;
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
     crate::programs::store::program_details(&db, program_id).await
 }
 
@@ -43,18 +43,18 @@ pub async fn stage_import(
     kind: String,
     content: String,
 ) -> Result<String, AppError> {
-    let (user, db) = super::admin_of(program_id)?;
+    let (user, db) = crate::accounts::access::admin_of(program_id)?;
     let outcome = async {
         let kind = ImportKind::parse(&kind)
             .ok_or_else(|| AppError::Invalid("Choose what the file holds.".into()))?;
         let batch =
-            crate::programs::store::stage_import(&db, program_id, kind, &content, user.id).await?;
+            crate::imports::store::stage_import(&db, program_id, kind, &content, user.id).await?;
         Ok(format!("/programs/{program_id}/import/{batch}"))
     }
     .await;
     match &outcome {
-        Ok(address) if crate::shell::forms::is_plain_form_post() => leptos_axum::redirect(address),
-        _ => crate::shell::forms::answer_plain_form(
+        Ok(address) if crate::ui::forms::is_plain_form_post() => leptos_axum::redirect(address),
+        _ => crate::ui::forms::answer_plain_form(
             &format!("/programs/{program_id}/import"),
             "stage",
             &outcome,
@@ -65,13 +65,13 @@ pub async fn stage_import(
 
 #[server(endpoint = "programs/import-preview")]
 pub async fn import_preview(program_id: i64, batch_id: i64) -> Result<ImportPreviewData, AppError> {
-    let (_, db) = super::admin_of(program_id)?;
-    let batch = crate::programs::store::load_batch(&db, batch_id).await?;
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
+    let batch = crate::imports::store::load_batch(&db, batch_id).await?;
     if batch.program_id != program_id {
         return Err(AppError::NotFound);
     }
     let program = crate::programs::store::program_details(&db, program_id).await?;
-    let plan = crate::programs::store::preview_batch(&db, &batch).await?;
+    let plan = crate::imports::store::preview_batch(&db, &batch).await?;
     Ok(ImportPreviewData {
         program,
         batch_id,
@@ -84,13 +84,13 @@ pub async fn import_preview(program_id: i64, batch_id: i64) -> Result<ImportPrev
 
 #[server(endpoint = "programs/import-confirm")]
 pub async fn confirm_import(program_id: i64, batch_id: i64) -> Result<String, AppError> {
-    let (user, db) = super::admin_of(program_id)?;
+    let (user, db) = crate::accounts::access::admin_of(program_id)?;
     let outcome = async {
-        let batch = crate::programs::store::load_batch(&db, batch_id).await?;
+        let batch = crate::imports::store::load_batch(&db, batch_id).await?;
         if batch.program_id != program_id {
             return Err(AppError::NotFound);
         }
-        let summary = crate::programs::store::apply_batch(&db, batch_id, user.id).await?;
+        let summary = crate::imports::store::apply_batch(&db, batch_id, user.id).await?;
         Ok(if summary.starts_with("This file") {
             summary
         } else {
@@ -98,7 +98,7 @@ pub async fn confirm_import(program_id: i64, batch_id: i64) -> Result<String, Ap
         })
     }
     .await;
-    crate::shell::forms::answer_plain_form(
+    crate::ui::forms::answer_plain_form(
         &format!("/programs/{program_id}/import/{batch_id}"),
         "confirm",
         &outcome,
@@ -119,7 +119,7 @@ pub fn ImportPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                super::or_error(data.await, |program| view! { <ImportForm program/> }.into_any())
+                crate::ui::frame::or_error(data.await, |program| view! { <ImportForm program/> }.into_any())
             })}
         </Suspense>
     }
@@ -241,7 +241,7 @@ pub fn ImportPreviewPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Reading the file…"</p> }>
             {move || Suspend::new(async move {
-                super::or_error(data.await, |preview| view! { <Preview preview confirm/> }.into_any())
+                crate::ui::frame::or_error(data.await, |preview| view! { <Preview preview confirm/> }.into_any())
             })}
         </Suspense>
     }

@@ -1,12 +1,16 @@
 //! `/programs/{id}/matches`: create pending matches, publish them (one or many, today or an
 //! earlier day in the program's calendar), end published ones; filter and sort the list.
 
-use super::{ProgramNav, pager, query_string, use_program_id};
+use super::{MatchListing, MatchSort};
 use crate::error::AppError;
-use crate::milestones::due_date::{iso_date, readable_date};
-use crate::programs::model::{MatchListing, MatchSort, Page, ProgramDetails};
-use crate::programs::roles::MatchState;
-use crate::shell::forms::outcome_view;
+use crate::kernel::due_date::iso_date;
+use crate::kernel::page::Page;
+use crate::kernel::roles::MatchState;
+use crate::kernel::text::query_string;
+use crate::programs::ProgramDetails;
+use crate::ui::day::Day;
+use crate::ui::forms::outcome_view;
+use crate::ui::frame::{ProgramNav, pager, use_program_id};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -32,10 +36,10 @@ pub async fn matches(
     #[server(default)] sort: String,
     #[server(default)] page: i64,
 ) -> Result<MatchesData, AppError> {
-    use crate::programs::roles::Role;
-    use crate::programs::store::{self, MatchFilter};
-    let (_, db) = super::admin_of(program_id)?;
-    let program = store::program_details(&db, program_id).await?;
+    use super::store::{self, MatchFilter};
+    use crate::kernel::roles::Role;
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
+    let program = crate::programs::store::program_details(&db, program_id).await?;
     let filter = MatchFilter {
         search,
         state: MatchState::parse(&state),
@@ -43,8 +47,8 @@ pub async fn matches(
         page,
     };
     let list = store::matches(&db, program_id, &filter).await?;
-    let mentors = store::active_people(&db, program_id, Role::Mentor).await?;
-    let mentees = store::active_people(&db, program_id, Role::Mentee).await?;
+    let mentors = crate::enrollments::store::active_people(&db, program_id, Role::Mentor).await?;
+    let mentees = crate::enrollments::store::active_people(&db, program_id, Role::Mentee).await?;
     let pending = store::pending_count(&db, program_id).await?;
     Ok(MatchesData {
         program,
@@ -61,15 +65,15 @@ pub async fn create_match(
     mentor_enrollment_id: i64,
     mentee_enrollment_id: i64,
 ) -> Result<String, AppError> {
-    let (_, db) = super::admin_of(program_id)?;
-    let outcome = crate::programs::store::create_match(
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
+    let outcome = crate::matches::store::create_match(
         &db,
         program_id,
         mentor_enrollment_id,
         mentee_enrollment_id,
     )
     .await;
-    crate::shell::forms::answer_plain_form(
+    crate::ui::forms::answer_plain_form(
         &format!("/programs/{program_id}/matches"),
         "create-match",
         &outcome,
@@ -86,19 +90,19 @@ pub async fn publish_matches(
     #[server(default)]
     which: String,
 ) -> Result<String, AppError> {
-    let (_, db) = super::admin_of(program_id)?;
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
     let outcome = async {
-        let date = crate::programs::model::parse_date_field(&publish_on)
+        let date = crate::kernel::due_date::parse_date_field(&publish_on)
             .map_err(|m| AppError::Invalid(format!("Publish date: {m}")))?;
         let ids = if which == "all" {
-            crate::programs::store::pending_match_ids(&db, program_id).await?
+            crate::matches::store::pending_match_ids(&db, program_id).await?
         } else {
             match_ids
         };
-        crate::programs::store::publish_matches(&db, program_id, &ids, date).await
+        crate::matches::store::publish_matches(&db, program_id, &ids, date).await
     }
     .await;
-    crate::shell::forms::answer_plain_form(
+    crate::ui::forms::answer_plain_form(
         &format!("/programs/{program_id}/matches"),
         "publish",
         &outcome,
@@ -108,9 +112,9 @@ pub async fn publish_matches(
 
 #[server(endpoint = "programs/end-match")]
 pub async fn end_match(program_id: i64, match_id: i64) -> Result<String, AppError> {
-    let (_, db) = super::admin_of(program_id)?;
-    let outcome = crate::programs::store::end_match(&db, program_id, match_id).await;
-    crate::shell::forms::answer_plain_form(
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
+    let outcome = crate::matches::store::end_match(&db, program_id, match_id).await;
+    crate::ui::forms::answer_plain_form(
         &format!("/programs/{program_id}/matches"),
         "end",
         &outcome,
@@ -120,9 +124,9 @@ pub async fn end_match(program_id: i64, match_id: i64) -> Result<String, AppErro
 
 #[server(endpoint = "programs/remove-match")]
 pub async fn remove_match(program_id: i64, match_id: i64) -> Result<String, AppError> {
-    let (_, db) = super::admin_of(program_id)?;
-    let outcome = crate::programs::store::remove_pending_match(&db, program_id, match_id).await;
-    crate::shell::forms::answer_plain_form(
+    let (_, db) = crate::accounts::access::admin_of(program_id)?;
+    let outcome = crate::matches::store::remove_pending_match(&db, program_id, match_id).await;
+    crate::ui::forms::answer_plain_form(
         &format!("/programs/{program_id}/matches"),
         "remove",
         &outcome,
@@ -164,7 +168,7 @@ pub fn MatchesPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading matches…"</p> }>
             {move || Suspend::new(async move {
-                super::or_error(data.await, |data| {
+                crate::ui::frame::or_error(data.await, |data| {
                     view! { <Matches data create publish end remove/> }.into_any()
                 })
             })}
@@ -174,7 +178,7 @@ pub fn MatchesPage() -> impl IntoView {
 
 fn date_cell(date: Option<NaiveDate>) -> impl IntoView {
     match date {
-        Some(d) => view! { <time datetime=iso_date(d)>{readable_date(d)}</time> }.into_any(),
+        Some(d) => view! { <Day date=d/> }.into_any(),
         None => view! { <span class="muted">"—"</span> }.into_any(),
     }
 }
@@ -283,7 +287,7 @@ fn Matches(
         <h1>"Matches"</h1>
         <p class="program-clock">
             "Today in " {program.time_zone.clone()} ": "
-            <time datetime=today.clone()>{readable_date(program.today)}</time>
+            <Day date=program.today/>
         </p>
         <section class="card" aria-labelledby="create-heading">
             <h2 id="create-heading">"Create a match"</h2>

@@ -1,7 +1,7 @@
 //! Throwaway databases for tests and benchmarks: a new SQLite file in a temporary folder, or a
 //! new PostgreSQL database on a server, each removed again when dropped.
 
-use super::{Db, DbError};
+use crate::db::{Db, DbError};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -1,0 +1,319 @@
+//! CSV imports in the database: a staged file, its preview against the program as it is, and
+//! applying it in one transaction.
+
+use super::plan::{
+    Change, ImportKind, Known, KnownEnrollment, KnownMatch, Plan, plan_matches, plan_participants,
+};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::insert_match;
+use crate::kernel::roles::{MatchState, Role};
+use crate::on_db;
+use crate::programs::store::program_details;
+use chrono::{NaiveDate, Utc};
+
+/// Loads what the planner needs to know about the program inside the transaction `$tx`, in three
+/// statements; evaluates to `Result<Known, sqlx::Error>`.
+macro_rules! known {
+    ($tx:ident, $program:expr) => {
+        async {
+            let mut known = Known::default();
+            let users: Vec<(String, i64, String)> =
+                sqlx::query_as("SELECT email, id, display_name FROM users")
+                    .fetch_all(&mut *$tx)
+                    .await?;
+            for (email, id, name) in users {
+                known.users.insert(email, (id, name));
+            }
+            let enrollments: Vec<(i64, i64, String, String)> = sqlx::query_as(
+                "SELECT id, user_id, role, state FROM enrollments WHERE program_id = $1",
+            )
+            .bind($program)
+            .fetch_all(&mut *$tx)
+            .await?;
+            for (id, user_id, role, state) in enrollments {
+                if let Some(role) = Role::parse(&role) {
+                    known.enrollments.insert(
+                        (user_id, role),
+                        KnownEnrollment {
+                            id,
+                            active: state == "active",
+                        },
+                    );
+                }
+            }
+            let live: Vec<(i64, i64, i64, String, Option<NaiveDate>)> = sqlx::query_as(
+                "SELECT id, mentor_enrollment_id, mentee_enrollment_id, state, published_on \
+         FROM matches WHERE program_id = $1 AND state <> 'ended'",
+            )
+            .bind($program)
+            .fetch_all(&mut *$tx)
+            .await?;
+            for (id, mentor, mentee, state, published_on) in live {
+                if let Some(state) = MatchState::parse(&state) {
+                    known.live_matches.insert(
+                        (mentor, mentee),
+                        KnownMatch {
+                            id,
+                            state,
+                            published_on,
+                        },
+                    );
+                }
+            }
+            Ok::<_, sqlx::Error>(known)
+        }
+    };
+}
+
+/// A staged import file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Batch {
+    pub id: i64,
+    pub program_id: i64,
+    pub kind: ImportKind,
+    pub content: String,
+    /// When it was imported and what it did, once confirmed.
+    pub applied: Option<String>,
+}
+
+/// Largest import file accepted, in bytes.
+pub const MAX_IMPORT_BYTES: usize = 60 * 1024;
+
+/// Keeps an uploaded file until the admin confirms or drops it; returns its id.
+pub async fn stage_import(
+    db: &Db,
+    program_id: i64,
+    kind: ImportKind,
+    content: &str,
+    user_id: i64,
+) -> Result<i64, AppError> {
+    if content.trim().is_empty() {
+        return Err(AppError::Invalid(
+            "Choose a CSV file or paste its text first.".into(),
+        ));
+    }
+    if content.len() > MAX_IMPORT_BYTES {
+        return Err(AppError::Invalid(format!(
+            "The file is {} KB; import at most {} KB at a time.",
+            content.len() / 1024,
+            MAX_IMPORT_BYTES / 1024
+        )));
+    }
+    let result = on_db!(
+        db,
+        write | pool | {
+            sqlx::query_scalar(
+                "INSERT INTO import_batches (program_id, kind, content, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(program_id)
+            .bind(kind.as_str())
+            .bind(content)
+            .bind(user_id)
+            .bind(Utc::now())
+            .fetch_one(pool)
+            .await
+        }
+    );
+    match result {
+        Ok(id) => Ok(id),
+        Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn load_batch(db: &Db, batch_id: i64) -> Result<Batch, AppError> {
+    let row: Option<(i64, i64, String, String, Option<String>)> = on_db!(
+        db,
+        read | pool | {
+            sqlx::query_as(
+                "SELECT id, program_id, kind, content, summary FROM import_batches WHERE id = $1",
+            )
+            .bind(batch_id)
+            .fetch_optional(pool)
+            .await
+        }
+    )?;
+    let (id, program_id, kind, content, applied) = row.ok_or(AppError::NotFound)?;
+    Ok(Batch {
+        id,
+        program_id,
+        kind: ImportKind::parse(&kind).ok_or_else(|| AppError::internal(kind))?,
+        content,
+        applied,
+    })
+}
+
+fn plan(kind: ImportKind, content: &str, known: &Known, today: NaiveDate) -> Plan {
+    match kind {
+        ImportKind::Participants => plan_participants(content, known),
+        ImportKind::Matches => plan_matches(content, known, today),
+    }
+}
+
+/// What importing the batch would do now.
+pub async fn preview_batch(db: &Db, batch: &Batch) -> Result<Plan, AppError> {
+    let program = program_details(db, batch.program_id).await?;
+    let known: Known = on_db!(
+        db,
+        read | pool
+            | async {
+                let mut tx = pool.begin().await?;
+                let known = known!(tx, batch.program_id).await?;
+                tx.rollback().await?;
+                Ok::<_, sqlx::Error>(known)
+            }
+            .await
+    )?;
+    Ok(plan(batch.kind, &batch.content, &known, program.today))
+}
+
+/// Imports the batch, all or nothing: the plan is made again inside the writing transaction,
+/// and one rejected row (or any failure) writes nothing. A batch imports once.
+pub async fn apply_batch(db: &Db, batch_id: i64, user_id: i64) -> Result<String, AppError> {
+    let batch = load_batch(db, batch_id).await?;
+    if let Some(summary) = batch.applied {
+        return Ok(format!("This file was already imported: {summary}"));
+    }
+    let program = program_details(db, batch.program_id).await?;
+    on_db!(
+        db,
+        write | pool | async {
+            let mut tx = pool.begin().await?;
+            let claimed = sqlx::query(
+                "UPDATE import_batches SET applied_by = $1 WHERE id = $2 AND summary IS NULL",
+            )
+            .bind(user_id)
+            .bind(batch.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if claimed != 1 {
+                return Err(AppError::Invalid(
+                    "This file was imported a moment ago.".into(),
+                ));
+            }
+            let known = known!(tx, batch.program_id).await?;
+            let plan = plan(batch.kind, &batch.content, &known, program.today);
+            if let Some(problem) = plan.problem {
+                return Err(AppError::Invalid(format!(
+                    "{problem} Nothing was imported."
+                )));
+            }
+            let rejected = plan.rejected();
+            if rejected > 0 {
+                return Err(AppError::Invalid(format!(
+                    "{rejected} {} rejected, so nothing was imported. Fix {} in the file and preview it again.",
+                    if rejected == 1 { "row is" } else { "rows are" },
+                    if rejected == 1 { "it" } else { "them" },
+                )));
+            }
+            let mut counts = [0usize; 4];
+            for change in &plan.changes {
+                match *change {
+                    Change::Enrol { user_id, role } => {
+                        sqlx::query(
+                            "INSERT INTO enrollments (program_id, user_id, role, state, created_at) \
+                             VALUES ($1, $2, $3, 'active', $4)",
+                        )
+                        .bind(batch.program_id)
+                        .bind(user_id)
+                        .bind(role.as_str())
+                        .bind(Utc::now())
+                        .execute(&mut *tx)
+                        .await?;
+                        counts[0] += 1;
+                    }
+                    Change::Reactivate { enrollment_id } => {
+                        sqlx::query("UPDATE enrollments SET state = 'active' WHERE id = $1")
+                            .bind(enrollment_id)
+                            .execute(&mut *tx)
+                            .await?;
+                        counts[1] += 1;
+                    }
+                    Change::CreateMatch {
+                        mentor,
+                        mentee,
+                        publish_on,
+                    } => {
+                        match insert_match!(tx, batch.program_id, mentor, mentee, publish_on)
+                            .await
+                        {
+                            Ok(_) => {}
+                            Err(AppError::Invalid(refusal)) => {
+                                return Err(AppError::Invalid(format!(
+                                    "{refusal} Nothing was imported."
+                                )));
+                            }
+                            Err(other) => return Err(other),
+                        }
+                        counts[2] += 1;
+                    }
+                    Change::Publish {
+                        match_id,
+                        publish_on,
+                    } => {
+                        sqlx::query(
+                            "UPDATE matches SET state = 'published', published_on = $1 \
+                             WHERE id = $2 AND state = 'pending'",
+                        )
+                        .bind(publish_on)
+                        .bind(match_id)
+                        .execute(&mut *tx)
+                        .await?;
+                        counts[3] += 1;
+                    }
+                }
+            }
+            let unchanged = plan.rows.len() - plan.changes.len();
+            let summary = import_summary(counts, unchanged);
+            sqlx::query("UPDATE import_batches SET summary = $1, applied_at = $2 WHERE id = $3")
+                .bind(&summary)
+                .bind(Utc::now())
+                .bind(batch.id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(summary)
+        }
+        .await
+    )
+}
+
+fn import_summary(counts: [usize; 4], unchanged: usize) -> String {
+    let labels = [
+        ("enrolled", "enrolled"),
+        ("reactivated", "reactivated"),
+        ("match created", "matches created"),
+        ("pending match published", "pending matches published"),
+    ];
+    let mut parts: Vec<String> = counts
+        .iter()
+        .zip(labels)
+        .filter(|(n, _)| **n > 0)
+        .map(|(n, (one, many))| format!("{n} {}", if *n == 1 { one } else { many }))
+        .collect();
+    if unchanged > 0 {
+        parts.push(format!("{unchanged} already there, left as they were"));
+    }
+    if parts.is_empty() {
+        "the file had no rows.".to_string()
+    } else {
+        format!("{}.", parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_count_what_happened() {
+        assert_eq!(
+            import_summary([2, 0, 1, 0], 3),
+            "2 enrolled, 1 match created, 3 already there, left as they were."
+        );
+        assert_eq!(import_summary([0; 4], 0), "the file had no rows.");
+    }
+}

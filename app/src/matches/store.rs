@@ -1,0 +1,436 @@
+//! Matches in the database: list, create, publish, remove and end, with the rules of
+//! PRODUCT.md checked inside the transaction that writes.
+
+use super::{MatchListing, MatchSort, end_date, publish_date};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::kernel::page::{PAGE_SIZE, Page};
+use crate::kernel::roles::MatchState;
+use crate::kernel::text::like_pattern;
+use crate::on_db;
+use crate::programs::store::program_details;
+use chrono::{NaiveDate, Utc};
+
+/// Checks and inserts one match inside the caller's transaction `$tx`, evaluating to
+/// `Result<String, AppError>` (an `Err` is a refusal or a failure; the caller's transaction is
+/// dropped, so nothing is written). A macro so the
+/// same code compiles for each engine's transaction type.
+#[macro_export]
+macro_rules! insert_match {
+    ($tx:ident, $program:expr, $mentor:expr, $mentee:expr, $publish_on:expr) => {
+        async {
+
+    // Lock both enrollments (PostgreSQL) so a retire at the same moment is ordered with this.
+    sqlx::query("UPDATE enrollments SET state = state WHERE id = $1 OR id = $2")
+        .bind($mentor)
+        .bind($mentee)
+        .execute(&mut *$tx)
+        .await?;
+    let people: Vec<(i64, String, String, i64)> = sqlx::query_as(
+        "SELECT e.id, e.role, e.state, e.user_id FROM enrollments e \
+         WHERE e.program_id = $1 AND (e.id = $2 OR e.id = $3)",
+    )
+    .bind($program)
+    .bind($mentor)
+    .bind($mentee)
+    .fetch_all(&mut *$tx)
+    .await?;
+    let find = |id: i64| people.iter().find(|p| p.0 == id);
+    let (Some(mentor), Some(mentee)) = (find($mentor), find($mentee)) else {
+        return Err(AppError::Invalid(
+            "Pick a mentor and a mentee of this program.".into(),
+        ));
+    };
+    if mentor.1 != "mentor" || mentee.1 != "mentee" {
+        return Err(AppError::Invalid(
+            "A match needs one mentor and one mentee of this program.".into(),
+        ));
+    }
+    if mentor.2 != "active" || mentee.2 != "active" {
+        return Err(AppError::Invalid(
+            "Both people must be active in the program; reactivate them first.".into(),
+        ));
+    }
+    if mentor.3 == mentee.3 {
+        return Err(AppError::Invalid(
+            "A person can't be matched with themselves.".into(),
+        ));
+    }
+    let live: Option<String> = sqlx::query_scalar(
+        "SELECT state FROM matches WHERE mentor_enrollment_id = $1 \
+         AND mentee_enrollment_id = $2 AND state <> 'ended'",
+    )
+    .bind($mentor)
+    .bind($mentee)
+    .fetch_optional(&mut *$tx)
+    .await?;
+    if let Some(state) = live {
+        return Err(AppError::Invalid(format!(
+            "These two already have a {state} match."
+        )));
+    }
+    let state = if $publish_on.is_some() {
+        "published"
+    } else {
+        "pending"
+    };
+    sqlx::query(
+        "INSERT INTO matches (program_id, mentor_enrollment_id, mentee_enrollment_id, state, \
+         published_on, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind($program)
+    .bind($mentor)
+    .bind($mentee)
+    .bind(state)
+    .bind($publish_on)
+    .bind(Utc::now())
+    .execute(&mut *$tx)
+    .await
+    .map_err(|e| AppError::from_write(e, "These two already have a pending or published match."))?;
+    Ok("Created a pending match.".to_string())
+        }
+    };
+}
+
+/// Filters and order of the Matches page.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MatchFilter {
+    pub search: String,
+    pub state: Option<MatchState>,
+    pub sort: MatchSort,
+    pub page: i64,
+}
+
+const MATCH_FROM: &str = "FROM matches m \
+    JOIN enrollments me ON me.id = m.mentor_enrollment_id JOIN users mu ON mu.id = me.user_id \
+    JOIN enrollments ee ON ee.id = m.mentee_enrollment_id JOIN users eu ON eu.id = ee.user_id \
+    WHERE m.program_id = $1 AND ($2 = '' OR m.state = $2) \
+    AND ($3 = '' OR lower(mu.display_name) LIKE $4 ESCAPE '\\' OR mu.email LIKE $4 ESCAPE '\\' \
+         OR lower(eu.display_name) LIKE $4 ESCAPE '\\' OR eu.email LIKE $4 ESCAPE '\\')";
+
+type MatchTuple = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+);
+
+fn listing(row: MatchTuple) -> Result<MatchListing, AppError> {
+    let (id, mentor_name, mentor_email, mentee_name, mentee_email, state, published_on, ended_on) =
+        row;
+    Ok(MatchListing {
+        id,
+        mentor_name,
+        mentor_email,
+        mentee_name,
+        mentee_email,
+        state: MatchState::parse(&state).ok_or_else(|| AppError::internal(state))?,
+        published_on,
+        ended_on,
+    })
+}
+
+const MATCH_COLUMNS: &str = "SELECT m.id, mu.display_name, mu.email, eu.display_name, eu.email, \
+    m.state, m.published_on, m.ended_on ";
+
+pub async fn matches(
+    db: &Db,
+    program_id: i64,
+    filter: &MatchFilter,
+) -> Result<Page<MatchListing>, AppError> {
+    let search = filter.search.trim().to_string();
+    let pattern = like_pattern(&search);
+    let state = filter.state.map_or("", MatchState::as_str);
+    let page = filter.page.max(1);
+    let list_sql = format!(
+        "{MATCH_COLUMNS}{MATCH_FROM} ORDER BY {} LIMIT $5 OFFSET $6",
+        filter.sort.order_by()
+    );
+    let count_sql = format!("SELECT COUNT(*) {MATCH_FROM}");
+    let (rows, total) = on_db!(
+        db,
+        read | pool | {
+            let rows: Vec<MatchTuple> = sqlx::query_as(&list_sql)
+                .bind(program_id)
+                .bind(state)
+                .bind(&search)
+                .bind(&pattern)
+                .bind(PAGE_SIZE)
+                .bind((page - 1) * PAGE_SIZE)
+                .fetch_all(pool)
+                .await?;
+            let total: i64 = sqlx::query_scalar(&count_sql)
+                .bind(program_id)
+                .bind(state)
+                .bind(&search)
+                .bind(&pattern)
+                .fetch_one(pool)
+                .await?;
+            Ok::<_, sqlx::Error>((rows, total))
+        }
+    )?;
+    let rows = rows.into_iter().map(listing).collect::<Result<_, _>>()?;
+    Ok(Page { rows, total, page })
+}
+
+/// One match of the program, as the lists show it.
+pub async fn match_listing(
+    db: &Db,
+    program_id: i64,
+    match_id: i64,
+) -> Result<MatchListing, AppError> {
+    let sql = format!("{MATCH_COLUMNS}{MATCH_FROM} AND m.id = $5");
+    let row: Option<MatchTuple> = on_db!(
+        db,
+        read | pool | {
+            sqlx::query_as(&sql)
+                .bind(program_id)
+                .bind("")
+                .bind("")
+                .bind("%")
+                .bind(match_id)
+                .fetch_optional(pool)
+                .await
+        }
+    )?;
+    listing(row.ok_or(AppError::NotFound)?)
+}
+
+/// How many matches of the program are pending.
+pub async fn pending_count(db: &Db, program_id: i64) -> Result<i64, AppError> {
+    Ok(on_db!(
+        db,
+        read | pool | {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM matches WHERE program_id = $1 AND state = 'pending'",
+            )
+            .bind(program_id)
+            .fetch_one(pool)
+            .await
+        }
+    )?)
+}
+
+/// Every match of the program, by mentor name, for the CSV export.
+pub async fn all_matches(db: &Db, program_id: i64) -> Result<Vec<MatchListing>, AppError> {
+    let sql = format!(
+        "{MATCH_COLUMNS}{MATCH_FROM} ORDER BY {}",
+        MatchSort::Mentor.order_by()
+    );
+    let rows: Vec<MatchTuple> = on_db!(
+        db,
+        read | pool | {
+            sqlx::query_as(&sql)
+                .bind(program_id)
+                .bind("")
+                .bind("")
+                .bind("%")
+                .fetch_all(pool)
+                .await
+        }
+    )?;
+    rows.into_iter().map(listing).collect()
+}
+
+/// Creates a pending match between an active mentor and an active mentee of the program.
+pub async fn create_match(
+    db: &Db,
+    program_id: i64,
+    mentor_enrollment: i64,
+    mentee_enrollment: i64,
+) -> Result<String, AppError> {
+    on_db!(
+        db,
+        write
+            | pool
+            | async {
+                let mut tx = pool.begin().await?;
+                let outcome = insert_match!(
+                    tx,
+                    program_id,
+                    mentor_enrollment,
+                    mentee_enrollment,
+                    None::<NaiveDate>
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(outcome)
+            }
+            .await
+    )
+}
+
+/// Matches published by one statement (well under either engine's limit on parameters).
+const PUBLISH_CHUNK: usize = 500;
+
+/// Every pending match of the program.
+pub async fn pending_match_ids(db: &Db, program_id: i64) -> Result<Vec<i64>, AppError> {
+    Ok(on_db!(
+        db,
+        read | pool | {
+            sqlx::query_scalar(
+                "SELECT id FROM matches WHERE program_id = $1 AND state = 'pending' ORDER BY id",
+            )
+            .bind(program_id)
+            .fetch_all(pool)
+            .await
+        }
+    )?)
+}
+
+/// Publishes the chosen pending matches on `chosen` (or the program's today). Matches that are
+/// no longer pending are left as they are and counted in the message.
+pub async fn publish_matches(
+    db: &Db,
+    program_id: i64,
+    match_ids: &[i64],
+    chosen: Option<NaiveDate>,
+) -> Result<String, AppError> {
+    if match_ids.is_empty() {
+        return Err(AppError::Invalid(
+            "Select at least one pending match to publish.".into(),
+        ));
+    }
+    let program = program_details(db, program_id).await?;
+    let date = publish_date(chosen, program.today).map_err(AppError::Invalid)?;
+    let mut ids = match_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let published: u64 = on_db!(
+        db,
+        write
+            | pool
+            | async {
+                let mut tx = pool.begin().await?;
+                let mut published = 0;
+                // A few statements for a whole cohort, not one per match.
+                for chunk in ids.chunks(PUBLISH_CHUNK) {
+                    let placeholders: Vec<String> =
+                        (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+                    let sql = format!(
+                        "UPDATE matches SET state = 'published', published_on = $1 \
+                         WHERE program_id = $2 AND state = 'pending' AND id IN ({})",
+                        placeholders.join(", ")
+                    );
+                    let mut query = sqlx::query(&sql).bind(date).bind(program_id);
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    published += query.execute(&mut *tx).await?.rows_affected();
+                }
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(published)
+            }
+            .await
+    )?;
+    let skipped = ids.len() as u64 - published;
+    let when = date.format("%Y-%m-%d");
+    let mut message = match published {
+        0 => "No match was published.".to_string(),
+        1 => format!("Published 1 match on {when}."),
+        n => format!("Published {n} matches on {when}."),
+    };
+    match skipped {
+        0 => {}
+        1 => message.push_str(" 1 selected match was not pending and was left as it was."),
+        n => message.push_str(&format!(
+            " {n} selected matches were not pending and were left as they were."
+        )),
+    }
+    if published == 0 {
+        return Err(AppError::Invalid(message));
+    }
+    Ok(message)
+}
+
+/// Removes a pending match (made by mistake, or in the way of retiring someone). A published
+/// match has milestones under way and is ended instead, never removed.
+pub async fn remove_pending_match(
+    db: &Db,
+    program_id: i64,
+    match_id: i64,
+) -> Result<String, AppError> {
+    on_db!(
+        db,
+        write | pool | async {
+            let mut tx = pool.begin().await?;
+            let row: Option<(String, String, String)> = sqlx::query_as(
+                "SELECT m.state, mu.display_name, eu.display_name FROM matches m \
+                 JOIN enrollments me ON me.id = m.mentor_enrollment_id \
+                 JOIN users mu ON mu.id = me.user_id \
+                 JOIN enrollments ee ON ee.id = m.mentee_enrollment_id \
+                 JOIN users eu ON eu.id = ee.user_id \
+                 WHERE m.id = $1 AND m.program_id = $2",
+            )
+            .bind(match_id)
+            .bind(program_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((state, mentor, mentee)) = row else {
+                return Err(AppError::NotFound);
+            };
+            if state != "pending" {
+                return Err(AppError::Invalid(format!(
+                    "Only a pending match can be removed; the match of {mentor} with {mentee} is {state}.{}",
+                    if state == "published" { " End it instead." } else { "" }
+                )));
+            }
+            sqlx::query("DELETE FROM matches WHERE id = $1 AND state = 'pending'")
+                .bind(match_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(format!(
+                "Removed the pending match of {mentor} with {mentee}."
+            ))
+        }
+        .await
+    )
+}
+
+/// Ends (unmatches) a published match on the program's today.
+pub async fn end_match(db: &Db, program_id: i64, match_id: i64) -> Result<String, AppError> {
+    let program = program_details(db, program_id).await?;
+    on_db!(
+        db,
+        write
+            | pool
+            | async {
+                let mut tx = pool.begin().await?;
+                let row: Option<(String, Option<NaiveDate>)> = sqlx::query_as(
+                    "SELECT state, published_on FROM matches WHERE id = $1 AND program_id = $2",
+                )
+                .bind(match_id)
+                .bind(program_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((state, published_on)) = row else {
+                    return Err(AppError::NotFound);
+                };
+                let (Some(published_on), "published") = (published_on, state.as_str()) else {
+                    return Err(AppError::Invalid(format!(
+                        "Only a published match can be ended; this one is {state}."
+                    )));
+                };
+                let ended_on = end_date(program.today, published_on);
+                sqlx::query(
+                    "UPDATE matches SET state = 'ended', ended_on = $1 \
+                 WHERE id = $2 AND state = 'published'",
+                )
+                .bind(ended_on)
+                .bind(match_id)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(format!(
+                    "Ended the match on {}. Its open milestones are now closed.",
+                    ended_on.format("%Y-%m-%d")
+                ))
+            }
+            .await
+    )
+}
