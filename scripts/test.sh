@@ -22,6 +22,10 @@ ensure_postgres
 step "Formatting (cargo fmt --check)"
 cargo fmt --all -- --check
 
+step "Layers (imports in app/src only go down; docs/rules.md)"
+python3 scripts/layers.py --self-test
+python3 scripts/layers.py
+
 step "Lints (clippy, warnings are errors)"
 cargo clippy -p app --features ssr --all-targets -- -D warnings
 cargo clippy -p server --all-targets -- -D warnings

@@ -38,6 +38,12 @@ pub fn check(user: Option<&CurrentUser>, permission: Permission) -> Result<(), A
     }
 }
 
+/// Whether `user` holds `permission`, for decisions that are not refusals (what to show, or
+/// whose behalf a completion is on).
+pub fn allows(user: &CurrentUser, permission: Permission) -> bool {
+    check(Some(user), permission).is_ok()
+}
+
 /// The signed-in person, if they hold `permission`.
 #[cfg(feature = "ssr")]
 pub fn require(permission: Permission) -> Result<CurrentUser, AppError> {

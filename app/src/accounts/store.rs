@@ -4,57 +4,67 @@ use super::validation::{DisplayName, Email};
 use super::{CurrentUser, EnrollmentRef};
 use crate::db::Db;
 use crate::error::AppError;
-use crate::kernel::roles::Role;
+use crate::kernel::roles::{EnrollmentState, Role};
 use crate::on_db;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
+
+/// One of a person's enrollments.
+#[derive(sqlx::FromRow)]
+struct EnrollmentRow {
+    id: i64,
+    program_id: i64,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    #[sqlx(try_from = "String")]
+    state: EnrollmentState,
+}
 
 /// Everything about the person behind a session: three statements.
 pub async fn load_current_user(db: &Db, user_id: i64) -> Result<Option<CurrentUser>, sqlx::Error> {
     on_db!(
         db,
-        read | pool | {
-            let user: Option<(i64, String, String, bool)> = sqlx::query_as(
-                "SELECT id, email, display_name, is_site_admin FROM users WHERE id = $1",
-            )
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await?;
-            let Some((id, email, name, is_site_admin)) = user else {
-                return Ok(None);
-            };
-            let admin_of: Vec<i64> = sqlx::query_scalar(
-                "SELECT program_id FROM program_admins WHERE user_id = $1 ORDER BY program_id",
+        read | pool
+            | {
+                let user: Option<(i64, String, String, bool)> = sqlx::query_as(
+                    "SELECT id, email, display_name, is_site_admin FROM users WHERE id = $1",
+                )
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await?;
+                let Some((id, email, name, is_site_admin)) = user else {
+                    return Ok(None);
+                };
+                let admin_of: Vec<i64> = sqlx::query_scalar(
+                    "SELECT program_id FROM program_admins WHERE user_id = $1 ORDER BY program_id",
+                )
+                .bind(id)
+                .fetch_all(pool)
+                .await?;
+                let rows: Vec<EnrollmentRow> = sqlx::query_as(
+                "SELECT id, program_id, role, state FROM enrollments WHERE user_id = $1 ORDER BY id",
             )
             .bind(id)
             .fetch_all(pool)
             .await?;
-            let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
-            "SELECT id, program_id, role, state FROM enrollments WHERE user_id = $1 ORDER BY id",
-        )
-        .bind(id)
-        .fetch_all(pool)
-        .await?;
-            let enrollments = rows
-                .into_iter()
-                .filter_map(|(id, program_id, role, state)| {
-                    Some(EnrollmentRef {
-                        id,
-                        program_id,
-                        role: Role::parse(&role)?,
-                        active: state == "active",
+                let enrollments = rows
+                    .into_iter()
+                    .map(|row| EnrollmentRef {
+                        id: row.id,
+                        program_id: row.program_id,
+                        role: row.role,
+                        active: row.state == EnrollmentState::Active,
                     })
-                })
-                .collect();
-            Ok(Some(CurrentUser {
-                id,
-                email,
-                name,
-                is_site_admin,
-                admin_of,
-                enrollments,
-            }))
-        }
+                    .collect();
+                Ok(Some(CurrentUser {
+                    id,
+                    email,
+                    name,
+                    is_site_admin,
+                    admin_of,
+                    enrollments,
+                }))
+            }
     )
 }
 

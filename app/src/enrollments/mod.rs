@@ -4,6 +4,7 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
 
+pub use crate::kernel::roles::EnrollmentState;
 use crate::kernel::roles::Role;
 use serde::{Deserialize, Serialize};
 
@@ -18,28 +19,4 @@ pub struct Participant {
     pub active: bool,
     /// Pending or published matches: while there are any, the enrollment cannot be retired.
     pub live_matches: i64,
-}
-
-/// What a list filter on enrollment state asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum EnrollmentState {
-    Active,
-    Retired,
-}
-
-impl EnrollmentState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EnrollmentState::Active => "active",
-            EnrollmentState::Retired => "retired",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "active" => Some(EnrollmentState::Active),
-            "retired" => Some(EnrollmentState::Retired),
-            _ => None,
-        }
-    }
 }

@@ -9,7 +9,6 @@ use crate::kernel::roles::Role;
 use crate::kernel::text::like_pattern;
 use crate::on_db;
 use chrono::Utc;
-use sqlx::Row;
 
 /// Filters of the Participants page.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -24,6 +23,19 @@ const PARTICIPANT_WHERE: &str = "e.program_id = $1 \
     AND ($2 = '' OR lower(u.display_name) LIKE $3 ESCAPE '\\' OR u.email LIKE $3 ESCAPE '\\') \
     AND ($4 = '' OR e.role = $4) AND ($5 = '' OR e.state = $5)";
 
+#[derive(sqlx::FromRow)]
+struct ParticipantRow {
+    enrollment_id: i64,
+    user_id: i64,
+    name: String,
+    email: String,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    #[sqlx(try_from = "String")]
+    state: EnrollmentState,
+    live_matches: i64,
+}
+
 pub async fn participants(
     db: &Db,
     program_id: i64,
@@ -35,9 +47,9 @@ pub async fn participants(
     let state = filter.state.map_or("", EnrollmentState::as_str);
     let page = filter.page.max(1);
     let list_sql = format!(
-        "SELECT e.id, u.id, u.display_name, u.email, e.role, e.state, \
-           (SELECT COUNT(*) FROM matches m WHERE m.state <> 'ended' \
-              AND (m.mentor_enrollment_id = e.id OR m.mentee_enrollment_id = e.id)) \
+        "SELECT e.id AS enrollment_id, u.id AS user_id, u.display_name AS name, u.email, e.role, \
+           e.state, (SELECT COUNT(*) FROM matches m WHERE m.state <> 'ended' \
+              AND (m.mentor_enrollment_id = e.id OR m.mentee_enrollment_id = e.id)) AS live_matches \
          FROM enrollments e JOIN users u ON u.id = e.user_id \
          WHERE {PARTICIPANT_WHERE} \
          ORDER BY lower(u.display_name), e.role, e.id LIMIT $6 OFFSET $7"
@@ -48,17 +60,16 @@ pub async fn participants(
     let (rows, total) = on_db!(
         db,
         read | pool | {
-            let rows: Vec<(i64, i64, String, String, String, String, i64)> =
-                sqlx::query_as(&list_sql)
-                    .bind(program_id)
-                    .bind(&search)
-                    .bind(&pattern)
-                    .bind(role)
-                    .bind(state)
-                    .bind(PAGE_SIZE)
-                    .bind((page - 1) * PAGE_SIZE)
-                    .fetch_all(pool)
-                    .await?;
+            let rows: Vec<ParticipantRow> = sqlx::query_as(&list_sql)
+                .bind(program_id)
+                .bind(&search)
+                .bind(&pattern)
+                .bind(role)
+                .bind(state)
+                .bind(PAGE_SIZE)
+                .bind((page - 1) * PAGE_SIZE)
+                .fetch_all(pool)
+                .await?;
             let total: i64 = sqlx::query_scalar(&count_sql)
                 .bind(program_id)
                 .bind(&search)
@@ -72,20 +83,16 @@ pub async fn participants(
     )?;
     let rows = rows
         .into_iter()
-        .map(
-            |(enrollment_id, user_id, name, email, role, state, live_matches)| {
-                Ok(Participant {
-                    enrollment_id,
-                    user_id,
-                    name,
-                    email,
-                    role: Role::parse(&role).ok_or_else(|| AppError::internal(role))?,
-                    active: state == "active",
-                    live_matches,
-                })
-            },
-        )
-        .collect::<Result<Vec<_>, AppError>>()?;
+        .map(|row| Participant {
+            enrollment_id: row.enrollment_id,
+            user_id: row.user_id,
+            name: row.name,
+            email: row.email,
+            role: row.role,
+            active: row.state == EnrollmentState::Active,
+            live_matches: row.live_matches,
+        })
+        .collect();
     Ok(Page { rows, total, page })
 }
 
@@ -136,8 +143,8 @@ pub async fn enrol(db: &Db, program_id: i64, email: &str, role: Role) -> Result<
             .bind(role.as_str())
             .fetch_optional(&mut *tx)
             .await?;
-            match existing.as_deref() {
-                Some("active") => {
+            match existing.as_deref().and_then(EnrollmentState::parse) {
+                Some(EnrollmentState::Active) => {
                     return Err(AppError::Invalid(format!(
                         "{name} is already enrolled as a {}.",
                         role.as_str()
@@ -171,6 +178,17 @@ pub async fn enrol(db: &Db, program_id: i64, email: &str, role: Role) -> Result<
     )
 }
 
+#[derive(sqlx::FromRow)]
+struct StateRow {
+    name: String,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    #[sqlx(try_from = "String")]
+    state: EnrollmentState,
+    pending: i64,
+    published: i64,
+}
+
 /// Retires or reactivates an enrollment of this program. Retiring is refused while the person
 /// has a pending or published match.
 pub async fn set_enrollment_state(
@@ -198,30 +216,36 @@ pub async fn set_enrollment_state(
                 if locked != 1 {
                     return Err(AppError::NotFound);
                 }
-                let row = sqlx::query(
-                    "SELECT u.display_name, e.role, e.state, \
+                let row: StateRow = sqlx::query_as(
+                    "SELECT u.display_name AS name, e.role, e.state, \
                    (SELECT COUNT(*) FROM matches m WHERE m.state = 'pending' \
-                      AND (m.mentor_enrollment_id = e.id OR m.mentee_enrollment_id = e.id)), \
+                      AND (m.mentor_enrollment_id = e.id OR m.mentee_enrollment_id = e.id)) \
+                      AS pending, \
                    (SELECT COUNT(*) FROM matches m WHERE m.state = 'published' \
                       AND (m.mentor_enrollment_id = e.id OR m.mentee_enrollment_id = e.id)) \
+                      AS published \
                  FROM enrollments e JOIN users u ON u.id = e.user_id WHERE e.id = $1",
                 )
                 .bind(enrollment_id)
                 .fetch_one(&mut *tx)
                 .await?;
-                let name: String = row.try_get(0)?;
-                let role: String = row.try_get(1)?;
-                let state: String = row.try_get(2)?;
-                let pending: i64 = row.try_get(3)?;
-                let published: i64 = row.try_get(4)?;
+                let StateRow {
+                    name,
+                    role,
+                    state,
+                    pending,
+                    published,
+                } = row;
+                let role = role.as_str();
                 let (wanted, verb) = if active {
-                    ("active", "Reactivated")
+                    (EnrollmentState::Active, "Reactivated")
                 } else {
-                    ("retired", "Retired")
+                    (EnrollmentState::Retired, "Retired")
                 };
                 if state == wanted {
                     return Ok(format!(
-                        "{name} was already {wanted} as a {role}; nothing changed."
+                        "{name} was already {} as a {role}; nothing changed.",
+                        wanted.as_str()
                     ));
                 }
                 if !active && pending + published > 0 {
@@ -231,7 +255,7 @@ pub async fn set_enrollment_state(
                     )));
                 }
                 sqlx::query("UPDATE enrollments SET state = $1 WHERE id = $2")
-                    .bind(wanted)
+                    .bind(wanted.as_str())
                     .bind(enrollment_id)
                     .execute(&mut *tx)
                     .await?;

@@ -6,11 +6,31 @@ use super::plan::{
 };
 use crate::db::Db;
 use crate::error::AppError;
-use crate::insert_match;
-use crate::kernel::roles::{MatchState, Role};
+use crate::kernel::roles::{EnrollmentState, MatchState, Role};
+use crate::matches::store::insert_match;
 use crate::on_db;
 use crate::programs::store::program_details;
 use chrono::{NaiveDate, Utc};
+
+#[derive(sqlx::FromRow)]
+struct KnownEnrollmentRow {
+    id: i64,
+    user_id: i64,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    #[sqlx(try_from = "String")]
+    state: EnrollmentState,
+}
+
+#[derive(sqlx::FromRow)]
+struct KnownMatchRow {
+    id: i64,
+    mentor_enrollment_id: i64,
+    mentee_enrollment_id: i64,
+    #[sqlx(try_from = "String")]
+    state: MatchState,
+    published_on: Option<NaiveDate>,
+}
 
 /// Loads what the planner needs to know about the program inside the transaction `$tx`, in three
 /// statements; evaluates to `Result<Known, sqlx::Error>`.
@@ -25,41 +45,37 @@ macro_rules! known {
             for (email, id, name) in users {
                 known.users.insert(email, (id, name));
             }
-            let enrollments: Vec<(i64, i64, String, String)> = sqlx::query_as(
+            let enrollments: Vec<KnownEnrollmentRow> = sqlx::query_as(
                 "SELECT id, user_id, role, state FROM enrollments WHERE program_id = $1",
             )
             .bind($program)
             .fetch_all(&mut *$tx)
             .await?;
-            for (id, user_id, role, state) in enrollments {
-                if let Some(role) = Role::parse(&role) {
-                    known.enrollments.insert(
-                        (user_id, role),
-                        KnownEnrollment {
-                            id,
-                            active: state == "active",
-                        },
-                    );
-                }
+            for row in enrollments {
+                known.enrollments.insert(
+                    (row.user_id, row.role),
+                    KnownEnrollment {
+                        id: row.id,
+                        active: row.state == EnrollmentState::Active,
+                    },
+                );
             }
-            let live: Vec<(i64, i64, i64, String, Option<NaiveDate>)> = sqlx::query_as(
+            let live: Vec<KnownMatchRow> = sqlx::query_as(
                 "SELECT id, mentor_enrollment_id, mentee_enrollment_id, state, published_on \
-         FROM matches WHERE program_id = $1 AND state <> 'ended'",
+                 FROM matches WHERE program_id = $1 AND state <> 'ended'",
             )
             .bind($program)
             .fetch_all(&mut *$tx)
             .await?;
-            for (id, mentor, mentee, state, published_on) in live {
-                if let Some(state) = MatchState::parse(&state) {
-                    known.live_matches.insert(
-                        (mentor, mentee),
-                        KnownMatch {
-                            id,
-                            state,
-                            published_on,
-                        },
-                    );
-                }
+            for row in live {
+                known.live_matches.insert(
+                    (row.mentor_enrollment_id, row.mentee_enrollment_id),
+                    KnownMatch {
+                        id: row.id,
+                        state: row.state,
+                        published_on: row.published_on,
+                    },
+                );
             }
             Ok::<_, sqlx::Error>(known)
         }

@@ -1,6 +1,7 @@
 //! Milestone items: what a participant completes. Derived from milestones and matches (never
 //! typed in), with their due dates, status and completions.
 
+pub mod completion;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -42,6 +43,46 @@ impl Source {
             "admin" => Some(Source::Admin),
             _ => None,
         }
+    }
+}
+
+/// What an entry of the completion history records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    Completed,
+    Undone,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Completed => "completed",
+            Action::Undone => "undone",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "completed" => Some(Action::Completed),
+            "undone" => Some(Action::Undone),
+            _ => None,
+        }
+    }
+}
+
+impl TryFrom<String> for Action {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Action::parse(&value).ok_or_else(|| format!("unknown history action {value:?}"))
+    }
+}
+
+impl TryFrom<String> for Source {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Source::parse(&value).ok_or_else(|| format!("unknown completion source {value:?}"))
     }
 }
 

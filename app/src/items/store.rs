@@ -1,8 +1,9 @@
 //! Deriving a person's items, and completing and undoing them, with the rules of PRODUCT.md
 //! checked inside the writing transaction.
 
-use super::{Item, ItemKey, ItemState, Source};
+use super::{Action, Item, ItemKey, ItemState, Source};
 use crate::accounts::CurrentUser;
+use crate::accounts::access::{Permission, allows};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::kernel::roles::MatchState;
@@ -16,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 
 /// Appends a completion or undo to the history inside `$tx` (a macro: one body per engine).
 macro_rules! record {
-    ($tx:ident, $program:expr, $key:expr, $action:literal, $actor:expr, $source:expr, $at:expr) => {
+    ($tx:ident, $program:expr, $key:expr, $action:expr, $actor:expr, $source:expr, $at:expr) => {
         sqlx::query(
             "INSERT INTO completion_events (program_id, milestone_id, enrollment_id, match_id, \
              action, actor_user_id, source, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -25,7 +26,7 @@ macro_rules! record {
         .bind($key.milestone_id)
         .bind($key.enrollment_id)
         .bind($key.match_id)
-        .bind($action)
+        .bind($action.as_str())
         .bind($actor)
         .bind($source.as_str())
         .bind($at)
@@ -236,6 +237,37 @@ fn refuse(message: &str) -> AppError {
     AppError::Invalid(message.to_string())
 }
 
+/// A milestone as completing one of its items checks it.
+#[derive(sqlx::FromRow)]
+struct Definition {
+    program_id: i64,
+    name: String,
+    #[sqlx(try_from = "String")]
+    category: Category,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    archived: bool,
+}
+
+/// The enrollment an item belongs to.
+#[derive(sqlx::FromRow)]
+struct Owner {
+    program_id: i64,
+    user_id: i64,
+    #[sqlx(try_from = "String")]
+    role: Role,
+}
+
+/// The match of a relationship item.
+#[derive(sqlx::FromRow)]
+struct ItemMatch {
+    program_id: i64,
+    mentor_enrollment_id: i64,
+    mentee_enrollment_id: i64,
+    #[sqlx(try_from = "String")]
+    state: MatchState,
+}
+
 /// Completes an item, once: a repeated or concurrent request changes nothing and answers with
 /// the same final state. The responsible participant completes from their page; an admin of
 /// the program completes on their behalf.
@@ -247,125 +279,145 @@ pub async fn complete(
 ) -> Result<ItemState, AppError> {
     on_db!(
         db,
-        write
-            | pool
-            | async {
-                let mut tx = pool.begin().await?;
-                let milestone: Option<(i64, String, String, String, bool)> = sqlx::query_as(
+        write | pool | async {
+            let mut tx = pool.begin().await?;
+            let milestone: Option<Definition> = sqlx::query_as(
                 "SELECT program_id, name, category, role, archived FROM milestones WHERE id = $1",
             )
             .bind(key.milestone_id)
             .fetch_optional(&mut *tx)
             .await?;
-                let Some((program_id, name, category, role, archived)) = milestone else {
-                    return Err(AppError::NotFound);
-                };
-                let enrollment: Option<(i64, i64, String)> = sqlx::query_as(
-                    "SELECT program_id, user_id, role FROM enrollments WHERE id = $1",
-                )
-                .bind(key.enrollment_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some((enrollment_program, owner, enrollment_role)) = enrollment else {
-                    return Err(AppError::NotFound);
-                };
-                if enrollment_program != program_id || enrollment_role != role {
-                    return Err(AppError::NotFound);
-                }
-                let is_admin = actor.is_site_admin || actor.admin_of.contains(&program_id);
-                let source = if actor.id == owner {
-                    source
-                } else if is_admin {
-                    Source::Admin
-                } else {
-                    return Err(AppError::Forbidden);
-                };
-                match (category.as_str(), key.match_id) {
-                    ("relationship", Some(match_id)) => {
-                        let found: Option<(i64, i64, i64, String)> = sqlx::query_as(
-                            "SELECT program_id, mentor_enrollment_id, mentee_enrollment_id, state \
-                         FROM matches WHERE id = $1",
-                        )
-                        .bind(match_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                        let Some((match_program, mentor, mentee, state)) = found else {
-                            return Err(AppError::NotFound);
-                        };
-                        let side = if role == "mentor" { mentor } else { mentee };
-                        if match_program != program_id
-                            || side != key.enrollment_id
-                            || state == "pending"
-                        {
-                            return Err(AppError::NotFound);
-                        }
-                        if state == "ended" {
-                            return Err(refuse(
-                                "This match has ended, so its milestones are closed.",
-                            ));
-                        }
+            let Some(Definition {
+                program_id,
+                name,
+                category,
+                role,
+                archived,
+            }) = milestone
+            else {
+                return Err(AppError::NotFound);
+            };
+            let enrollment: Option<Owner> =
+                sqlx::query_as("SELECT program_id, user_id, role FROM enrollments WHERE id = $1")
+                    .bind(key.enrollment_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(Owner {
+                program_id: enrollment_program,
+                user_id: owner,
+                role: enrollment_role,
+            }) = enrollment
+            else {
+                return Err(AppError::NotFound);
+            };
+            if enrollment_program != program_id || enrollment_role != role {
+                return Err(AppError::NotFound);
+            }
+            let is_admin = allows(actor, Permission::AdministerProgram(program_id));
+            let source = if actor.id == owner {
+                source
+            } else if is_admin {
+                Source::Admin
+            } else {
+                return Err(AppError::Forbidden);
+            };
+            match (category, key.match_id) {
+                (Category::Relationship, Some(match_id)) => {
+                    let found: Option<ItemMatch> = sqlx::query_as(
+                        "SELECT program_id, mentor_enrollment_id, mentee_enrollment_id, state \
+                             FROM matches WHERE id = $1",
+                    )
+                    .bind(match_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let Some(found) = found else {
+                        return Err(AppError::NotFound);
+                    };
+                    let side = match role {
+                        Role::Mentor => found.mentor_enrollment_id,
+                        Role::Mentee => found.mentee_enrollment_id,
+                    };
+                    if found.program_id != program_id
+                        || side != key.enrollment_id
+                        || found.state == MatchState::Pending
+                    {
+                        return Err(AppError::NotFound);
                     }
-                    ("program", None) => {
-                        let live: i64 = sqlx::query_scalar(
-                            "SELECT COUNT(*) FROM matches WHERE state = 'published' \
+                    if found.state == MatchState::Ended {
+                        return Err(refuse(
+                            "This match has ended, so its milestones are closed.",
+                        ));
+                    }
+                }
+                (Category::Program, None) => {
+                    let live: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM matches WHERE state = 'published' \
                          AND (mentor_enrollment_id = $1 OR mentee_enrollment_id = $1)",
-                        )
-                        .bind(key.enrollment_id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                        if live == 0 {
-                            return Err(refuse(
-                                "This milestone is closed: there is no published match.",
-                            ));
-                        }
+                    )
+                    .bind(key.enrollment_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if live == 0 {
+                        return Err(refuse(
+                            "This milestone is closed: there is no published match.",
+                        ));
                     }
-                    _ => return Err(AppError::NotFound),
                 }
-                if archived {
-                    return Err(refuse(
-                        "This milestone was archived by the program admin and can't be completed.",
-                    ));
-                }
-                let now = Utc::now();
-                let conflict = if key.match_id.is_some() {
-                    "ON CONFLICT (milestone_id, match_id) WHERE match_id IS NOT NULL DO NOTHING"
-                } else {
-                    "ON CONFLICT (milestone_id, enrollment_id) WHERE match_id IS NULL DO NOTHING"
-                };
-                let inserted = sqlx::query(&format!(
-                    "INSERT INTO completions (program_id, milestone_id, milestone_category, role, \
+                _ => return Err(AppError::NotFound),
+            }
+            if archived {
+                return Err(refuse(
+                    "This milestone was archived by the program admin and can't be completed.",
+                ));
+            }
+            let now = Utc::now();
+            let conflict = if key.match_id.is_some() {
+                "ON CONFLICT (milestone_id, match_id) WHERE match_id IS NOT NULL DO NOTHING"
+            } else {
+                "ON CONFLICT (milestone_id, enrollment_id) WHERE match_id IS NULL DO NOTHING"
+            };
+            let inserted = sqlx::query(&format!(
+                "INSERT INTO completions (program_id, milestone_id, milestone_category, role, \
                  enrollment_id, match_id, completed_by, completed_at, source) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) {conflict}"
-                ))
-                .bind(program_id)
-                .bind(key.milestone_id)
-                .bind(&category)
-                .bind(&role)
-                .bind(key.enrollment_id)
-                .bind(key.match_id)
-                .bind(actor.id)
-                .bind(now)
-                .bind(source.as_str())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if inserted == 1 {
-                    record!(tx, program_id, key, "completed", actor.id, source, now);
-                }
-                tx.commit().await?;
-                let on_behalf = if source == Source::Admin {
-                    " on the participant's behalf"
-                } else {
-                    ""
-                };
-                Ok(ItemState {
+            ))
+            .bind(program_id)
+            .bind(key.milestone_id)
+            .bind(category.as_str())
+            .bind(role.as_str())
+            .bind(key.enrollment_id)
+            .bind(key.match_id)
+            .bind(actor.id)
+            .bind(now)
+            .bind(source.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if inserted == 1 {
+                record!(
+                    tx,
+                    program_id,
                     key,
-                    message: format!("{name} marked complete{on_behalf}."),
-                    milestone_name: name,
-                    completed: true,
-                })
+                    Action::Completed,
+                    actor.id,
+                    source,
+                    now
+                );
             }
-            .await
+            tx.commit().await?;
+            let on_behalf = if source == Source::Admin {
+                " on the participant's behalf"
+            } else {
+                ""
+            };
+            Ok(ItemState {
+                key,
+                message: format!("{name} marked complete{on_behalf}."),
+                milestone_name: name,
+                completed: true,
+            })
+        }
+        .await
     )
 }
 
@@ -401,7 +453,7 @@ pub async fn undo(
                 let Some(owner) = owner else {
                     return Err(AppError::NotFound);
                 };
-                let is_admin = actor.is_site_admin || actor.admin_of.contains(&program_id);
+                let is_admin = allows(actor, Permission::AdministerProgram(program_id));
                 if actor.id != owner && !is_admin {
                     return Err(AppError::Forbidden);
                 }
@@ -432,7 +484,15 @@ pub async fn undo(
                     .bind(completion)
                     .execute(&mut *tx)
                     .await?;
-                record!(tx, program_id, key, "undone", actor.id, source, Utc::now());
+                record!(
+                    tx,
+                    program_id,
+                    key,
+                    Action::Undone,
+                    actor.id,
+                    source,
+                    Utc::now()
+                );
                 tx.commit().await?;
                 Ok(ItemState {
                     key,

@@ -1,4 +1,4 @@
-//! Roles of participants in a program and states of their matches.
+//! Roles of participants in a program, states of their enrollments and of their matches.
 
 use serde::{Deserialize, Serialize};
 
@@ -77,5 +77,37 @@ impl TryFrom<String> for MatchState {
 
     fn try_from(value: String) -> Result<Self, Self::Error> {
         MatchState::parse(&value).ok_or_else(|| format!("unknown match state {value:?}"))
+    }
+}
+
+/// An enrollment is active, or retired (kept with its history, out of new matches).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EnrollmentState {
+    Active,
+    Retired,
+}
+
+impl EnrollmentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnrollmentState::Active => "active",
+            EnrollmentState::Retired => "retired",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "active" => Some(EnrollmentState::Active),
+            "retired" => Some(EnrollmentState::Retired),
+            _ => None,
+        }
+    }
+}
+
+impl TryFrom<String> for EnrollmentState {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        EnrollmentState::parse(&value).ok_or_else(|| format!("unknown enrollment state {value:?}"))
     }
 }

@@ -5,17 +5,27 @@ use super::{MatchListing, MatchSort, end_date, publish_date};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::kernel::page::{PAGE_SIZE, Page};
-use crate::kernel::roles::MatchState;
+use crate::kernel::roles::{EnrollmentState, MatchState, Role};
 use crate::kernel::text::like_pattern;
 use crate::on_db;
 use crate::programs::store::program_details;
 use chrono::{NaiveDate, Utc};
 
+/// A person about to be matched, as the match rule checks them.
+#[derive(sqlx::FromRow)]
+pub(crate) struct MatchedPerson {
+    pub id: i64,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    #[sqlx(try_from = "String")]
+    pub state: EnrollmentState,
+    pub user_id: i64,
+}
+
 /// Checks and inserts one match inside the caller's transaction `$tx`, evaluating to
 /// `Result<String, AppError>` (an `Err` is a refusal or a failure; the caller's transaction is
 /// dropped, so nothing is written). A macro so the
 /// same code compiles for each engine's transaction type.
-#[macro_export]
 macro_rules! insert_match {
     ($tx:ident, $program:expr, $mentor:expr, $mentee:expr, $publish_on:expr) => {
         async {
@@ -26,7 +36,7 @@ macro_rules! insert_match {
         .bind($mentee)
         .execute(&mut *$tx)
         .await?;
-    let people: Vec<(i64, String, String, i64)> = sqlx::query_as(
+    let people: Vec<$crate::matches::store::MatchedPerson> = sqlx::query_as(
         "SELECT e.id, e.role, e.state, e.user_id FROM enrollments e \
          WHERE e.program_id = $1 AND (e.id = $2 OR e.id = $3)",
     )
@@ -35,23 +45,27 @@ macro_rules! insert_match {
     .bind($mentee)
     .fetch_all(&mut *$tx)
     .await?;
-    let find = |id: i64| people.iter().find(|p| p.0 == id);
+    let find = |id: i64| people.iter().find(|p| p.id == id);
     let (Some(mentor), Some(mentee)) = (find($mentor), find($mentee)) else {
         return Err(AppError::Invalid(
             "Pick a mentor and a mentee of this program.".into(),
         ));
     };
-    if mentor.1 != "mentor" || mentee.1 != "mentee" {
+    if mentor.role != $crate::kernel::roles::Role::Mentor
+        || mentee.role != $crate::kernel::roles::Role::Mentee
+    {
         return Err(AppError::Invalid(
             "A match needs one mentor and one mentee of this program.".into(),
         ));
     }
-    if mentor.2 != "active" || mentee.2 != "active" {
+    if mentor.state != $crate::kernel::roles::EnrollmentState::Active
+        || mentee.state != $crate::kernel::roles::EnrollmentState::Active
+    {
         return Err(AppError::Invalid(
             "Both people must be active in the program; reactivate them first.".into(),
         ));
     }
-    if mentor.3 == mentee.3 {
+    if mentor.user_id == mentee.user_id {
         return Err(AppError::Invalid(
             "A person can't be matched with themselves.".into(),
         ));
@@ -91,6 +105,7 @@ macro_rules! insert_match {
         }
     };
 }
+pub(crate) use insert_match;
 
 /// Filters and order of the Matches page.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -347,6 +362,15 @@ pub async fn publish_matches(
     Ok(message)
 }
 
+/// A match's state and its two people's names.
+#[derive(sqlx::FromRow)]
+struct Pair {
+    #[sqlx(try_from = "String")]
+    state: MatchState,
+    mentor: String,
+    mentee: String,
+}
+
 /// Removes a pending match (made by mistake, or in the way of retiring someone). A published
 /// match has milestones under way and is ended instead, never removed.
 pub async fn remove_pending_match(
@@ -358,8 +382,8 @@ pub async fn remove_pending_match(
         db,
         write | pool | async {
             let mut tx = pool.begin().await?;
-            let row: Option<(String, String, String)> = sqlx::query_as(
-                "SELECT m.state, mu.display_name, eu.display_name FROM matches m \
+            let row: Option<Pair> = sqlx::query_as(
+                "SELECT m.state, mu.display_name AS mentor, eu.display_name AS mentee FROM matches m \
                  JOIN enrollments me ON me.id = m.mentor_enrollment_id \
                  JOIN users mu ON mu.id = me.user_id \
                  JOIN enrollments ee ON ee.id = m.mentee_enrollment_id \
@@ -370,13 +394,19 @@ pub async fn remove_pending_match(
             .bind(program_id)
             .fetch_optional(&mut *tx)
             .await?;
-            let Some((state, mentor, mentee)) = row else {
+            let Some(Pair {
+                state,
+                mentor,
+                mentee,
+            }) = row
+            else {
                 return Err(AppError::NotFound);
             };
-            if state != "pending" {
+            if state != MatchState::Pending {
                 return Err(AppError::Invalid(format!(
-                    "Only a pending match can be removed; the match of {mentor} with {mentee} is {state}.{}",
-                    if state == "published" { " End it instead." } else { "" }
+                    "Only a pending match can be removed; the match of {mentor} with {mentee} is {}.{}",
+                    state.as_str(),
+                    if state == MatchState::Published { " End it instead." } else { "" }
                 )));
             }
             sqlx::query("DELETE FROM matches WHERE id = $1 AND state = 'pending'")
@@ -392,6 +422,14 @@ pub async fn remove_pending_match(
     )
 }
 
+/// A match's state and publish date.
+#[derive(sqlx::FromRow)]
+struct Publication {
+    #[sqlx(try_from = "String")]
+    state: MatchState,
+    published_on: Option<NaiveDate>,
+}
+
 /// Ends (unmatches) a published match on the program's today.
 pub async fn end_match(db: &Db, program_id: i64, match_id: i64) -> Result<String, AppError> {
     let program = program_details(db, program_id).await?;
@@ -401,19 +439,24 @@ pub async fn end_match(db: &Db, program_id: i64, match_id: i64) -> Result<String
             | pool
             | async {
                 let mut tx = pool.begin().await?;
-                let row: Option<(String, Option<NaiveDate>)> = sqlx::query_as(
+                let row: Option<Publication> = sqlx::query_as(
                     "SELECT state, published_on FROM matches WHERE id = $1 AND program_id = $2",
                 )
                 .bind(match_id)
                 .bind(program_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let Some((state, published_on)) = row else {
+                let Some(Publication {
+                    state,
+                    published_on,
+                }) = row
+                else {
                     return Err(AppError::NotFound);
                 };
-                let (Some(published_on), "published") = (published_on, state.as_str()) else {
+                let (Some(published_on), MatchState::Published) = (published_on, state) else {
                     return Err(AppError::Invalid(format!(
-                        "Only a published match can be ended; this one is {state}."
+                        "Only a published match can be ended; this one is {}.",
+                        state.as_str()
                     )));
                 };
                 let ended_on = end_date(program.today, published_on);

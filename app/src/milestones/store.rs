@@ -7,7 +7,7 @@ use super::rule::MatchFact;
 use super::{Category, DueOffset, MilestoneRecord, OffsetUnit};
 use crate::db::Db;
 use crate::error::AppError;
-use crate::kernel::roles::Role;
+use crate::kernel::roles::{MatchState, Role};
 use crate::on_db;
 use chrono::{NaiveDate, Utc};
 
@@ -264,6 +264,17 @@ pub async fn set_archived(
     })
 }
 
+/// A published or ended match, for the preview.
+#[derive(sqlx::FromRow)]
+struct PreviewMatchRow {
+    id: i64,
+    mentor_enrollment_id: i64,
+    mentee_enrollment_id: i64,
+    published_on: Option<NaiveDate>,
+    #[sqlx(try_from = "String")]
+    state: MatchState,
+}
+
 /// The program's matches for the preview, and for an existing milestone which items are done.
 pub async fn preview_data(
     db: &Db,
@@ -271,38 +282,37 @@ pub async fn preview_data(
     today: NaiveDate,
     milestone: Option<i64>,
 ) -> Result<PreviewData, AppError> {
-    type MatchRow = (i64, i64, i64, Option<NaiveDate>, String);
-    let (matches, done): (Vec<MatchRow>, Vec<(Option<i64>, i64)>) = on_db!(
+    let (matches, done): (Vec<PreviewMatchRow>, Vec<(Option<i64>, i64)>) = on_db!(
         db,
-        read | pool
-            | {
-                let matches: Vec<MatchRow> = sqlx::query_as(
+        read | pool | {
+            let matches: Vec<PreviewMatchRow> = sqlx::query_as(
                 "SELECT id, mentor_enrollment_id, mentee_enrollment_id, published_on, state \
-                 FROM matches WHERE program_id = $1 AND state <> 'pending' ORDER BY published_on, id",
+                     FROM matches WHERE program_id = $1 AND state <> 'pending' \
+                     ORDER BY published_on, id",
             )
             .bind(program_id)
             .fetch_all(pool)
             .await?;
-                let done: Vec<(Option<i64>, i64)> = sqlx::query_as(
-                    "SELECT match_id, enrollment_id FROM completions WHERE milestone_id = $1",
-                )
-                .bind(milestone.unwrap_or(-1))
-                .fetch_all(pool)
-                .await?;
-                Ok::<_, sqlx::Error>((matches, done))
-            }
+            let done: Vec<(Option<i64>, i64)> = sqlx::query_as(
+                "SELECT match_id, enrollment_id FROM completions WHERE milestone_id = $1",
+            )
+            .bind(milestone.unwrap_or(-1))
+            .fetch_all(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((matches, done))
+        }
     )?;
     Ok(PreviewData {
         today: Some(today),
         matches: matches
             .into_iter()
-            .filter_map(|(id, mentor, mentee, published_on, state)| {
+            .filter_map(|m| {
                 Some(MatchFact {
-                    id,
-                    mentor_enrollment: mentor,
-                    mentee_enrollment: mentee,
-                    published_on: published_on?,
-                    ended: state == "ended",
+                    id: m.id,
+                    mentor_enrollment: m.mentor_enrollment_id,
+                    mentee_enrollment: m.mentee_enrollment_id,
+                    published_on: m.published_on?,
+                    ended: m.state == MatchState::Ended,
                 })
             })
             .collect(),

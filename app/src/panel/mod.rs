@@ -40,11 +40,11 @@ pub struct MilestoneSummary {
 /// The programs the signed-in admin runs (every program for a site admin).
 #[server(endpoint = "programs/list")]
 pub async fn list_programs() -> Result<Vec<ProgramOverview>, AppError> {
-    use crate::accounts::access::{Permission, require};
+    use crate::accounts::access::{Permission, allows, require};
     let user = require(Permission::ListPrograms)?;
     let db = expect_context::<crate::db::Db>();
     let mut programs = store::program_overviews(&db).await?;
-    programs.retain(|p| user.is_site_admin || user.admin_of.contains(&p.id));
+    programs.retain(|p| allows(&user, Permission::AdministerProgram(p.id)));
     for program in &mut programs {
         program.can_edit = user.is_site_admin;
     }

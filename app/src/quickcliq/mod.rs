@@ -55,7 +55,7 @@ pub async fn my_matches() -> Result<Vec<MyMatch>, AppError> {
 #[component]
 pub fn QuickcliqPage() -> impl IntoView {
     use crate::items::Source;
-    use crate::items::pages::{Completion, CompletionNotice, ItemsTable, my_items};
+    use crate::items::completion::{Completion, CompletionNotice, ItemsTable, my_items};
     let matches = Resource::new(|| (), |_| my_matches());
     let items = Resource::new(|| (), |_| my_items());
     let completion = Completion::new(Source::Quickcliq);
@@ -110,7 +110,7 @@ pub fn QuickcliqPage() -> impl IntoView {
 /// the partner's items of each match to see, read-only.
 #[component]
 pub fn ProfilePage() -> impl IntoView {
-    use crate::items::pages::{Completion, CompletionNotice, ItemsTable, my_items};
+    use crate::items::completion::{Completion, CompletionNotice, ItemsTable, my_items};
     use crate::items::{Item, Source};
     let items = Resource::new(|| (), |_| my_items());
     let completion = Completion::new(Source::Profile);

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::db::{Db, Engine};
 use crate::error::AppError;
-use crate::items::Source;
+use crate::items::{Action, Source};
 use crate::kernel::roles::Role;
 use crate::milestones::{Category, DueOffset, OffsetUnit};
 use crate::on_db;
@@ -24,7 +24,18 @@ pub const HISTORY_LENGTH: i64 = 50;
 type MilestoneRow = (i64, String, String, String, i32, String, bool);
 type MatchRow = (i64, i64, i64, String, String, NaiveDate, Option<NaiveDate>);
 type EventRow = (i64, String);
-type HistoryRow = (String, String, String, String, String, DateTime<Utc>);
+/// One history entry with its names.
+#[derive(sqlx::FromRow)]
+struct HistoryRow {
+    milestone_name: String,
+    person_name: String,
+    #[sqlx(try_from = "String")]
+    action: Action,
+    actor_name: String,
+    #[sqlx(try_from = "String")]
+    source: Source,
+    occurred_at: DateTime<Utc>,
+}
 
 /// The rows a report is computed from.
 pub struct Rows {
@@ -191,8 +202,8 @@ async fn history(
         read | pool
             | sqlx::query_as(
                 // The latest entries first, alone (an index walk), then their names.
-                "SELECT mi.name, pu.display_name, ce.action, au.display_name, ce.source, \
-                 ce.occurred_at FROM (SELECT id, milestone_id, enrollment_id, action, \
+                "SELECT mi.name AS milestone_name, pu.display_name AS person_name, ce.action, \
+                 au.display_name AS actor_name, ce.source, ce.occurred_at FROM (SELECT id, milestone_id, enrollment_id, action, \
                  actor_user_id, source, occurred_at FROM completion_events \
                  WHERE program_id = $1 AND occurred_at < $2 \
                  ORDER BY occurred_at DESC, id DESC LIMIT $3) ce \
@@ -208,20 +219,21 @@ async fn history(
             .fetch_all(pool)
             .await
     )?;
-    rows.into_iter()
-        .map(|(milestone, person, action, actor, source, at)| {
-            let local = at.with_timezone(&zone);
-            Ok(HistoryEntry {
-                milestone_name: milestone,
-                person_name: person,
-                completed: action == "completed",
-                actor_name: actor,
-                source: Source::parse(&source).ok_or_else(|| AppError::internal(&source))?,
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let local = row.occurred_at.with_timezone(&zone);
+            HistoryEntry {
+                milestone_name: row.milestone_name,
+                person_name: row.person_name,
+                completed: row.action == Action::Completed,
+                actor_name: row.actor_name,
+                source: row.source,
                 at_text: local.format("%Y-%m-%d %H:%M").to_string(),
                 day: local.date_naive(),
-            })
+            }
         })
-        .collect()
+        .collect())
 }
 
 /// The figures of a program for a checked query, with every match (for the CSV).
