@@ -13,22 +13,85 @@ pub enum AppError {
     Forbidden,
     #[error("We couldn't find that. It may have been removed.")]
     NotFound,
-    #[error("{0}")]
-    Invalid(String),
+    /// The request was refused by a rule: `message` says why in a sentence; `fields` carry the
+    /// messages about single form fields, each shown next to its field.
+    #[error("{message}")]
+    Invalid {
+        message: String,
+        fields: Vec<FieldError>,
+    },
     #[error("We couldn't reach the server. Check your connection and try again.")]
     Unreachable,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
 }
 
+/// A message about one field of a form: `field` is the field's `name` in the form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
 impl AppError {
+    /// A refusal not about one field.
+    pub fn invalid(message: impl Into<String>) -> AppError {
+        AppError::Invalid {
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// A refusal about the field named `field`, labelled `label` on the page.
+    pub fn invalid_field(field: &str, label: &str, message: impl Into<String>) -> AppError {
+        AppError::invalid_fields(vec![(field, label, message.into())])
+    }
+
+    /// A refusal about several fields at once: (name, label, message) each.
+    pub fn invalid_fields(fields: Vec<(&str, &str, String)>) -> AppError {
+        let message = fields
+            .iter()
+            .map(|(_, label, message)| format!("{label}: {message}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        AppError::Invalid {
+            message,
+            fields: fields
+                .into_iter()
+                .map(|(field, _, message)| FieldError {
+                    field: field.to_string(),
+                    message,
+                })
+                .collect(),
+        }
+    }
+
+    /// The message about the field named `field`, if the error is about it.
+    pub fn field_message(&self, field: &str) -> Option<&str> {
+        match self {
+            AppError::Invalid { fields, .. } => fields
+                .iter()
+                .find(|f| f.field == field)
+                .map(|f| f.message.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The message of a refusal by a rule, if the error is one.
+    pub fn refusal(&self) -> Option<&str> {
+        match self {
+            AppError::Invalid { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
     /// The HTTP status that goes with the error.
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Unauthenticated => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
-            AppError::Invalid(_) => 422,
+            AppError::Invalid { .. } => 422,
             AppError::Unreachable => 502,
             AppError::Internal => 500,
         }
@@ -63,9 +126,7 @@ impl AppError {
     pub fn from_write(error: sqlx::Error, duplicate: &str) -> AppError {
         match &error {
             sqlx::Error::Database(e) if e.is_foreign_key_violation() => AppError::NotFound,
-            sqlx::Error::Database(e) if e.is_unique_violation() => {
-                AppError::Invalid(duplicate.to_string())
-            }
+            sqlx::Error::Database(e) if e.is_unique_violation() => AppError::invalid(duplicate),
             _ => AppError::internal(error),
         }
     }

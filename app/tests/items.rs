@@ -190,7 +190,7 @@ async fn only_the_responsible_person_or_an_admin_completes(db: &Db) {
     // Only who completed it may undo it.
     let mentor = person(db, "mentor@example.com").await;
     match undo(db, &mentor, item.key, Source::Quickcliq).await {
-        Err(AppError::Invalid(m)) => assert!(m.contains("Only the person")),
+        Err(AppError::Invalid { message: m, .. }) => assert!(m.contains("Only the person")),
         other => panic!("{other:?}"),
     }
     // A key that does not fit (wrong enrollment for the milestone's role) is not an item.
@@ -218,7 +218,7 @@ async fn ended_matches_and_archived_milestones_cannot_be_completed(db: &Db) {
     )
     .expect("archived");
     match complete(db, &mentor, item.key, Source::Quickcliq).await {
-        Err(AppError::Invalid(m)) => assert!(m.contains("archived"), "{m}"),
+        Err(AppError::Invalid { message: m, .. }) => assert!(m.contains("archived"), "{m}"),
         other => panic!("{other:?}"),
     }
     assert!(
@@ -238,7 +238,7 @@ async fn ended_matches_and_archived_milestones_cannot_be_completed(db: &Db) {
         .find(|i| i.mine && i.status == ItemStatus::Closed && i.key.match_id.is_some())
         .expect("a closed item of the ended match");
     match complete(db, &ended_mentor, closed.key, Source::Quickcliq).await {
-        Err(AppError::Invalid(m)) => assert!(m.contains("ended"), "{m}"),
+        Err(AppError::Invalid { message: m, .. }) => assert!(m.contains("ended"), "{m}"),
         other => panic!("{other:?}"),
     }
 }

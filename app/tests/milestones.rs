@@ -110,7 +110,9 @@ async fn edits_keep_completions_and_guard_category_and_role(db: &Db) {
     )
     .expect("valid");
     match store::update(db, program, completed.id, &moved).await {
-        Err(AppError::Invalid(message)) => assert!(message.contains("Archive it"), "{message}"),
+        Err(AppError::Invalid { message, .. }) => {
+            assert!(message.contains("Archive it"), "{message}")
+        }
         other => panic!("expected a refusal, got {other:?}"),
     }
     // A milestone without completions may change both.

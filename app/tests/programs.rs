@@ -103,7 +103,7 @@ async fn the_match(
 
 fn invalid(result: Result<String, AppError>) -> String {
     match result {
-        Err(AppError::Invalid(message)) => message,
+        Err(AppError::Invalid { message, .. }) => message,
         other => panic!("expected a refusal with a reason, got {other:?}"),
     }
 }

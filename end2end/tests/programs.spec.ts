@@ -126,6 +126,24 @@ test("an admin enrols people, matches them and publishes the match on an earlier
   await expect(endedRow.locator(`time[datetime="${programDate(0)}"]`)).toBeVisible();
   await saveScreenshot(page, testInfo, "match-ended");
 
+  // A pending match made by mistake is removed, and leaves the list at once (hydrated, the list
+  // reloads after the action; without JavaScript, the page comes back without it).
+  await page.getByRole("navigation", { name: /areas/ }).getByRole("link", { name: "Matches" }).click();
+  await ready(page, testInfo);
+  await page.getByLabel("Mentor", { exact: true }).selectOption({ label: `${mentorName} (${mentorEmail})` });
+  await page.getByLabel("Mentee", { exact: true }).selectOption({ label: `${menteeName} (${menteeEmail})` });
+  await page.getByRole("button", { name: "Create match" }).click();
+  await expect(page.getByText("Created a pending match.")).toBeVisible();
+  await ready(page, testInfo);
+  const removeButton = page.getByRole("button", { name: `Remove the pending match of ${pair}` });
+  await expect(removeButton).toHaveCount(1);
+  await removeButton.click();
+  await expect(page.getByText(`Removed the pending match of ${mentorName} with ${menteeName}.`)).toBeVisible();
+  await ready(page, testInfo);
+  await expect(removeButton).toHaveCount(0);
+  await expect(page.getByRole("row", { name: new RegExp(mentorName) })).toHaveCount(1);
+  await expect(page.getByRole("row", { name: new RegExp(mentorName) })).toContainText("Ended");
+
   // Now the mentor can be retired.
   await page.getByRole("navigation", { name: /areas/ }).getByRole("link", { name: "Participants" }).click();
   await ready(page, testInfo);

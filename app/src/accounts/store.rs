@@ -107,7 +107,7 @@ pub async fn create_user(
     );
     match result {
         Ok(id) => Ok(id),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AppError::Invalid(
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AppError::invalid(
             format!("There is already an account for {}.", email.as_str()),
         )),
         Err(e) => Err(e.into()),

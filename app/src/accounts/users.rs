@@ -66,10 +66,12 @@ pub async fn create_user(
     use super::validation::{DisplayName, Email, NewPassword};
     require(Permission::ManageUsers)?;
     let outcome = async {
-        let email = Email::parse(&email).map_err(AppError::Invalid)?;
-        let name = DisplayName::parse(&name).map_err(AppError::Invalid)?;
+        let email =
+            Email::parse(&email).map_err(|m| AppError::invalid_field("email", "Email", m))?;
+        let name =
+            DisplayName::parse(&name).map_err(|m| AppError::invalid_field("name", "Name", m))?;
         let password = NewPassword::parse(&password)
-            .map_err(|m| AppError::Invalid(format!("Password: {m}")))?;
+            .map_err(|m| AppError::invalid_field("password", "Password", m))?;
         let db = expect_context::<crate::db::Db>();
         let hash = hash(password).await?;
         super::store::create_user(&db, &email, &name, &hash, site_admin.is_some()).await?;
@@ -103,7 +105,7 @@ pub async fn reset_password(user_id: i64, password: String) -> Result<String, Ap
     require(Permission::ManageUsers)?;
     let outcome = async {
         let password = NewPassword::parse(&password)
-            .map_err(|m| AppError::Invalid(format!("Password: {m}")))?;
+            .map_err(|m| AppError::invalid_field("password", "Password", m))?;
         let db = expect_context::<crate::db::Db>();
         let hash = hash(password).await?;
         if super::store::set_password(&db, user_id, &hash).await? {

@@ -8,7 +8,7 @@ use crate::kernel::roles::Role;
 use crate::kernel::text::query_string;
 use crate::programs::ProgramDetails;
 use crate::ui::forms::{
-    field_error_view, field_invalid, kept_value, outcome_view, outcome_view_besides_fields,
+    Field, field_invalid, form_outcome, kept_value, outcome_view, outcome_view_besides_fields,
 };
 use crate::ui::frame::{ProgramNav, pager, use_program_id};
 use leptos::prelude::*;
@@ -55,16 +55,17 @@ pub async fn enrol(
     use crate::accounts::validation::{DisplayName, Email, NewPassword};
     let (_, db) = crate::accounts::access::admin_of(program_id)?;
     let outcome = async {
-        let email = Email::parse(&email).map_err(|m| AppError::Invalid(format!("Email: {m}")))?;
+        let email =
+            Email::parse(&email).map_err(|m| AppError::invalid_field("email", "Email", m))?;
         let role = Role::parse(&role)
-            .ok_or_else(|| AppError::Invalid("Role: Choose Mentor or Mentee.".into()))?;
+            .ok_or_else(|| AppError::invalid("Role: Choose Mentor or Mentee."))?;
         let new_account = !name.trim().is_empty() || !password.is_empty();
         let mut created = None;
         if new_account {
-            let name =
-                DisplayName::parse(&name).map_err(|m| AppError::Invalid(format!("Name: {m}")))?;
+            let name = DisplayName::parse(&name)
+                .map_err(|m| AppError::invalid_field("name", "Name", m))?;
             let password = NewPassword::parse(&password)
-                .map_err(|m| AppError::Invalid(format!("Initial password: {m}")))?;
+                .map_err(|m| AppError::invalid_field("password", "Initial password", m))?;
             let hash = tokio::task::spawn_blocking(move || {
                 crate::accounts::password::hash_password(password.as_str())
             })
@@ -74,7 +75,7 @@ pub async fn enrol(
             // An existing account is enrolled as it is: its password is never replaced here.
             match crate::accounts::store::create_user(&db, &email, &name, &hash, false).await {
                 Ok(_) => created = Some(name.as_str().to_string()),
-                Err(AppError::Invalid(_)) => {}
+                Err(AppError::Invalid { message: _, .. }) => {}
                 Err(other) => return Err(other),
             }
         }
@@ -117,7 +118,7 @@ pub async fn set_enrollment(
 }
 
 /// The enrol form's fields that errors can be about.
-const ENROL_FIELDS: [&str; 3] = ["Email", "Name", "Initial password"];
+const ENROL_FIELDS: [&str; 3] = ["email", "name", "password"];
 
 #[component]
 pub fn ParticipantsPage() -> impl IntoView {
@@ -162,6 +163,7 @@ fn Participants(
     enrol_action: ServerAction<Enrol>,
     state_action: ServerAction<SetEnrollment>,
 ) -> impl IntoView {
+    let enrol_outcome = Signal::derive(move || form_outcome(enrol_action.value().get(), "enrol"));
     let program = data.program;
     let id = program.id;
     let query = use_query_map().get_untracked();
@@ -196,14 +198,12 @@ fn Participants(
             <ActionForm action=enrol_action>
                 <input type="hidden" name="program_id" value=id.to_string()/>
                 <div class="inline">
-                    <div class="field">
-                        <label for="enrol-email">"Email"</label>
+                    <Field id="enrol-email" label="Email" name="email" outcome=enrol_outcome>
                         <input id="enrol-email" name="email" type="email" required autocomplete="off"
                             value=kept_value("enrol", "email").unwrap_or_default()
-                            aria-invalid=move || field_invalid(enrol_action.value().get(), "enrol", "Email")
+                            aria-invalid=move || field_invalid(&enrol_outcome.get(), "email")
                             aria-describedby="enrol-email-error"/>
-                        {move || field_error_view(enrol_action.value().get(), "enrol", "Email", "enrol-email-error")}
-                    </div>
+                    </Field>
                     <div class="field">
                         <label for="enrol-role">"Role"</label>
                         <select id="enrol-role" name="role">
@@ -216,21 +216,17 @@ fn Participants(
                 <details class="new-account">
                     <summary>"New to the platform? Create their account"</summary>
                     <div class="inline">
-                        <div class="field">
-                            <label for="enrol-name">"Name"</label>
+                        <Field id="enrol-name" label="Name" name="name" outcome=enrol_outcome>
                             <input id="enrol-name" name="name" type="text" maxlength="120"
                                 value=kept_value("enrol", "name").unwrap_or_default()
-                                aria-invalid=move || field_invalid(enrol_action.value().get(), "enrol", "Name")
+                                aria-invalid=move || field_invalid(&enrol_outcome.get(), "name")
                                 aria-describedby="enrol-name-error"/>
-                            {move || field_error_view(enrol_action.value().get(), "enrol", "Name", "enrol-name-error")}
-                        </div>
-                        <div class="field">
-                            <label for="enrol-password">"Initial password"</label>
+                        </Field>
+                        <Field id="enrol-password" label="Initial password" name="password" outcome=enrol_outcome>
                             <input id="enrol-password" name="password" type="password" autocomplete="new-password" minlength="10"
-                                aria-invalid=move || field_invalid(enrol_action.value().get(), "enrol", "Initial password")
+                                aria-invalid=move || field_invalid(&enrol_outcome.get(), "password")
                                 aria-describedby="enrol-password-error"/>
-                            {move || field_error_view(enrol_action.value().get(), "enrol", "Initial password", "enrol-password-error")}
-                        </div>
+                        </Field>
                     </div>
                 </details>
                 <button type="submit" class="button">"Enrol"</button>

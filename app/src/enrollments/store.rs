@@ -131,7 +131,7 @@ pub async fn enrol(db: &Db, program_id: i64, email: &str, role: Role) -> Result<
                     .fetch_optional(&mut *tx)
                     .await?;
             let Some((user_id, name)) = user else {
-                return Err(AppError::Invalid(format!(
+                return Err(AppError::invalid(format!(
                     "There is no account for {email}. Fill in a name and an initial password to create one."
                 )));
             };
@@ -145,13 +145,13 @@ pub async fn enrol(db: &Db, program_id: i64, email: &str, role: Role) -> Result<
             .await?;
             match existing.as_deref().and_then(EnrollmentState::parse) {
                 Some(EnrollmentState::Active) => {
-                    return Err(AppError::Invalid(format!(
+                    return Err(AppError::invalid(format!(
                         "{name} is already enrolled as a {}.",
                         role.as_str()
                     )));
                 }
                 Some(_) => {
-                    return Err(AppError::Invalid(format!(
+                    return Err(AppError::invalid(format!(
                         "{name} is enrolled as a {} but retired; reactivate them in the list.",
                         role.as_str()
                     )));
@@ -249,7 +249,7 @@ pub async fn set_enrollment_state(
                     ));
                 }
                 if !active && pending + published > 0 {
-                    return Err(AppError::Invalid(format!(
+                    return Err(AppError::invalid(format!(
                         "{name} can't be retired while matched: {}. End or remove the match first.",
                         describe_live(pending, published)
                     )));

@@ -46,7 +46,7 @@ pub async fn stage_import(
     let (user, db) = crate::accounts::access::admin_of(program_id)?;
     let outcome = async {
         let kind = ImportKind::parse(&kind)
-            .ok_or_else(|| AppError::Invalid("Choose what the file holds.".into()))?;
+            .ok_or_else(|| AppError::invalid("Choose what the file holds."))?;
         let batch =
             crate::imports::store::stage_import(&db, program_id, kind, &content, user.id).await?;
         Ok(format!("/programs/{program_id}/import/{batch}"))

@@ -105,12 +105,12 @@ pub async fn stage_import(
     user_id: i64,
 ) -> Result<i64, AppError> {
     if content.trim().is_empty() {
-        return Err(AppError::Invalid(
-            "Choose a CSV file or paste its text first.".into(),
+        return Err(AppError::invalid(
+            "Choose a CSV file or paste its text first.",
         ));
     }
     if content.len() > MAX_IMPORT_BYTES {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::invalid(format!(
             "The file is {} KB; import at most {} KB at a time.",
             content.len() / 1024,
             MAX_IMPORT_BYTES / 1024
@@ -206,20 +206,20 @@ pub async fn apply_batch(db: &Db, batch_id: i64, user_id: i64) -> Result<String,
             .await?
             .rows_affected();
             if claimed != 1 {
-                return Err(AppError::Invalid(
-                    "This file was imported a moment ago.".into(),
+                return Err(AppError::invalid(
+                    "This file was imported a moment ago.",
                 ));
             }
             let known = known!(tx, batch.program_id).await?;
             let plan = plan(batch.kind, &batch.content, &known, program.today);
             if let Some(problem) = plan.problem {
-                return Err(AppError::Invalid(format!(
+                return Err(AppError::invalid(format!(
                     "{problem} Nothing was imported."
                 )));
             }
             let rejected = plan.rejected();
             if rejected > 0 {
-                return Err(AppError::Invalid(format!(
+                return Err(AppError::invalid(format!(
                     "{rejected} {} rejected, so nothing was imported. Fix {} in the file and preview it again.",
                     if rejected == 1 { "row is" } else { "rows are" },
                     if rejected == 1 { "it" } else { "them" },
@@ -257,8 +257,8 @@ pub async fn apply_batch(db: &Db, batch_id: i64, user_id: i64) -> Result<String,
                             .await
                         {
                             Ok(_) => {}
-                            Err(AppError::Invalid(refusal)) => {
-                                return Err(AppError::Invalid(format!(
+                            Err(AppError::Invalid { message: refusal, .. }) => {
+                                return Err(AppError::invalid(format!(
                                     "{refusal} Nothing was imported."
                                 )));
                             }

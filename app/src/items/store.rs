@@ -234,7 +234,7 @@ pub async fn items_for(db: &Db, user_id: i64) -> Result<Vec<Item>, AppError> {
 
 /// Why an item cannot be completed or undone, for the person asking.
 fn refuse(message: &str) -> AppError {
-    AppError::Invalid(message.to_string())
+    AppError::invalid(message.to_string())
 }
 
 /// A milestone as completing one of its items checks it.
@@ -279,145 +279,148 @@ pub async fn complete(
 ) -> Result<ItemState, AppError> {
     on_db!(
         db,
-        write | pool | async {
-            let mut tx = pool.begin().await?;
-            let milestone: Option<Definition> = sqlx::query_as(
+        write
+            | pool
+            | async {
+                let mut tx = pool.begin().await?;
+                let milestone: Option<Definition> = sqlx::query_as(
                 "SELECT program_id, name, category, role, archived FROM milestones WHERE id = $1",
             )
             .bind(key.milestone_id)
             .fetch_optional(&mut *tx)
             .await?;
-            let Some(Definition {
-                program_id,
-                name,
-                category,
-                role,
-                archived,
-            }) = milestone
-            else {
-                return Err(AppError::NotFound);
-            };
-            let enrollment: Option<Owner> =
-                sqlx::query_as("SELECT program_id, user_id, role FROM enrollments WHERE id = $1")
-                    .bind(key.enrollment_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let Some(Owner {
-                program_id: enrollment_program,
-                user_id: owner,
-                role: enrollment_role,
-            }) = enrollment
-            else {
-                return Err(AppError::NotFound);
-            };
-            if enrollment_program != program_id || enrollment_role != role {
-                return Err(AppError::NotFound);
-            }
-            let is_admin = allows(actor, Permission::AdministerProgram(program_id));
-            let source = if actor.id == owner {
-                source
-            } else if is_admin {
-                Source::Admin
-            } else {
-                return Err(AppError::Forbidden);
-            };
-            match (category, key.match_id) {
-                (Category::Relationship, Some(match_id)) => {
-                    let found: Option<ItemMatch> = sqlx::query_as(
-                        "SELECT program_id, mentor_enrollment_id, mentee_enrollment_id, state \
+                let Some(Definition {
+                    program_id,
+                    name,
+                    category,
+                    role,
+                    archived,
+                }) = milestone
+                else {
+                    return Err(AppError::NotFound);
+                };
+                let enrollment: Option<Owner> = sqlx::query_as(
+                    "SELECT program_id, user_id, role FROM enrollments WHERE id = $1",
+                )
+                .bind(key.enrollment_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(Owner {
+                    program_id: enrollment_program,
+                    user_id: owner,
+                    role: enrollment_role,
+                }) = enrollment
+                else {
+                    return Err(AppError::NotFound);
+                };
+                if enrollment_program != program_id || enrollment_role != role {
+                    return Err(AppError::NotFound);
+                }
+                let is_admin = allows(actor, Permission::AdministerProgram(program_id));
+                let source = if actor.id == owner {
+                    source
+                } else if is_admin {
+                    Source::Admin
+                } else {
+                    return Err(AppError::Forbidden);
+                };
+                match (category, key.match_id) {
+                    (Category::Relationship, Some(match_id)) => {
+                        let found: Option<ItemMatch> = sqlx::query_as(
+                            "SELECT program_id, mentor_enrollment_id, mentee_enrollment_id, state \
                              FROM matches WHERE id = $1",
-                    )
-                    .bind(match_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    let Some(found) = found else {
-                        return Err(AppError::NotFound);
-                    };
-                    let side = match role {
-                        Role::Mentor => found.mentor_enrollment_id,
-                        Role::Mentee => found.mentee_enrollment_id,
-                    };
-                    if found.program_id != program_id
-                        || side != key.enrollment_id
-                        || found.state == MatchState::Pending
-                    {
-                        return Err(AppError::NotFound);
+                        )
+                        .bind(match_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        let Some(found) = found else {
+                            return Err(AppError::NotFound);
+                        };
+                        let side = match role {
+                            Role::Mentor => found.mentor_enrollment_id,
+                            Role::Mentee => found.mentee_enrollment_id,
+                        };
+                        if found.program_id != program_id
+                            || side != key.enrollment_id
+                            || found.state == MatchState::Pending
+                        {
+                            return Err(AppError::NotFound);
+                        }
+                        if found.state == MatchState::Ended {
+                            return Err(refuse(
+                                "This match has ended, so its milestones are closed.",
+                            ));
+                        }
                     }
-                    if found.state == MatchState::Ended {
-                        return Err(refuse(
-                            "This match has ended, so its milestones are closed.",
-                        ));
-                    }
-                }
-                (Category::Program, None) => {
-                    let live: i64 = sqlx::query_scalar(
-                        "SELECT COUNT(*) FROM matches WHERE state = 'published' \
+                    (Category::Program, None) => {
+                        let live: i64 = sqlx::query_scalar(
+                            "SELECT COUNT(*) FROM matches WHERE state = 'published' \
                          AND (mentor_enrollment_id = $1 OR mentee_enrollment_id = $1)",
-                    )
-                    .bind(key.enrollment_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    if live == 0 {
-                        return Err(refuse(
-                            "This milestone is closed: there is no published match.",
-                        ));
+                        )
+                        .bind(key.enrollment_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        if live == 0 {
+                            return Err(refuse(
+                                "This milestone is closed: there is no published match.",
+                            ));
+                        }
                     }
+                    _ => return Err(AppError::NotFound),
                 }
-                _ => return Err(AppError::NotFound),
-            }
-            if archived {
-                return Err(refuse(
-                    "This milestone was archived by the program admin and can't be completed.",
-                ));
-            }
-            let now = Utc::now();
-            let conflict = if key.match_id.is_some() {
-                "ON CONFLICT (milestone_id, match_id) WHERE match_id IS NOT NULL DO NOTHING"
-            } else {
-                "ON CONFLICT (milestone_id, enrollment_id) WHERE match_id IS NULL DO NOTHING"
-            };
-            let inserted = sqlx::query(&format!(
-                "INSERT INTO completions (program_id, milestone_id, milestone_category, role, \
+                if archived {
+                    return Err(refuse(
+                        "This milestone was archived by the program admin and can't be completed.",
+                    ));
+                }
+                let now = Utc::now();
+                let conflict = if key.match_id.is_some() {
+                    "ON CONFLICT (milestone_id, match_id) WHERE match_id IS NOT NULL DO NOTHING"
+                } else {
+                    "ON CONFLICT (milestone_id, enrollment_id) WHERE match_id IS NULL DO NOTHING"
+                };
+                let inserted = sqlx::query(&format!(
+                    "INSERT INTO completions (program_id, milestone_id, milestone_category, role, \
                  enrollment_id, match_id, completed_by, completed_at, source) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) {conflict}"
-            ))
-            .bind(program_id)
-            .bind(key.milestone_id)
-            .bind(category.as_str())
-            .bind(role.as_str())
-            .bind(key.enrollment_id)
-            .bind(key.match_id)
-            .bind(actor.id)
-            .bind(now)
-            .bind(source.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if inserted == 1 {
-                record!(
-                    tx,
-                    program_id,
+                ))
+                .bind(program_id)
+                .bind(key.milestone_id)
+                .bind(category.as_str())
+                .bind(role.as_str())
+                .bind(key.enrollment_id)
+                .bind(key.match_id)
+                .bind(actor.id)
+                .bind(now)
+                .bind(source.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if inserted == 1 {
+                    record!(
+                        tx,
+                        program_id,
+                        key,
+                        Action::Completed,
+                        actor.id,
+                        source,
+                        now
+                    );
+                }
+                tx.commit().await?;
+                let on_behalf = if source == Source::Admin {
+                    " on the participant's behalf"
+                } else {
+                    ""
+                };
+                Ok(ItemState {
                     key,
-                    Action::Completed,
-                    actor.id,
-                    source,
-                    now
-                );
+                    message: format!("{name} marked complete{on_behalf}."),
+                    milestone_name: name,
+                    completed: true,
+                })
             }
-            tx.commit().await?;
-            let on_behalf = if source == Source::Admin {
-                " on the participant's behalf"
-            } else {
-                ""
-            };
-            Ok(ItemState {
-                key,
-                message: format!("{name} marked complete{on_behalf}."),
-                milestone_name: name,
-                completed: true,
-            })
-        }
-        .await
+            .await
     )
 }
 

@@ -93,7 +93,7 @@ pub async fn publish_matches(
     let (_, db) = crate::accounts::access::admin_of(program_id)?;
     let outcome = async {
         let date = crate::kernel::due_date::parse_date_field(&publish_on)
-            .map_err(|m| AppError::Invalid(format!("Publish date: {m}")))?;
+            .map_err(|m| AppError::invalid_field("publish_on", "Publish date", m))?;
         let ids = if which == "all" {
             crate::matches::store::pending_match_ids(&db, program_id).await?
         } else {
@@ -155,6 +155,7 @@ pub fn MatchesPage() -> impl IntoView {
                     create.version().get(),
                     publish.version().get(),
                     end.version().get(),
+                    remove.version().get(),
                 ),
             )
         },

@@ -47,27 +47,27 @@ macro_rules! insert_match {
     .await?;
     let find = |id: i64| people.iter().find(|p| p.id == id);
     let (Some(mentor), Some(mentee)) = (find($mentor), find($mentee)) else {
-        return Err(AppError::Invalid(
-            "Pick a mentor and a mentee of this program.".into(),
+        return Err(AppError::invalid(
+            "Pick a mentor and a mentee of this program.",
         ));
     };
     if mentor.role != $crate::kernel::roles::Role::Mentor
         || mentee.role != $crate::kernel::roles::Role::Mentee
     {
-        return Err(AppError::Invalid(
-            "A match needs one mentor and one mentee of this program.".into(),
+        return Err(AppError::invalid(
+            "A match needs one mentor and one mentee of this program.",
         ));
     }
     if mentor.state != $crate::kernel::roles::EnrollmentState::Active
         || mentee.state != $crate::kernel::roles::EnrollmentState::Active
     {
-        return Err(AppError::Invalid(
-            "Both people must be active in the program; reactivate them first.".into(),
+        return Err(AppError::invalid(
+            "Both people must be active in the program; reactivate them first.",
         ));
     }
     if mentor.user_id == mentee.user_id {
-        return Err(AppError::Invalid(
-            "A person can't be matched with themselves.".into(),
+        return Err(AppError::invalid(
+            "A person can't be matched with themselves.",
         ));
     }
     let live: Option<String> = sqlx::query_scalar(
@@ -79,7 +79,7 @@ macro_rules! insert_match {
     .fetch_optional(&mut *$tx)
     .await?;
     if let Some(state) = live {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::invalid(format!(
             "These two already have a {state} match."
         )));
     }
@@ -306,12 +306,12 @@ pub async fn publish_matches(
     chosen: Option<NaiveDate>,
 ) -> Result<String, AppError> {
     if match_ids.is_empty() {
-        return Err(AppError::Invalid(
-            "Select at least one pending match to publish.".into(),
+        return Err(AppError::invalid(
+            "Select at least one pending match to publish.",
         ));
     }
     let program = program_details(db, program_id).await?;
-    let date = publish_date(chosen, program.today).map_err(AppError::Invalid)?;
+    let date = publish_date(chosen, program.today).map_err(AppError::invalid)?;
     let mut ids = match_ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
@@ -357,7 +357,7 @@ pub async fn publish_matches(
         )),
     }
     if published == 0 {
-        return Err(AppError::Invalid(message));
+        return Err(AppError::invalid(message));
     }
     Ok(message)
 }
@@ -403,7 +403,7 @@ pub async fn remove_pending_match(
                 return Err(AppError::NotFound);
             };
             if state != MatchState::Pending {
-                return Err(AppError::Invalid(format!(
+                return Err(AppError::invalid(format!(
                     "Only a pending match can be removed; the match of {mentor} with {mentee} is {}.{}",
                     state.as_str(),
                     if state == MatchState::Published { " End it instead." } else { "" }
@@ -454,7 +454,7 @@ pub async fn end_match(db: &Db, program_id: i64, match_id: i64) -> Result<String
                     return Err(AppError::NotFound);
                 };
                 let (Some(published_on), MatchState::Published) = (published_on, state) else {
-                    return Err(AppError::Invalid(format!(
+                    return Err(AppError::invalid(format!(
                         "Only a published match can be ended; this one is {}.",
                         state.as_str()
                     )));

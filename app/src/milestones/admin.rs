@@ -126,7 +126,7 @@ pub async fn save_milestone(
     };
     let outcome = async {
         let draft = check(&fields, milestone_id.is_none())
-            .map_err(|errors| AppError::Invalid(errors.summary()))?;
+            .map_err(|errors| AppError::invalid_fields(errors.list()))?;
         match milestone_id {
             Some(id) => {
                 store::update(&db, program_id, id, &draft).await?;

@@ -45,19 +45,18 @@ impl FieldErrors {
         self == &FieldErrors::default()
     }
 
-    /// Every message, labelled, for a summary.
-    pub fn summary(&self) -> String {
+    /// Every message with its field's name in the form and its label on the page.
+    pub fn list(&self) -> Vec<(&'static str, &'static str, String)> {
         [
-            ("Milestone Name", &self.name),
-            ("Category", &self.category),
-            ("Program Role", &self.role),
-            ("Due Date", &self.offset),
-            ("Description", &self.description),
+            ("name", "Milestone Name", &self.name),
+            ("category", "Category", &self.category),
+            ("role", "Program Role", &self.role),
+            ("amount", "Due Date", &self.offset),
+            ("description", "Description", &self.description),
         ]
-        .iter()
-        .filter_map(|(label, m)| m.as_ref().map(|m| format!("{label}: {m}")))
-        .collect::<Vec<_>>()
-        .join(" ")
+        .into_iter()
+        .filter_map(|(field, label, m)| m.clone().map(|m| (field, label, m)))
+        .collect()
     }
 }
 
@@ -167,7 +166,9 @@ mod tests {
                 .is_some_and(|m| m.contains("2001"))
         );
         assert!(errors.category.is_none());
-        assert!(errors.summary().starts_with("Milestone Name: Enter a name"));
+        let (field, label, message) = &errors.list()[0];
+        assert_eq!((*field, *label), ("name", "Milestone Name"));
+        assert!(message.starts_with("Enter a name"), "{message}");
         let long = check(&fields(&"n".repeat(121), "mentor", "1000", ""), true).expect_err("bad");
         assert!(long.name.is_some());
         assert_eq!(

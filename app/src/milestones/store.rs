@@ -134,9 +134,9 @@ pub async fn update(
     let role = *draft
         .roles
         .first()
-        .ok_or_else(|| AppError::Invalid("Program Role: Choose Mentor or Mentee.".into()))?;
+        .ok_or_else(|| AppError::invalid("Program Role: Choose Mentor or Mentee."))?;
     if current.completions > 0 && (current.category != draft.category || current.role != role) {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::invalid(format!(
             "Category: {} has {} recorded completion{}, so its category and role stay as they are. Archive it and add a new milestone instead.",
             current.name,
             current.completions,

@@ -1,7 +1,7 @@
 //! Site admins create programs and edit their name, description and time zone.
 
 use crate::error::AppError;
-use crate::ui::forms::{field_error, form_outcome, kept_value};
+use crate::ui::forms::{Field, field_invalid, form_outcome, kept_value};
 use crate::ui::frame::use_program_id;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -55,12 +55,12 @@ fn checked(
 ) -> Result<crate::programs::store::ProgramInput, AppError> {
     use super::store::{ProgramField, ProgramInput};
     ProgramInput::parse(name, description, time_zone).map_err(|(field, message)| {
-        let label = match field {
-            ProgramField::Name => "Program name",
-            ProgramField::Description => "Description",
-            ProgramField::TimeZone => "Time zone",
+        let (name, label) = match field {
+            ProgramField::Name => ("name", "Program name"),
+            ProgramField::Description => ("description", "Description"),
+            ProgramField::TimeZone => ("time_zone", "Time zone"),
         };
-        AppError::Invalid(format!("{label}: {message}"))
+        AppError::invalid_field(name, label, message)
     })
 }
 
@@ -134,7 +134,7 @@ pub async fn update_program(
 }
 
 /// The program form's fields that errors can be about.
-const PROGRAM_FIELDS: [&str; 3] = ["Program name", "Description", "Time zone"];
+const PROGRAM_FIELDS: [&str; 3] = ["name", "description", "time_zone"];
 
 /// `/programs/new` and `/programs/{id}/edit`.
 #[component]
@@ -172,46 +172,30 @@ fn ProgramForm(data: ProgramFormData) -> impl IntoView {
     let description = kept_value("program", "description").unwrap_or(data.description.clone());
     let time_zone = kept_value("program", "time_zone").unwrap_or(data.time_zone.clone());
     let zones = data.time_zones.clone();
-    let error_for = move |label: &'static str| {
-        move || {
-            field_error(&outcome(), label).map(|message| {
-                view! { <p class="field-error" id=format!("{}-error", label.to_lowercase().replace(' ', "-"))>{message}</p> }
-            })
-        }
-    };
-    let invalid = move |label: &'static str| {
-        move || field_error(&outcome(), label).is_some().then_some("true")
-    };
+    let outcome = Signal::derive(outcome);
+    let invalid = move |field: &'static str| move || field_invalid(&outcome.get(), field);
     let fields = view! {
         {editing.map(|id| view! { <input type="hidden" name="program_id" value=id.to_string()/> })}
-        <div class="field">
-            <label for="program-name">"Program name"</label>
+        <Field id="program-name" label="Program name" name="name" outcome>
             <input id="program-name" name="name" type="text" required maxlength="120"
-                value=name aria-invalid=invalid("Program name")
+                value=name aria-invalid=invalid("name")
                 aria-describedby="program-name-error"/>
-            {error_for("Program name")}
-        </div>
-        <div class="field">
-            <label for="program-description">"Description"</label>
+        </Field>
+        <Field id="program-description" label="Description" name="description" outcome>
             <textarea id="program-description" name="description" rows="3" maxlength="2000"
-                aria-invalid=invalid("Description")
-                aria-describedby="description-error"
+                aria-invalid=invalid("description")
+                aria-describedby="program-description-error"
                 prop:value=description.clone()>{crate::ui::forms::textarea_text(&description)}</textarea>
-            {error_for("Description")}
-        </div>
-        <div class="field">
-            <label for="program-time-zone">"Time zone"</label>
+        </Field>
+        <Field id="program-time-zone" label="Time zone" name="time_zone" outcome
+            hint="The program's calendar: \"today\", publish dates and due dates follow it. An IANA name such as Europe/London.">
             <input id="program-time-zone" name="time_zone" type="text" required list="time-zones"
-                value=time_zone aria-invalid=invalid("Time zone")
-                aria-describedby="time-zone-hint time-zone-error" autocomplete="off"/>
-            <p class="hint" id="time-zone-hint">
-                "The program's calendar: \"today\", publish dates and due dates follow it. An IANA name such as Europe/London."
-            </p>
+                value=time_zone aria-invalid=invalid("time_zone")
+                aria-describedby="program-time-zone-hint program-time-zone-error" autocomplete="off"/>
             <datalist id="time-zones">
                 {zones.into_iter().map(|z| view! { <option value=z></option> }).collect_view()}
             </datalist>
-            {error_for("Time zone")}
-        </div>
+        </Field>
         <button type="submit" class="button">"Save"</button>
     };
     let general_error = move || {

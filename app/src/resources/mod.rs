@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::kernel::links::safe_href;
 use crate::programs::ProgramDetails;
 use crate::ui::forms::{
-    field_error_view, field_invalid, kept_value, outcome_view, outcome_view_besides_fields,
+    Field, field_invalid, form_outcome, kept_value, outcome_view, outcome_view_besides_fields,
 };
 use crate::ui::frame::{ProgramNav, use_program_id};
 use leptos::prelude::*;
@@ -64,11 +64,13 @@ pub fn check_resource(
 ) -> Result<(String, String, ResourceKind), AppError> {
     let title = title.trim();
     match title.chars().count() {
-        0 => return Err(AppError::Invalid("Title: Enter a title.".into())),
+        0 => return Err(AppError::invalid_field("title", "Title", "Enter a title.")),
         1..=120 => {}
         _ => {
-            return Err(AppError::Invalid(
-                "Title: Use at most 120 characters.".into(),
+            return Err(AppError::invalid_field(
+                "title",
+                "Title",
+                "Use at most 120 characters.",
             ));
         }
     }
@@ -77,12 +79,14 @@ pub fn check_resource(
         .filter(|h| h.starts_with("http://") || h.starts_with("https://"))
         .filter(|h| h.len() <= 2000)
         .ok_or_else(|| {
-            AppError::Invalid(
-                "Address: Enter a full web address starting with https:// (or http://).".into(),
+            AppError::invalid_field(
+                "url",
+                "Address",
+                "Enter a full web address starting with https:// (or http://).",
             )
         })?;
     let kind = ResourceKind::parse(kind)
-        .ok_or_else(|| AppError::Invalid("Kind: Choose Document or Video.".into()))?;
+        .ok_or_else(|| AppError::invalid_field("kind", "Kind", "Choose Document or Video."))?;
     Ok((title.to_string(), href, kind))
 }
 
@@ -211,7 +215,7 @@ pub async fn remove_resource(program_id: i64, resource_id: i64) -> Result<String
     outcome
 }
 
-const RESOURCE_FIELDS: [&str; 3] = ["Title", "Address", "Kind"];
+const RESOURCE_FIELDS: [&str; 3] = ["title", "url", "kind"];
 
 /// `/programs/{id}/resources`: the Resource Library.
 #[component]
@@ -243,6 +247,7 @@ fn Library(
     add: ServerAction<AddResource>,
     remove: ServerAction<RemoveResource>,
 ) -> impl IntoView {
+    let add_outcome = Signal::derive(move || form_outcome(add.value().get(), "resource"));
     let id = data.program.id;
     let kept_kind = kept_value("resource", "kind").unwrap_or_default();
     view! {
@@ -255,22 +260,18 @@ fn Library(
             <ActionForm action=add>
                 <input type="hidden" name="program_id" value=id.to_string()/>
                 <div class="inline">
-                    <div class="field">
-                        <label for="resource-title">"Title"</label>
+                    <Field id="resource-title" label="Title" name="title" outcome=add_outcome>
                         <input id="resource-title" name="title" type="text" maxlength="120" required
                             value=kept_value("resource", "title").unwrap_or_default()
-                            aria-invalid=move || field_invalid(add.value().get(), "resource", "Title")
+                            aria-invalid=move || field_invalid(&add_outcome.get(), "title")
                             aria-describedby="resource-title-error"/>
-                        {move || field_error_view(add.value().get(), "resource", "Title", "resource-title-error")}
-                    </div>
-                    <div class="field">
-                        <label for="resource-url">"Address"</label>
+                    </Field>
+                    <Field id="resource-url" label="Address" name="url" outcome=add_outcome>
                         <input id="resource-url" name="url" type="url" required placeholder="https://"
                             value=kept_value("resource", "url").unwrap_or_default()
-                            aria-invalid=move || field_invalid(add.value().get(), "resource", "Address")
+                            aria-invalid=move || field_invalid(&add_outcome.get(), "url")
                             aria-describedby="resource-url-error"/>
-                        {move || field_error_view(add.value().get(), "resource", "Address", "resource-url-error")}
-                    </div>
+                    </Field>
                     <div class="field">
                         <label for="resource-kind">"Kind"</label>
                         <select id="resource-kind" name="kind">
@@ -334,16 +335,14 @@ mod tests {
             ("Guide", "https://example.com/g", ResourceKind::Video)
         );
         for (title, url, kind, field) in [
-            ("", "https://example.com", "document", "Title"),
-            ("x", "javascript:alert(1)", "document", "Address"),
-            ("x", "mailto:a@b.org", "document", "Address"),
-            ("x", "example.com", "document", "Address"),
-            ("x", "https://example.com", "podcast", "Kind"),
+            ("", "https://example.com", "document", "title"),
+            ("x", "javascript:alert(1)", "document", "url"),
+            ("x", "mailto:a@b.org", "document", "url"),
+            ("x", "example.com", "document", "url"),
+            ("x", "https://example.com", "podcast", "kind"),
         ] {
-            match check_resource(title, url, kind) {
-                Err(AppError::Invalid(m)) => assert!(m.starts_with(field), "{m}"),
-                other => panic!("{url}: {other:?}"),
-            }
+            let error = check_resource(title, url, kind).expect_err(url);
+            assert!(error.field_message(field).is_some(), "{url}: {error:?}");
         }
     }
 

@@ -2,7 +2,7 @@
 //! comes back to its page with the outcome in the address, and the page shows it next to the
 //! form; once hydrated, the same forms run as server actions and show the same messages.
 
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use leptos::prelude::*;
 
 /// Without JavaScript a form post would get the server function's raw answer: send the browser
@@ -34,7 +34,11 @@ pub fn answer_plain_form_keeping(
         "{page}{separator}form={form}&{key}={}",
         encode_query_value(&message)
     );
-    if outcome.is_err() {
+    if let Err(error) = outcome {
+        let fields = field_messages(error);
+        if !fields.is_empty() {
+            target.push_str(&format!("&fields={}", encode_query_value(&fields)));
+        }
         for (name, value) in keep {
             target.push_str(&format!("&{name}={}", encode_query_value(value)));
         }
@@ -50,15 +54,40 @@ pub fn kept_value(form: &str, name: &str) -> Option<String> {
         .flatten()
 }
 
-/// The message of an error about the field labelled `label` (messages start with the label).
-pub fn field_error(outcome: &Option<Result<String, AppError>>, label: &str) -> Option<String> {
+/// The message about the field named `field` in a form's outcome.
+pub fn field_error(outcome: &Option<Result<String, AppError>>, field: &str) -> Option<String> {
     match outcome {
-        Some(Err(AppError::Invalid(message))) => message
-            .strip_prefix(label)
-            .and_then(|rest| rest.strip_prefix(": "))
-            .map(str::to_string),
+        Some(Err(error)) => error.field_message(field).map(str::to_string),
         _ => None,
     }
+}
+
+/// The field messages of an error as they travel in the address after a plain form post: one
+/// `field:message` a line.
+#[cfg(feature = "ssr")]
+fn field_messages(error: &AppError) -> String {
+    match error {
+        AppError::Invalid { fields, .. } => fields
+            .iter()
+            .map(|f| format!("{}:{}", f.field, f.message.replace(['\n', '\r'], " ")))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
+    }
+}
+
+/// The error a plain form post came back with: its message and its field messages.
+fn error_from_address(message: String, fields: Option<String>) -> AppError {
+    let fields = fields
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .map(|(field, message)| FieldError {
+            field: field.to_string(),
+            message: message.to_string(),
+        })
+        .collect();
+    AppError::Invalid { message, fields }
 }
 
 /// Whether the request is a browser's own form post (it accepts HTML), not a server action.
@@ -84,10 +113,11 @@ pub fn form_outcome(
         if query.get("form").as_deref() != Some(form) {
             return None;
         }
-        query
-            .get("done")
-            .map(Ok)
-            .or_else(|| query.get("error").map(|e| Err(AppError::Invalid(e))))
+        query.get("done").map(Ok).or_else(|| {
+            query
+                .get("error")
+                .map(|e| Err(error_from_address(e, query.get("fields"))))
+        })
     })
 }
 
@@ -100,17 +130,17 @@ pub fn outcome_view(value: Option<Result<String, AppError>>, form: &str) -> impl
     }
 }
 
-/// Like [`outcome_view`], leaving out errors that belong to one of the fields `labels` (they
-/// are shown next to their field by [`field_error_view`]).
+/// Like [`outcome_view`], leaving out errors about one of the `fields` (each is shown next to
+/// its field by [`Field`]).
 pub fn outcome_view_besides_fields(
     value: Option<Result<String, AppError>>,
     form: &str,
-    labels: &[&str],
+    fields: &[&str],
 ) -> impl IntoView {
     let outcome = form_outcome(value, form);
-    let for_a_field = labels
+    let for_a_field = fields
         .iter()
-        .any(|label| field_error(&outcome, label).is_some());
+        .any(|field| field_error(&outcome, field).is_some());
     match outcome {
         Some(Ok(message)) => view! { <p class="success">{message}</p> }.into_any(),
         Some(Err(error)) if !for_a_field => {
@@ -122,25 +152,40 @@ pub fn outcome_view_besides_fields(
     }
 }
 
-/// The error about the field labelled `label` of `form`, shown under the field with `id` (the
-/// field points at it with `aria-describedby`).
-pub fn field_error_view(
-    value: Option<Result<String, AppError>>,
-    form: &str,
-    label: &str,
-    id: &'static str,
-) -> impl IntoView {
-    field_error(&form_outcome(value, form), label)
-        .map(|message| view! { <p class="field-error" id=id>{message}</p> })
+/// `"true"` when an outcome is an error about the field named `field`, for `aria-invalid`.
+pub fn field_invalid(
+    outcome: &Option<Result<String, AppError>>,
+    field: &str,
+) -> Option<&'static str> {
+    field_error(outcome, field).map(|_| "true")
 }
 
-/// `"true"` when `form`'s last outcome is an error about the field `label`, for `aria-invalid`.
-pub fn field_invalid(
-    value: Option<Result<String, AppError>>,
-    form: &str,
-    label: &str,
-) -> Option<&'static str> {
-    field_error(&form_outcome(value, form), label).map(|_| "true")
+/// A labelled field of a form: the label, the control (the children; it points at the message
+/// with `aria-describedby="{id}-error"` and sets `aria-invalid` from [`field_invalid`]), an
+/// optional hint (`{id}-hint`), and the message about the field named `name` from the form's
+/// last `outcome`, next to it.
+#[component]
+pub fn Field(
+    /// The control's id.
+    id: &'static str,
+    label: &'static str,
+    /// The control's name, which the errors about it carry.
+    name: &'static str,
+    #[prop(into)] outcome: Signal<Option<Result<String, AppError>>>,
+    #[prop(optional)] hint: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            {children()}
+            {hint.map(|hint| view! { <p class="hint" id=format!("{id}-hint")>{hint}</p> })}
+            {move || {
+                field_error(&outcome.get(), name)
+                    .map(|message| view! { <p class="field-error" id=format!("{id}-error")>{message}</p> })
+            }}
+        </div>
+    }
 }
 
 /// The content of a `<textarea>`. Leptos writes a textarea's children into the server's HTML
@@ -169,7 +214,35 @@ pub fn textarea_text(text: &str) -> String {
 
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
-    use super::textarea_text;
+    use super::*;
+
+    #[test]
+    fn field_messages_survive_the_trip_through_the_address() {
+        let error = AppError::invalid_fields(vec![
+            (
+                "email",
+                "Email",
+                "Enter an email address: name@example.org.".into(),
+            ),
+            ("name", "Name", "Use at most\n120 characters.".into()),
+        ]);
+        let back = error_from_address(error.to_string(), Some(field_messages(&error)));
+        assert_eq!(
+            back.field_message("email"),
+            Some("Enter an email address: name@example.org.")
+        );
+        assert_eq!(
+            back.field_message("name"),
+            Some("Use at most 120 characters.")
+        );
+        assert_eq!(back.field_message("password"), None);
+        assert_eq!(back.to_string(), error.to_string());
+        assert!(
+            error
+                .to_string()
+                .starts_with("Email: Enter an email address")
+        );
+    }
 
     #[test]
     fn textarea_content_cannot_close_the_element() {
