@@ -1,5 +1,5 @@
 //! `server bench-report`: the Activity Report's time at a given program size, beside the
-//! baseline of TARGETS.md (the same report's SQL run alone), measured in the same process on the
+//! baseline (the same report's SQL run alone), measured in the same process on the
 //! same database, one after the other for each run.
 
 use crate::StartError;

@@ -1,4 +1,4 @@
-//! Demo data (PRODUCT.md, "Demo data"): seeded only into an empty database, in one transaction.
+//! Demo data (the demo accounts in README.md): seeded only into an empty database, in one transaction.
 
 use crate::accounts::password::hash_password;
 use crate::db::{Db, DbError};

@@ -1,5 +1,5 @@
 //! Enrollments in the database: list, enrol, retire and reactivate, with the rules of
-//! PRODUCT.md checked inside the transaction that writes.
+//! docs/rules.md ("Matches and enrollments") checked inside the transaction that writes.
 
 use super::{EnrollmentState, Participant};
 use crate::db::Db;

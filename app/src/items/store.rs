@@ -1,5 +1,5 @@
-//! Deriving a person's items, and completing and undoing them, with the rules of PRODUCT.md
-//! checked inside the writing transaction.
+//! A person's items, and completing and undoing them, with the rules of docs/rules.md
+//! ("Milestone items", "Completing and undoing") checked inside the writing transaction.
 
 use super::{Action, Item, ItemKey, ItemState, Source};
 use crate::accounts::CurrentUser;

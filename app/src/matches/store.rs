@@ -1,5 +1,5 @@
 //! Matches in the database: list, create, publish, remove and end, with the rules of
-//! PRODUCT.md checked inside the transaction that writes.
+//! docs/rules.md ("Matches and enrollments") checked inside the transaction that writes.
 
 use super::{MatchListing, MatchSort, end_date, publish_date};
 use crate::db::Db;

@@ -1,7 +1,8 @@
 //! Milestones: definitions per program, their due offsets and the status of their items.
 
-pub mod admin;
+pub mod editor;
 pub mod form;
+pub mod list;
 pub mod preview;
 pub mod rule;
 pub mod status;
