@@ -9,6 +9,15 @@ use crate::on_db;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+/// An account as stored.
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    email: String,
+    display_name: String,
+    is_site_admin: bool,
+}
+
 /// One of a person's enrollments.
 #[derive(sqlx::FromRow)]
 struct EnrollmentRow {
@@ -26,13 +35,19 @@ pub async fn load_current_user(db: &Db, user_id: i64) -> Result<Option<CurrentUs
         db,
         read | pool
             | {
-                let user: Option<(i64, String, String, bool)> = sqlx::query_as(
+                let user: Option<UserRow> = sqlx::query_as(
                     "SELECT id, email, display_name, is_site_admin FROM users WHERE id = $1",
                 )
                 .bind(user_id)
                 .fetch_optional(pool)
                 .await?;
-                let Some((id, email, name, is_site_admin)) = user else {
+                let Some(UserRow {
+                    id,
+                    email,
+                    display_name: name,
+                    is_site_admin,
+                }) = user
+                else {
                     return Ok(None);
                 };
                 let admin_of: Vec<i64> = sqlx::query_scalar(
@@ -167,7 +182,7 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserListing>, AppError> {
     let (users, admins) = on_db!(
         db,
         read | pool | {
-            let users: Vec<(i64, String, String, bool)> = sqlx::query_as(
+            let users: Vec<UserRow> = sqlx::query_as(
                 "SELECT id, email, display_name, is_site_admin FROM users ORDER BY email",
             )
             .fetch_all(pool)
@@ -183,16 +198,16 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserListing>, AppError> {
     )?;
     Ok(users
         .into_iter()
-        .map(|(id, email, name, is_site_admin)| UserListing {
+        .map(|user| UserListing {
             admin_of: admins
                 .iter()
-                .filter(|(user, _)| *user == id)
+                .filter(|(admin, _)| *admin == user.id)
                 .map(|(_, p)| p.clone())
                 .collect(),
-            id,
-            email,
-            name,
-            is_site_admin,
+            id: user.id,
+            email: user.email,
+            name: user.display_name,
+            is_site_admin: user.is_site_admin,
         })
         .collect())
 }

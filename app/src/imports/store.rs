@@ -139,8 +139,17 @@ pub async fn stage_import(
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct BatchRow {
+    id: i64,
+    program_id: i64,
+    kind: String,
+    content: String,
+    summary: Option<String>,
+}
+
 pub async fn load_batch(db: &Db, batch_id: i64) -> Result<Batch, AppError> {
-    let row: Option<(i64, i64, String, String, Option<String>)> = on_db!(
+    let row: Option<BatchRow> = on_db!(
         db,
         read | pool | {
             sqlx::query_as(
@@ -151,13 +160,13 @@ pub async fn load_batch(db: &Db, batch_id: i64) -> Result<Batch, AppError> {
             .await
         }
     )?;
-    let (id, program_id, kind, content, applied) = row.ok_or(AppError::NotFound)?;
+    let row = row.ok_or(AppError::NotFound)?;
     Ok(Batch {
-        id,
-        program_id,
-        kind: ImportKind::parse(&kind).ok_or_else(|| AppError::internal(kind))?,
-        content,
-        applied,
+        id: row.id,
+        program_id: row.program_id,
+        kind: ImportKind::parse(&row.kind).ok_or_else(|| AppError::internal(&row.kind))?,
+        content: row.content,
+        applied: row.summary,
     })
 }
 

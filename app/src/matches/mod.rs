@@ -11,12 +11,14 @@ use serde::{Deserialize, Serialize};
 
 /// One match on the Matches page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct MatchListing {
     pub id: i64,
     pub mentor_name: String,
     pub mentor_email: String,
     pub mentee_name: String,
     pub mentee_email: String,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
     pub state: MatchState,
     pub published_on: Option<NaiveDate>,
     pub ended_on: Option<NaiveDate>,

@@ -123,34 +123,8 @@ const MATCH_FROM: &str = "FROM matches m \
     AND ($3 = '' OR lower(mu.display_name) LIKE $4 ESCAPE '\\' OR mu.email LIKE $4 ESCAPE '\\' \
          OR lower(eu.display_name) LIKE $4 ESCAPE '\\' OR eu.email LIKE $4 ESCAPE '\\')";
 
-type MatchTuple = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-);
-
-fn listing(row: MatchTuple) -> Result<MatchListing, AppError> {
-    let (id, mentor_name, mentor_email, mentee_name, mentee_email, state, published_on, ended_on) =
-        row;
-    Ok(MatchListing {
-        id,
-        mentor_name,
-        mentor_email,
-        mentee_name,
-        mentee_email,
-        state: MatchState::parse(&state).ok_or_else(|| AppError::internal(state))?,
-        published_on,
-        ended_on,
-    })
-}
-
-const MATCH_COLUMNS: &str = "SELECT m.id, mu.display_name, mu.email, eu.display_name, eu.email, \
-    m.state, m.published_on, m.ended_on ";
+const MATCH_COLUMNS: &str = "SELECT m.id, mu.display_name AS mentor_name, mu.email AS mentor_email, \
+    eu.display_name AS mentee_name, eu.email AS mentee_email, m.state, m.published_on, m.ended_on ";
 
 pub async fn matches(
     db: &Db,
@@ -169,7 +143,7 @@ pub async fn matches(
     let (rows, total) = on_db!(
         db,
         read | pool | {
-            let rows: Vec<MatchTuple> = sqlx::query_as(&list_sql)
+            let rows: Vec<MatchListing> = sqlx::query_as(&list_sql)
                 .bind(program_id)
                 .bind(state)
                 .bind(&search)
@@ -188,7 +162,6 @@ pub async fn matches(
             Ok::<_, sqlx::Error>((rows, total))
         }
     )?;
-    let rows = rows.into_iter().map(listing).collect::<Result<_, _>>()?;
     Ok(Page { rows, total, page })
 }
 
@@ -199,7 +172,7 @@ pub async fn match_listing(
     match_id: i64,
 ) -> Result<MatchListing, AppError> {
     let sql = format!("{MATCH_COLUMNS}{MATCH_FROM} AND m.id = $5");
-    let row: Option<MatchTuple> = on_db!(
+    let row: Option<MatchListing> = on_db!(
         db,
         read | pool | {
             sqlx::query_as(&sql)
@@ -212,7 +185,7 @@ pub async fn match_listing(
                 .await
         }
     )?;
-    listing(row.ok_or(AppError::NotFound)?)
+    row.ok_or(AppError::NotFound)
 }
 
 /// How many matches of the program are pending.
@@ -236,7 +209,7 @@ pub async fn all_matches(db: &Db, program_id: i64) -> Result<Vec<MatchListing>, 
         "{MATCH_COLUMNS}{MATCH_FROM} ORDER BY {}",
         MatchSort::Mentor.order_by()
     );
-    let rows: Vec<MatchTuple> = on_db!(
+    let rows: Vec<MatchListing> = on_db!(
         db,
         read | pool | {
             sqlx::query_as(&sql)
@@ -248,7 +221,7 @@ pub async fn all_matches(db: &Db, program_id: i64) -> Result<Vec<MatchListing>, 
                 .await
         }
     )?;
-    rows.into_iter().map(listing).collect()
+    Ok(rows)
 }
 
 /// Creates a pending match between an active mentor and an active mentee of the program.

@@ -11,40 +11,42 @@ use crate::kernel::roles::{MatchState, Role};
 use crate::on_db;
 use chrono::{NaiveDate, Utc};
 
-type Row = (
-    i64,
-    String,
-    String,
-    String,
-    i32,
-    String,
-    String,
-    i32,
-    bool,
-    i64,
-);
+/// A milestone with how many completions it has.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    name: String,
+    #[sqlx(try_from = "String")]
+    category: Category,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    offset_amount: i32,
+    #[sqlx(try_from = "String")]
+    offset_unit: OffsetUnit,
+    description: String,
+    position: i32,
+    archived: bool,
+    completions: i64,
+}
 
 fn record(row: Row) -> Result<MilestoneRecord, AppError> {
-    let (id, name, category, role, amount, unit, description, position, archived, completions) =
-        row;
-    let unit = OffsetUnit::parse(&unit).ok_or_else(|| AppError::internal(&unit))?;
-    let amount = u16::try_from(amount).map_err(AppError::internal)?;
+    let amount = u16::try_from(row.offset_amount).map_err(AppError::internal)?;
     Ok(MilestoneRecord {
-        id,
-        name,
-        category: Category::parse(&category).ok_or_else(|| AppError::internal(&category))?,
-        role: Role::parse(&role).ok_or_else(|| AppError::internal(&role))?,
-        offset: DueOffset::new(amount, unit).map_err(AppError::internal)?,
-        description,
-        position: i64::from(position),
-        archived,
-        completions,
+        id: row.id,
+        name: row.name,
+        category: row.category,
+        role: row.role,
+        offset: DueOffset::new(amount, row.offset_unit).map_err(AppError::internal)?,
+        description: row.description,
+        position: i64::from(row.position),
+        archived: row.archived,
+        completions: row.completions,
     })
 }
 
 const SELECT: &str = "SELECT m.id, m.name, m.category, m.role, m.offset_amount, m.offset_unit, \
     m.description, m.position, m.archived, \
-    (SELECT COUNT(*) FROM completions c WHERE c.milestone_id = m.id) \
+    (SELECT COUNT(*) FROM completions c WHERE c.milestone_id = m.id) AS completions \
     FROM milestones m";
 
 /// Every milestone of the program, archived ones included, in the admins' order.

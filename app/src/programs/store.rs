@@ -66,8 +66,16 @@ impl ProgramInput {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct ProgramRow {
+    id: i64,
+    name: String,
+    description: String,
+    time_zone: String,
+}
+
 pub async fn program_details(db: &Db, program_id: i64) -> Result<ProgramDetails, AppError> {
-    let row: Option<(i64, String, String, String)> = on_db!(
+    let row: Option<ProgramRow> = on_db!(
         db,
         read | pool | {
             sqlx::query_as("SELECT id, name, description, time_zone FROM programs WHERE id = $1")
@@ -76,13 +84,13 @@ pub async fn program_details(db: &Db, program_id: i64) -> Result<ProgramDetails,
                 .await
         }
     )?;
-    let (id, name, description, time_zone) = row.ok_or(AppError::NotFound)?;
+    let row = row.ok_or(AppError::NotFound)?;
     Ok(ProgramDetails {
-        today: today_in_zone(&time_zone),
-        id,
-        name,
-        description,
-        time_zone,
+        today: today_in_zone(&row.time_zone),
+        id: row.id,
+        name: row.name,
+        description: row.description,
+        time_zone: row.time_zone,
     })
 }
 

@@ -21,9 +21,40 @@ use chrono_tz::Tz;
 /// How many history entries the report shows.
 pub const HISTORY_LENGTH: i64 = 50;
 
-type MilestoneRow = (i64, String, String, String, i32, String, bool);
-type MatchRow = (i64, i64, i64, String, String, NaiveDate, Option<NaiveDate>);
-type EventRow = (i64, String);
+/// A milestone of the program, archived or not.
+#[derive(sqlx::FromRow)]
+struct MilestoneRow {
+    id: i64,
+    name: String,
+    #[sqlx(try_from = "String")]
+    category: Category,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    offset_amount: i32,
+    #[sqlx(try_from = "String")]
+    offset_unit: OffsetUnit,
+    archived: bool,
+}
+
+/// A published or ended match with its people's names.
+#[derive(sqlx::FromRow)]
+struct MatchRow {
+    id: i64,
+    mentor_enrollment_id: i64,
+    mentee_enrollment_id: i64,
+    mentor_name: String,
+    mentee_name: String,
+    published_on: NaiveDate,
+    ended_on: Option<NaiveDate>,
+}
+
+/// One milestone's history, packed (see [`rows`]).
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    milestone_id: i64,
+    packed: String,
+}
+
 /// One history entry with its names.
 #[derive(sqlx::FromRow)]
 struct HistoryRow {
@@ -97,7 +128,7 @@ pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
     };
     let events_sql = format!(
         "SELECT milestone_id, string_agg(enrollment_id || ',' || COALESCE(match_id, 0) || ',' \
-         || substr(action, 1, 1) || ',' || {time}, ';' ORDER BY id) \
+         || substr(action, 1, 1) || ',' || {time}, ';' ORDER BY id) AS packed \
          FROM completion_events WHERE program_id = $1 GROUP BY milestone_id"
     );
     let (milestones, matches, events) = on_db!(
@@ -111,7 +142,8 @@ pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
             .fetch_all(pool);
             let matches = sqlx::query_as::<_, MatchRow>(
                 "SELECT m.id, m.mentor_enrollment_id, m.mentee_enrollment_id, \
-                     mu.display_name, eu.display_name, m.published_on, m.ended_on \
+                     mu.display_name AS mentor_name, eu.display_name AS mentee_name, \
+                     m.published_on, m.ended_on \
                      FROM matches m \
                      JOIN enrollments me ON me.id = m.mentor_enrollment_id \
                      JOIN users mu ON mu.id = me.user_id \
@@ -131,37 +163,33 @@ pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
     let zone = zone_of(program);
     let milestones = milestones
         .into_iter()
-        .map(|(id, name, category, role, amount, unit, archived)| {
-            let unit = OffsetUnit::parse(&unit).ok_or_else(|| AppError::internal(&unit))?;
-            let amount = u16::try_from(amount).map_err(AppError::internal)?;
+        .map(|row| {
+            let amount = u16::try_from(row.offset_amount).map_err(AppError::internal)?;
             Ok(MilestoneInput {
-                id,
-                category: Category::parse(&category)
-                    .ok_or_else(|| AppError::internal(&category))?,
-                role: Role::parse(&role).ok_or_else(|| AppError::internal(&role))?,
-                offset: DueOffset::new(amount, unit).map_err(AppError::internal)?,
-                name,
-                archived,
+                id: row.id,
+                category: row.category,
+                role: row.role,
+                offset: DueOffset::new(amount, row.offset_unit).map_err(AppError::internal)?,
+                name: row.name,
+                archived: row.archived,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     let matches = matches
         .into_iter()
-        .map(
-            |(id, mentor, mentee, mentor_name, mentee_name, published_on, ended_on)| MatchInput {
-                id,
-                mentor_enrollment: mentor,
-                mentee_enrollment: mentee,
-                mentor_name,
-                mentee_name,
-                published_on,
-                ended_on,
-            },
-        )
+        .map(|row| MatchInput {
+            id: row.id,
+            mentor_enrollment: row.mentor_enrollment_id,
+            mentee_enrollment: row.mentee_enrollment_id,
+            mentor_name: row.mentor_name,
+            mentee_name: row.mentee_name,
+            published_on: row.published_on,
+            ended_on: row.ended_on,
+        })
         .collect();
     let mut unpacked = Vec::new();
-    for (milestone, packed) in events {
-        unpacked.extend(unpack(milestone, &packed, zone)?);
+    for row in events {
+        unpacked.extend(unpack(row.milestone_id, &row.packed, zone)?);
     }
     // Entries of one item keep their order; items never depend on each other.
     let events = unpacked;
