@@ -6,11 +6,40 @@
 //! one transaction, so a large program takes seconds, not minutes.
 
 use crate::db::{Db, DbError};
+use crate::items::{Action, Source};
+use crate::kernel::due_date::{DueOffset, OffsetUnit};
+use crate::kernel::roles::{EnrollmentState, MatchState, Role};
+use crate::milestones::Category;
+use crate::milestones::rule::{ItemRule, MatchFact};
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use sqlx::QueryBuilder;
 
 /// A match to create: publish day, state, end day.
-type MatchPlan<'a> = (NaiveDate, &'a str, Option<NaiveDate>);
+type MatchPlan = (NaiveDate, MatchState, Option<NaiveDate>);
+
+/// A published or ended match, as written.
+#[derive(sqlx::FromRow)]
+struct WrittenMatch {
+    id: i64,
+    mentor_enrollment_id: i64,
+    mentee_enrollment_id: i64,
+    published_on: NaiveDate,
+    #[sqlx(try_from = "String")]
+    state: MatchState,
+}
+
+/// A milestone, as written.
+#[derive(sqlx::FromRow)]
+struct WrittenMilestone {
+    id: i64,
+    #[sqlx(try_from = "String")]
+    category: Category,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    offset_amount: i32,
+    #[sqlx(try_from = "String")]
+    offset_unit: OffsetUnit,
+}
 
 /// What to generate.
 #[derive(Clone, Copy, Debug)]
@@ -64,23 +93,22 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
             + chrono::Duration::minutes(minutes as i64)
     };
     // Milestones: (name, category, role, amount, unit).
-    let units = ["days", "weeks", "months"];
-    let milestones: Vec<(String, &str, &str, i32, &str)> = (0..size.milestones)
+    let milestones: Vec<(String, Category, Role, i32, OffsetUnit)> = (0..size.milestones)
         .map(|i| {
             let category = if i % 4 == 3 {
-                "program"
+                Category::Program
             } else {
-                "relationship"
+                Category::Relationship
             };
-            let role = if i % 2 == 0 { "mentor" } else { "mentee" };
-            let unit = units[i % 3];
+            let role = Role::ALL[i % 2];
+            let unit = OffsetUnit::ALL[i % 3];
             let amount = match unit {
-                "days" => 3 + (i as i32 * 5) % 60,
-                "weeks" => 1 + (i as i32) % 12,
-                _ => 1 + (i as i32) % 9,
+                OffsetUnit::Days => 3 + (i as i32 * 5) % 60,
+                OffsetUnit::Weeks => 1 + (i as i32) % 12,
+                OffsetUnit::Months => 1 + (i as i32) % 9,
             };
             (
-                format!("Milestone {} ({unit})", i + 1),
+                format!("Milestone {} ({})", i + 1, unit.as_str()),
                 category,
                 role,
                 amount,
@@ -94,13 +122,13 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
             let published = size.today - Days::new(random.below(365));
             let roll = random.below(20);
             if roll == 0 {
-                (published, "pending", None)
+                (published, MatchState::Pending, None)
             } else if roll <= 2 {
                 let ended = published
                     + Days::new(random.below((size.today - published).num_days() as u64 + 1));
-                (published, "ended", Some(ended))
+                (published, MatchState::Ended, Some(ended))
             } else {
-                (published, "published", None)
+                (published, MatchState::Published, None)
             }
         })
         .collect();
@@ -130,10 +158,10 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
                 insert.push_values(chunk.iter().enumerate(), |mut row, (i, m)| {
                     row.push_bind(program_id)
                         .push_bind(&m.0)
-                        .push_bind(m.1)
-                        .push_bind(m.2)
+                        .push_bind(m.1.as_str())
+                        .push_bind(m.2.as_str())
                         .push_bind(m.3)
-                        .push_bind(m.4)
+                        .push_bind(m.4.as_str())
                         .push_bind("")
                         .push_bind((start * CHUNK + i) as i64)
                         .push_bind(false)
@@ -176,12 +204,12 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
                     .binary_search_by(|u| u.1.as_str().cmp(email))
                     .map(|i| users[i].0)
             };
-            let mut enrollments: Vec<(i64, &str)> = Vec::with_capacity(people.len());
+            let mut enrollments: Vec<(i64, Role)> = Vec::with_capacity(people.len());
             for (i, (email, _)) in people.iter().enumerate() {
                 let Ok(user) = user_of(email) else {
                     return Err(sqlx::Error::RowNotFound);
                 };
-                enrollments.push((user, if i % 2 == 0 { "mentor" } else { "mentee" }));
+                enrollments.push((user, Role::ALL[i % 2]));
             }
             for chunk in enrollments.chunks(CHUNK) {
                 let mut insert = QueryBuilder::new(
@@ -190,8 +218,8 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
                 insert.push_values(chunk, |mut row, (user, role)| {
                     row.push_bind(program_id)
                         .push_bind(*user)
-                        .push_bind(*role)
-                        .push_bind("active")
+                        .push_bind(role.as_str())
+                        .push_bind(EnrollmentState::Active.as_str())
                         .push_bind(now);
                 });
                 insert.build().execute(&mut *tx).await?;
@@ -226,49 +254,30 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
                     row.push_bind(program_id)
                         .push_bind(*mentor)
                         .push_bind(*mentee)
-                        .push_bind(*state)
-                        .push_bind((*state != "pending").then_some(*published))
+                        .push_bind(state.as_str())
+                        .push_bind((*state != MatchState::Pending).then_some(*published))
                         .push_bind(*ended)
                         .push_bind(now);
                 });
                 insert.build().execute(&mut *tx).await?;
             }
-            let matches: Vec<(i64, i64, i64, Option<NaiveDate>)> = sqlx::query_as(
-                "SELECT id, mentor_enrollment_id, mentee_enrollment_id, published_on \
-                 FROM matches WHERE program_id = $1 AND state <> 'pending'",
+            let matches: Vec<WrittenMatch> = sqlx::query_as(
+                "SELECT id, mentor_enrollment_id, mentee_enrollment_id, published_on, state \
+                 FROM matches WHERE program_id = $1 AND state <> 'pending' ORDER BY id",
             )
             .bind(program_id)
             .fetch_all(&mut *tx)
             .await?;
-            let milestone_rows: Vec<(i64, String, String, i32, String)> = sqlx::query_as(
+            let milestone_rows: Vec<WrittenMilestone> = sqlx::query_as(
                 "SELECT id, category, role, offset_amount, offset_unit FROM milestones \
                  WHERE program_id = $1 ORDER BY position",
             )
             .bind(program_id)
             .fetch_all(&mut *tx)
             .await?;
-            let mentors: std::collections::HashSet<i64> = pairs.iter().map(|(m, _)| *m).collect();
             let owners: std::collections::HashMap<i64, i64> =
                 enrolled.iter().map(|(user, e)| (*e, *user)).collect();
             let owner_of = |enrollment: &i64| owners.get(enrollment).copied().unwrap_or_default();
-            // Completions (with their history entries) for about two thirds of the due items.
-            // (milestone, category, role, enrollment, match, completed at)
-            type Done = (i64, String, String, i64, Option<i64>, DateTime<Utc>);
-            let mut done: Vec<Done> = Vec::new();
-            let mut first_anchor: std::collections::HashMap<i64, NaiveDate> = Default::default();
-            for (_, mentor, mentee, published) in &matches {
-                let Some(published) = published else { continue };
-                for e in [mentor, mentee] {
-                    let anchor = first_anchor.entry(*e).or_insert(*published);
-                    *anchor = (*anchor).min(*published);
-                }
-            }
-            let due_of = |amount: i32, unit: &str, anchor: NaiveDate| {
-                let unit = crate::milestones::OffsetUnit::parse(unit)?;
-                crate::milestones::DueOffset::new(u16::try_from(amount).ok()?, unit)
-                    .ok()?
-                    .due_from(anchor)
-            };
             let maybe_complete = |random: &mut Random, due: NaiveDate, anchor: NaiveDate| {
                 if due > size.today || random.below(3) == 0 {
                     return None;
@@ -281,27 +290,40 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
                 };
                 Some(at(day.min(size.today), random.below(480)))
             };
-            for (id, category, role, amount, unit) in &milestone_rows {
-                if category == "relationship" {
-                    for (match_id, mentor, mentee, published) in &matches {
-                        let Some(published) = published else { continue };
-                        let Some(due) = due_of(*amount, unit, *published) else { continue };
-                        if let Some(when) = maybe_complete(&mut random, due, *published) {
-                            let enrollment = if role == "mentor" { *mentor } else { *mentee };
-                            done.push((*id, category.clone(), role.clone(), enrollment, Some(*match_id), when));
-                        }
-                    }
-                } else {
-                    let mut people: Vec<(&i64, &NaiveDate)> = first_anchor.iter().collect();
-                    people.sort();
-                    for (enrollment, anchor) in people {
-                        if (role == "mentor") != mentors.contains(enrollment) {
-                            continue;
-                        }
-                        let Some(due) = due_of(*amount, unit, *anchor) else { continue };
-                        if let Some(when) = maybe_complete(&mut random, due, *anchor) {
-                            done.push((*id, category.clone(), role.clone(), *enrollment, None, when));
-                        }
+            // Completions (with their history entries) for about two thirds of the items due,
+            // which the item rule says exist (docs/rules.md, "Milestone items").
+            // (milestone, category, role, enrollment, match, completed at)
+            type Done = (i64, Category, Role, i64, Option<i64>, DateTime<Utc>);
+            let facts: Vec<MatchFact> = matches
+                .iter()
+                .map(|m| MatchFact {
+                    id: m.id,
+                    mentor_enrollment: m.mentor_enrollment_id,
+                    mentee_enrollment: m.mentee_enrollment_id,
+                    published_on: m.published_on,
+                    ended: m.state == MatchState::Ended,
+                })
+                .collect();
+            let rule = ItemRule::new(&facts);
+            let mut done: Vec<Done> = Vec::new();
+            for milestone in &milestone_rows {
+                let Some(offset) = u16::try_from(milestone.offset_amount)
+                    .ok()
+                    .and_then(|amount| DueOffset::new(amount, milestone.offset_unit).ok())
+                else {
+                    continue;
+                };
+                for item in rule.items(milestone.category, milestone.role) {
+                    let Some(due) = offset.due_from(item.anchor) else { continue };
+                    if let Some(when) = maybe_complete(&mut random, due, item.anchor) {
+                        done.push((
+                            milestone.id,
+                            milestone.category,
+                            milestone.role,
+                            item.enrollment_id,
+                            item.match_id,
+                            when,
+                        ));
                     }
                 }
             }
@@ -320,7 +342,7 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
                         .push_bind(*m)
                         .push_bind(owner)
                         .push_bind(*when)
-                        .push_bind("quickcliq");
+                        .push_bind(Source::Quickcliq.as_str());
                 });
                 insert.build().execute(&mut *tx).await?;
                 let mut history = QueryBuilder::new(
@@ -333,9 +355,9 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
                         .push_bind(*milestone)
                         .push_bind(*enrollment)
                         .push_bind(*m)
-                        .push_bind("completed")
+                        .push_bind(Action::Completed.as_str())
                         .push_bind(owner)
-                        .push_bind("quickcliq")
+                        .push_bind(Source::Quickcliq.as_str())
                         .push_bind(*when);
                 });
                 history.build().execute(&mut *tx).await?;

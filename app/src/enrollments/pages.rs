@@ -1,7 +1,7 @@
 //! `/programs/{id}/participants`: enrol people as mentors or mentees, retire and reactivate
 //! them, and find them by name, email, role and state.
 
-use super::Participant;
+use super::{EnrollmentState, Participant};
 use crate::error::AppError;
 use crate::kernel::page::Page;
 use crate::kernel::roles::Role;
@@ -31,7 +31,6 @@ pub async fn participants(
     #[server(default)] page: i64,
 ) -> Result<ParticipantsData, AppError> {
     use super::store::{self, ParticipantFilter};
-    use crate::enrollments::EnrollmentState;
     let (_, db) = crate::accounts::access::admin_of(program_id)?;
     let program = crate::programs::store::program_details(&db, program_id).await?;
     let filter = ParticipantFilter {
@@ -253,8 +252,9 @@ fn Participants(
                     <label for="filter-state">"State"</label>
                     <select id="filter-state" name="state">
                         <option value="" selected=state.is_empty()>"Active and retired"</option>
-                        <option value="active" selected=state == "active">"Active"</option>
-                        <option value="retired" selected=state == "retired">"Retired"</option>
+                        {[(EnrollmentState::Active, "Active"), (EnrollmentState::Retired, "Retired")].into_iter().map(|(s, label)| view! {
+                            <option value=s.as_str() selected=state == s.as_str()>{label}</option>
+                        }).collect_view()}
                     </select>
                 </div>
                 <button type="submit" class="button secondary">"Filter"</button>
