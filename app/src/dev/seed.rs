@@ -2,7 +2,8 @@
 
 use crate::accounts::password::hash_password;
 use crate::db::{Db, DbError};
-use crate::kernel::roles::Role;
+use crate::items::{Action, Source};
+use crate::kernel::roles::{MatchState, Role};
 use crate::milestones::{Category, OffsetUnit};
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 
@@ -166,12 +167,12 @@ const DEMO_MATCHES: [DemoMatch; 5] = [
 
 /// A demo completion: match index, milestone index, days after publishing it was completed,
 /// and where it was completed from.
-const DEMO_COMPLETIONS: [(usize, usize, u64, &str); 5] = [
-    (0, 0, 5, "quickcliq"),
-    (0, 1, 16, "profile"),
-    (2, 0, 3, "quickcliq"),
-    (2, 1, 10, "quickcliq"),
-    (3, 1, 14, "profile"),
+const DEMO_COMPLETIONS: [(usize, usize, u64, Source); 5] = [
+    (0, 0, 5, Source::Quickcliq),
+    (0, 1, 16, Source::Profile),
+    (2, 0, 3, Source::Quickcliq),
+    (2, 1, 10, Source::Quickcliq),
+    (3, 1, 14, Source::Profile),
 ];
 
 #[derive(Debug, PartialEq, Eq)]
@@ -286,9 +287,9 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedOutcome, DbError
                     let mut match_ids = Vec::with_capacity(DEMO_MATCHES.len());
                     for demo in &DEMO_MATCHES {
                         let state = match (demo.published_days_ago, demo.ended_days_ago) {
-                            (None, _) => "pending",
-                            (Some(_), None) => "published",
-                            (Some(_), Some(_)) => "ended",
+                            (None, _) => MatchState::Pending,
+                            (Some(_), None) => MatchState::Published,
+                            (Some(_), Some(_)) => MatchState::Ended,
                         };
                         let id: i64 = sqlx::query_scalar(
                 "INSERT INTO matches (program_id, mentor_enrollment_id, mentee_enrollment_id, \
@@ -298,7 +299,7 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedOutcome, DbError
             .bind(program_id)
             .bind(enrollment_ids[demo.mentor])
             .bind(enrollment_ids[demo.mentee])
-            .bind(state)
+            .bind(state.as_str())
             .bind(demo.published_days_ago.map(days_ago))
             .bind(demo.ended_days_ago.map(days_ago))
             .bind(now)
@@ -337,20 +338,21 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedOutcome, DbError
             .bind(match_id)
             .bind(user_ids[person])
             .bind(completed_at)
-            .bind(source)
+            .bind(source.as_str())
             .execute(&mut *tx)
             .await?;
                         sqlx::query(
                 "INSERT INTO completion_events (program_id, milestone_id, enrollment_id, \
                  match_id, action, actor_user_id, source, occurred_at) \
-                 VALUES ($1, $2, $3, $4, 'completed', $5, $6, $7)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(program_id)
             .bind(milestone_ids[milestone_index])
             .bind(enrollment_ids[person])
             .bind(match_id)
+            .bind(Action::Completed.as_str())
             .bind(user_ids[person])
-            .bind(source)
+            .bind(source.as_str())
             .bind(completed_at)
             .execute(&mut *tx)
             .await?;

@@ -84,9 +84,9 @@ macro_rules! insert_match {
         )));
     }
     let state = if $publish_on.is_some() {
-        "published"
+        $crate::kernel::roles::MatchState::Published
     } else {
-        "pending"
+        $crate::kernel::roles::MatchState::Pending
     };
     sqlx::query(
         "INSERT INTO matches (program_id, mentor_enrollment_id, mentee_enrollment_id, state, \
@@ -95,7 +95,7 @@ macro_rules! insert_match {
     .bind($program)
     .bind($mentor)
     .bind($mentee)
-    .bind(state)
+    .bind(state.as_str())
     .bind($publish_on)
     .bind(Utc::now())
     .execute(&mut *$tx)
