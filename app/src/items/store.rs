@@ -10,7 +10,8 @@ use crate::kernel::roles::MatchState;
 use crate::kernel::roles::Role;
 use crate::kernel::time_zone::{date_in_zone, today_in_zone};
 use crate::milestones::rule::{ItemRule, MatchFact};
-use crate::milestones::{Category, DueOffset, OffsetUnit, item_status};
+use crate::milestones::store::{MILESTONE_COLUMNS, MilestoneRow};
+use crate::milestones::{Category, item_status};
 use crate::on_db;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{HashMap, HashSet};
@@ -59,22 +60,6 @@ struct MatchRow {
     mentee_name: String,
 }
 
-/// An active milestone of one of the person's programs.
-#[derive(sqlx::FromRow)]
-struct MilestoneRow {
-    id: i64,
-    program_id: i64,
-    name: String,
-    #[sqlx(try_from = "String")]
-    category: Category,
-    #[sqlx(try_from = "String")]
-    role: Role,
-    offset_amount: i32,
-    #[sqlx(try_from = "String")]
-    offset_unit: OffsetUnit,
-    description: String,
-}
-
 /// A completion of one of the person's or their partners' items.
 #[derive(sqlx::FromRow)]
 struct CompletionRow {
@@ -89,6 +74,11 @@ struct CompletionRow {
 /// partners' read-only. Four statements, whatever the number of matches; which items exist is
 /// the item rule's answer for each program.
 pub async fn items_for(db: &Db, user_id: i64) -> Result<Vec<Item>, AppError> {
+    let milestones_sql = format!(
+        "SELECT {MILESTONE_COLUMNS} FROM milestones WHERE archived = $2 AND program_id IN \
+         (SELECT program_id FROM enrollments WHERE user_id = $1 AND state = 'active') \
+         ORDER BY position, id"
+    );
     let (enrollments, matches, milestones, completions) = on_db!(
         db,
         read | pool | {
@@ -117,16 +107,11 @@ pub async fn items_for(db: &Db, user_id: i64) -> Result<Vec<Item>, AppError> {
             .bind(user_id)
             .fetch_all(pool)
             .await?;
-            let milestones: Vec<MilestoneRow> = sqlx::query_as(
-                "SELECT id, program_id, name, category, role, offset_amount, offset_unit, \
-                     description FROM milestones WHERE archived = $2 AND program_id IN \
-                     (SELECT program_id FROM enrollments WHERE user_id = $1 AND state = 'active') \
-                     ORDER BY position, id",
-            )
-            .bind(user_id)
-            .bind(false)
-            .fetch_all(pool)
-            .await?;
+            let milestones: Vec<MilestoneRow> = sqlx::query_as(&milestones_sql)
+                .bind(user_id)
+                .bind(false)
+                .fetch_all(pool)
+                .await?;
             let completions: Vec<CompletionRow> = sqlx::query_as(
                 "SELECT c.milestone_id, c.enrollment_id, c.match_id, c.completed_at, \
                      c.completed_by FROM completions c WHERE c.enrollment_id IN \
@@ -174,11 +159,7 @@ pub async fn items_for(db: &Db, user_id: i64) -> Result<Vec<Item>, AppError> {
         let rule = ItemRule::new(&facts);
         let today = today_in_zone(&enrollment.time_zone);
         for milestone in milestones.iter().filter(|m| m.program_id == program) {
-            let offset = DueOffset::new(
-                u16::try_from(milestone.offset_amount).map_err(AppError::internal)?,
-                milestone.offset_unit,
-            )
-            .map_err(AppError::internal)?;
+            let offset = milestone.offset()?;
             for derived in rule.items(milestone.category, milestone.role) {
                 let the_match = derived
                     .match_id

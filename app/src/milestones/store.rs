@@ -11,47 +11,75 @@ use crate::kernel::roles::{MatchState, Role};
 use crate::on_db;
 use chrono::{NaiveDate, Utc};
 
+/// A milestone as stored: every store that reads milestones decodes this, from
+/// `SELECT {MILESTONE_COLUMNS} FROM milestones`.
+#[derive(sqlx::FromRow)]
+pub struct MilestoneRow {
+    pub id: i64,
+    pub program_id: i64,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub category: Category,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    pub offset_amount: i32,
+    #[sqlx(try_from = "String")]
+    pub offset_unit: OffsetUnit,
+    pub description: String,
+    pub position: i32,
+    pub archived: bool,
+}
+
+/// The columns of [`MilestoneRow`].
+pub const MILESTONE_COLUMNS: &str = "id, program_id, name, category, role, offset_amount, \
+    offset_unit, description, position, archived";
+
+impl MilestoneRow {
+    pub fn offset(&self) -> Result<DueOffset, AppError> {
+        let amount = u16::try_from(self.offset_amount).map_err(AppError::internal)?;
+        DueOffset::new(amount, self.offset_unit).map_err(AppError::internal)
+    }
+}
+
 /// A milestone with how many completions it has.
 #[derive(sqlx::FromRow)]
 struct Row {
-    id: i64,
-    name: String,
-    #[sqlx(try_from = "String")]
-    category: Category,
-    #[sqlx(try_from = "String")]
-    role: Role,
-    offset_amount: i32,
-    #[sqlx(try_from = "String")]
-    offset_unit: OffsetUnit,
-    description: String,
-    position: i32,
-    archived: bool,
+    #[sqlx(flatten)]
+    milestone: MilestoneRow,
     completions: i64,
 }
 
 fn record(row: Row) -> Result<MilestoneRecord, AppError> {
-    let amount = u16::try_from(row.offset_amount).map_err(AppError::internal)?;
+    let offset = row.milestone.offset()?;
+    let m = row.milestone;
     Ok(MilestoneRecord {
-        id: row.id,
-        name: row.name,
-        category: row.category,
-        role: row.role,
-        offset: DueOffset::new(amount, row.offset_unit).map_err(AppError::internal)?,
-        description: row.description,
-        position: i64::from(row.position),
-        archived: row.archived,
+        id: m.id,
+        name: m.name,
+        category: m.category,
+        role: m.role,
+        offset,
+        description: m.description,
+        position: i64::from(m.position),
+        archived: m.archived,
         completions: row.completions,
     })
 }
 
-const SELECT: &str = "SELECT m.id, m.name, m.category, m.role, m.offset_amount, m.offset_unit, \
-    m.description, m.position, m.archived, \
-    (SELECT COUNT(*) FROM completions c WHERE c.milestone_id = m.id) AS completions \
-    FROM milestones m";
+/// Every milestone with its completions, from `milestones m`.
+fn select() -> String {
+    format!(
+        "SELECT {MILESTONE_COLUMNS}, \
+         (SELECT COUNT(*) FROM completions c WHERE c.milestone_id = m.id) AS completions \
+         FROM milestones m"
+    )
+}
 
 /// Every milestone of the program, archived ones included, in the admins' order.
 pub async fn list(db: &Db, program_id: i64) -> Result<Vec<MilestoneRecord>, AppError> {
-    let sql = format!("{SELECT} WHERE m.program_id = $1 ORDER BY m.position, m.id");
+    let sql = format!(
+        "{} WHERE m.program_id = $1 ORDER BY m.position, m.id",
+        select()
+    );
     let rows: Vec<Row> = on_db!(
         db,
         read | pool | sqlx::query_as(&sql).bind(program_id).fetch_all(pool).await
@@ -60,7 +88,7 @@ pub async fn list(db: &Db, program_id: i64) -> Result<Vec<MilestoneRecord>, AppE
 }
 
 pub async fn get(db: &Db, program_id: i64, id: i64) -> Result<MilestoneRecord, AppError> {
-    let sql = format!("{SELECT} WHERE m.program_id = $1 AND m.id = $2");
+    let sql = format!("{} WHERE m.program_id = $1 AND m.id = $2", select());
     let row: Option<Row> = on_db!(
         db,
         read | pool

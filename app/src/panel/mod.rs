@@ -71,7 +71,7 @@ pub mod store {
     use super::*;
     use crate::db::Db;
     use crate::kernel::time_zone::today_in_zone;
-    use crate::milestones::OffsetUnit;
+    use crate::milestones::store::{MILESTONE_COLUMNS, MilestoneRow};
 
     #[derive(sqlx::FromRow)]
     struct ProgramRow {
@@ -86,24 +86,13 @@ pub mod store {
         ended_matches: i64,
     }
 
-    #[derive(sqlx::FromRow)]
-    struct MilestoneRow {
-        id: i64,
-        program_id: i64,
-        name: String,
-        #[sqlx(try_from = "String")]
-        category: Category,
-        #[sqlx(try_from = "String")]
-        role: Role,
-        offset_amount: i32,
-        #[sqlx(try_from = "String")]
-        offset_unit: OffsetUnit,
-        description: String,
-    }
-
     /// Every program with its counts and active milestones, in two statements whatever the
     /// number of programs.
     pub async fn program_overviews(db: &Db) -> Result<Vec<ProgramOverview>, AppError> {
+        let milestones_sql = format!(
+            "SELECT {MILESTONE_COLUMNS} FROM milestones WHERE archived = $1 \
+             ORDER BY program_id, position, id"
+        );
         let (programs, milestones) = crate::on_db!(
             db,
             read | pool | {
@@ -123,13 +112,10 @@ pub mod store {
                 )
                 .fetch_all(pool)
                 .await?;
-                let milestones = sqlx::query_as::<_, MilestoneRow>(
-                    "SELECT id, program_id, name, category, role, offset_amount, offset_unit, \
-                 description FROM milestones WHERE archived = $1 ORDER BY program_id, position, id",
-                )
-                .bind(false)
-                .fetch_all(pool)
-                .await?;
+                let milestones = sqlx::query_as::<_, MilestoneRow>(&milestones_sql)
+                    .bind(false)
+                    .fetch_all(pool)
+                    .await?;
                 Ok::<_, sqlx::Error>((programs, milestones))
             }
         )?;
@@ -152,8 +138,7 @@ pub mod store {
             })
             .collect();
         for row in milestones {
-            let amount = u16::try_from(row.offset_amount).map_err(AppError::internal)?;
-            let offset = DueOffset::new(amount, row.offset_unit).map_err(AppError::internal)?;
+            let offset = row.offset()?;
             if let Some(program) = overviews.iter_mut().find(|p| p.id == row.program_id) {
                 program.milestones.push(MilestoneSummary {
                     id: row.id,

@@ -11,8 +11,7 @@ use super::{
 use crate::db::{Db, Engine};
 use crate::error::AppError;
 use crate::items::{Action, Source};
-use crate::kernel::roles::Role;
-use crate::milestones::{Category, DueOffset, OffsetUnit};
+use crate::milestones::store::{MILESTONE_COLUMNS, MilestoneRow};
 use crate::on_db;
 use crate::programs::ProgramDetails;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -20,21 +19,6 @@ use chrono_tz::Tz;
 
 /// How many history entries the report shows.
 pub const HISTORY_LENGTH: i64 = 50;
-
-/// A milestone of the program, archived or not.
-#[derive(sqlx::FromRow)]
-struct MilestoneRow {
-    id: i64,
-    name: String,
-    #[sqlx(try_from = "String")]
-    category: Category,
-    #[sqlx(try_from = "String")]
-    role: Role,
-    offset_amount: i32,
-    #[sqlx(try_from = "String")]
-    offset_unit: OffsetUnit,
-    archived: bool,
-}
 
 /// A published or ended match with its people's names.
 #[derive(sqlx::FromRow)]
@@ -131,15 +115,15 @@ pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
          || substr(action, 1, 1) || ',' || {time}, ';' ORDER BY id) AS packed \
          FROM completion_events WHERE program_id = $1 GROUP BY milestone_id"
     );
+    let milestones_sql = format!(
+        "SELECT {MILESTONE_COLUMNS} FROM milestones WHERE program_id = $1 ORDER BY position, id"
+    );
     let (milestones, matches, events) = on_db!(
         db,
         read | pool | {
-            let milestones = sqlx::query_as::<_, MilestoneRow>(
-                "SELECT id, name, category, role, offset_amount, offset_unit, archived \
-                     FROM milestones WHERE program_id = $1 ORDER BY position, id",
-            )
-            .bind(program_id)
-            .fetch_all(pool);
+            let milestones = sqlx::query_as::<_, MilestoneRow>(&milestones_sql)
+                .bind(program_id)
+                .fetch_all(pool);
             let matches = sqlx::query_as::<_, MatchRow>(
                 "SELECT m.id, m.mentor_enrollment_id, m.mentee_enrollment_id, \
                      mu.display_name AS mentor_name, eu.display_name AS mentee_name, \
@@ -164,12 +148,11 @@ pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
     let milestones = milestones
         .into_iter()
         .map(|row| {
-            let amount = u16::try_from(row.offset_amount).map_err(AppError::internal)?;
             Ok(MilestoneInput {
+                offset: row.offset()?,
                 id: row.id,
                 category: row.category,
                 role: row.role,
-                offset: DueOffset::new(amount, row.offset_unit).map_err(AppError::internal)?,
                 name: row.name,
                 archived: row.archived,
             })
