@@ -226,7 +226,9 @@ test("a site admin creates a program, with the time zone checked next to its fie
   await page.getByLabel("Description").fill("Engineers mentoring engineers.");
   await page.getByLabel("Time zone").fill("Mars/Olympus_Mons");
   await page.getByRole("button", { name: "Save" }).click();
-  await expect(page.locator("#time-zone-error")).toContainText("is not a time zone we know");
+  await expect(page.locator("#program-time-zone-error")).toContainText("is not a time zone we know");
+  await expect(page.getByLabel("Time zone")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Program name")).not.toHaveAttribute("aria-invalid", "true");
   await expect(page.getByLabel("Program name")).toHaveValue(name);
   await saveScreenshot(page, testInfo, "program-form-error");
   await ready(page, testInfo);
