@@ -66,6 +66,16 @@ impl AppError {
         }
     }
 
+    /// A refusal about fields whose messages stand alone (each names its field in words).
+    pub fn invalid_field_errors(fields: Vec<FieldError>) -> AppError {
+        let message = fields
+            .iter()
+            .map(|f| f.message.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        AppError::Invalid { message, fields }
+    }
+
     /// The message about the field named `field`, if the error is about it.
     pub fn field_message(&self, field: &str) -> Option<&str> {
         match self {

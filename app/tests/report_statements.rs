@@ -57,13 +57,11 @@ async fn statements_of_report(db: &Db, program_id: i64, counter: &AtomicUsize) -
     // Once to open the pool's connections (opening one runs set-up statements of its own).
     app::report::store::report(db, program_id, &ReportQuery::default())
         .await
-        .expect("reads")
-        .expect("no filter");
+        .expect("reads");
     let before = counter.load(Ordering::SeqCst);
     let report = app::report::store::report(db, program_id, &ReportQuery::default())
         .await
-        .expect("reads")
-        .expect("no filter");
+        .expect("reads");
     assert!(report.figures.totals.items > 0);
     counter.load(Ordering::SeqCst) - before
 }

@@ -71,9 +71,7 @@ pub async fn report(db: &Db, sizes: &[usize], runs: usize) -> Result<(), StartEr
                 .await
                 .map_err(failed)?;
             let full_time = t.elapsed();
-            if let Ok(report) = report {
-                items = report.figures.totals.items;
-            }
+            items = report.figures.totals.items;
             if run >= 3 {
                 sql.push(sql_time);
                 full.push(full_time);

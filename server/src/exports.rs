@@ -134,13 +134,13 @@ async fn report_csv(
         Err(error) => return refused(error),
     };
     match app::report::store::figures(db, &program, query).await {
-        Ok(Ok((figures, as_of))) => csv_file(
+        Ok((figures, as_of)) => csv_file(
             program_id,
             &format!("report-{what}-{}", as_of.format("%Y-%m-%d")),
             body(&figures),
         ),
-        Ok(Err(errors)) => {
-            let text: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+        Err(AppError::Invalid { fields, .. }) if !fields.is_empty() => {
+            let text: Vec<String> = fields.into_iter().map(|e| e.message).collect();
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 format!("{}\n", text.join("\n")),

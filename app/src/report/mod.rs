@@ -17,7 +17,7 @@ pub use figures::{
     ArchivedFigures, EventInput, Figures, MatchFigures, MatchInput, MilestoneFigures,
     MilestoneInput, Tally, compute, sort_matches,
 };
-pub use query::{FilterError, Filters, MatchOrder, ReportQuery};
+pub use query::{Filters, MatchOrder, ReportQuery};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

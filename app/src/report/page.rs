@@ -3,8 +3,9 @@
 // can carry them); the client function the macro writes has as many arguments.
 #![allow(clippy::too_many_arguments)]
 
-use super::{FilterError, MatchOrder, Report, ReportQuery, Tally, chart};
+use super::{MatchOrder, Report, ReportQuery, Tally, chart};
 use crate::error::AppError;
+use crate::error::FieldError;
 use crate::items::Source;
 use crate::kernel::due_date::iso_date;
 use crate::kernel::roles::{MatchState, Role};
@@ -24,7 +25,7 @@ pub enum ReportData {
     Ready(Box<Report>),
     Invalid {
         program: ProgramDetails,
-        errors: Vec<FilterError>,
+        errors: Vec<FieldError>,
     },
 }
 
@@ -52,10 +53,15 @@ pub async fn activity_report(
         sort,
         page,
     };
-    Ok(match super::store::report(&db, program_id, &query).await? {
-        Ok(report) => ReportData::Ready(Box::new(report)),
-        Err((program, errors)) => ReportData::Invalid { program, errors },
-    })
+    match super::store::report(&db, program_id, &query).await {
+        Ok(report) => Ok(ReportData::Ready(Box::new(report))),
+        // A wrong filter: the page shows each message next to its field, the others kept.
+        Err(AppError::Invalid { fields, .. }) if !fields.is_empty() => Ok(ReportData::Invalid {
+            program: crate::programs::store::program_details(&db, program_id).await?,
+            errors: fields,
+        }),
+        Err(other) => Err(other),
+    }
 }
 
 /// The query of the address, field by field.
@@ -124,13 +130,13 @@ fn ReportHeading(program: ProgramDetails) -> impl IntoView {
     }
 }
 
-fn error_for<'a>(errors: &'a [FilterError], field: &str) -> Option<&'a FilterError> {
+fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a FieldError> {
     errors.iter().find(|e| e.field == field)
 }
 
 /// The filter form: a GET form, so it works the same with and without JavaScript.
 #[component]
-fn Filters(program: ProgramDetails, query: ReportQuery, errors: Vec<FilterError>) -> impl IntoView {
+fn Filters(program: ProgramDetails, query: ReportQuery, errors: Vec<FieldError>) -> impl IntoView {
     let id = program.id;
     let today = iso_date(program.today);
     let filtered = filter_pairs(&query)

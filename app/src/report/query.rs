@@ -1,5 +1,6 @@
 //! The report's filters: the query as typed in the filter form, checked field by field.
 
+use crate::error::FieldError;
 use crate::kernel::roles::{MatchState, Role};
 use crate::milestones::Category;
 use chrono::NaiveDate;
@@ -80,13 +81,6 @@ pub struct ReportQuery {
     pub page: i64,
 }
 
-/// A filter field that could not be read, with the message shown next to it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FilterError {
-    pub field: String,
-    pub message: String,
-}
-
 fn parse_day(value: &str, label: &str) -> Result<Option<NaiveDate>, String> {
     let value = value.trim();
     if value.is_empty() {
@@ -119,10 +113,10 @@ impl ReportQuery {
     pub fn parse(
         &self,
         today: NaiveDate,
-    ) -> Result<(Filters, NaiveDate, MatchOrder), Vec<FilterError>> {
+    ) -> Result<(Filters, NaiveDate, MatchOrder), Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut fail = |field: &'static str, message: String| {
-            errors.push(FilterError {
+            errors.push(FieldError {
                 field: field.to_string(),
                 message,
             })

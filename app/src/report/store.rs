@@ -5,8 +5,8 @@
 //! more than today.
 
 use super::{
-    EventInput, Figures, FilterError, HistoryEntry, MatchInput, MilestoneInput, Report,
-    ReportQuery, compute, sort_matches,
+    EventInput, Figures, HistoryEntry, MatchInput, MilestoneInput, Report, ReportQuery, compute,
+    sort_matches,
 };
 use crate::db::{Db, Engine};
 use crate::error::AppError;
@@ -252,11 +252,10 @@ pub async fn figures(
     db: &Db,
     program: &ProgramDetails,
     query: &ReportQuery,
-) -> Result<Result<(Figures, NaiveDate), Vec<FilterError>>, AppError> {
-    let (filters, as_of, order) = match query.parse(program.today) {
-        Ok(parsed) => parsed,
-        Err(errors) => return Ok(Err(errors)),
-    };
+) -> Result<(Figures, NaiveDate), AppError> {
+    let (filters, as_of, order) = query
+        .parse(program.today)
+        .map_err(AppError::invalid_field_errors)?;
     let rows = rows(db, program).await?;
     let mut figures = compute(
         &rows.milestones,
@@ -266,20 +265,13 @@ pub async fn figures(
         as_of,
     );
     sort_matches(&mut figures.matches, order);
-    Ok(Ok((figures, as_of)))
+    Ok((figures, as_of))
 }
 
 /// The report page's data: the figures, one page of the per-match table, and the history.
-pub async fn report(
-    db: &Db,
-    program_id: i64,
-    query: &ReportQuery,
-) -> Result<Result<Report, (ProgramDetails, Vec<FilterError>)>, AppError> {
+pub async fn report(db: &Db, program_id: i64, query: &ReportQuery) -> Result<Report, AppError> {
     let program = crate::programs::store::program_details(db, program_id).await?;
-    let (mut figures, as_of) = match figures(db, &program, query).await? {
-        Ok(found) => found,
-        Err(errors) => return Ok(Err((program, errors))),
-    };
+    let (mut figures, as_of) = figures(db, &program, query).await?;
     let per_page = super::MATCHES_PER_PAGE;
     let match_total = figures.matches.len() as i64;
     let pages = figures.matches.len().div_ceil(per_page).max(1) as i64;
@@ -292,7 +284,7 @@ pub async fn report(
         .take(per_page)
         .collect();
     let history = history(db, &program, as_of).await?;
-    Ok(Ok(Report {
+    Ok(Report {
         program,
         as_of,
         figures,
@@ -300,7 +292,7 @@ pub async fn report(
         match_pages: pages,
         match_total,
         history,
-    }))
+    })
 }
 
 #[cfg(test)]
