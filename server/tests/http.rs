@@ -748,3 +748,189 @@ async fn a_hostile_description_never_reaches_a_page_as_markup() {
         form.contains(r#"href="https://example.com/ok" target="_blank" rel="noopener noreferrer""#)
     );
 }
+
+/// Every element of a page's `<head>` that is not the app's own: the hostile texts below must
+/// reach it as text only.
+fn head_of(body: &str) -> &str {
+    let start = body.find("<head>").expect("a head");
+    let end = body.find("</head>").expect("the head ends");
+    &body[start..end]
+}
+
+#[tokio::test]
+async fn a_program_name_with_markup_never_reaches_the_head_as_markup() {
+    let app = TestApp::new(Engine::Sqlite).await;
+    let program = app.program_id.to_string();
+    let mut admin = app.client().signed_in_as("admin@example.com").await;
+    let hostile =
+        r#"Evil</title><meta http-equiv="refresh" content="0;url=https://evil.example/"><title>"#;
+    let reply = admin
+        .post_form(
+            "/api/programs/update",
+            &[
+                ("program_id", &program),
+                ("name", hostile),
+                ("description", "x"),
+                ("time_zone", "UTC"),
+            ],
+        )
+        .await;
+    assert!(
+        reply.location().is_some_and(|l| l.contains("done=")),
+        "renamed: {:?}",
+        reply.location()
+    );
+    let matched = scalar(
+        &app.db,
+        &format!(
+            "SELECT MIN(id) FROM matches WHERE program_id = {program} AND state = 'published'"
+        ),
+    )
+    .await;
+    for page in [
+        format!("/programs/{program}"),
+        format!("/programs/{program}/participants"),
+        format!("/programs/{program}/matches"),
+        format!("/programs/{program}/matches/{matched}"),
+        format!("/programs/{program}/milestones"),
+        format!("/programs/{program}/milestones/new"),
+        format!("/programs/{program}/resources"),
+        format!("/programs/{program}/import"),
+        format!("/programs/{program}/report"),
+        format!("/programs/{program}/edit"),
+    ] {
+        let body = admin.get(&page).await.body;
+        let head = head_of(&body);
+        assert!(!head.contains("<meta http-equiv"), "{page}: {head}");
+        assert!(!body.contains("evil.example/\">"), "{page}");
+        assert!(!body.contains("Evil</title>"), "{page}");
+    }
+    let head_text = admin.get(&format!("/programs/{program}")).await.body;
+    assert!(
+        head_of(&head_text).contains("Evil&lt;/title&gt;&lt;meta http-equiv="),
+        "the name is in the title as text: {}",
+        head_of(&head_text)
+    );
+}
+
+#[tokio::test]
+async fn a_person_named_with_markup_never_reaches_the_head_of_their_match_page() {
+    let app = TestApp::new(Engine::Sqlite).await;
+    let program = app.program_id.to_string();
+    let mut admin = app.client().signed_in_as("admin@example.com").await;
+    let hostile = r#"Mal</title><meta http-equiv="refresh" content="0;url=https://evil.example/">"#;
+    for (email, role) in [("mal@example.com", "mentor"), ("mel@example.com", "mentee")] {
+        let reply = admin
+            .post_form(
+                "/api/programs/enrol",
+                &[
+                    ("program_id", &program),
+                    ("email", email),
+                    ("role", role),
+                    ("name", hostile),
+                    ("password", "a long enough password"),
+                ],
+            )
+            .await;
+        assert!(
+            reply.location().is_some_and(|l| l.contains("done=")),
+            "enrolled: {:?}",
+            reply.location()
+        );
+    }
+    let ids = |email: &'static str| {
+        format!(
+            "SELECT e.id FROM enrollments e JOIN users u ON u.id = e.user_id WHERE u.email = '{email}'"
+        )
+    };
+    let mentor = scalar(&app.db, &ids("mal@example.com")).await.to_string();
+    let mentee = scalar(&app.db, &ids("mel@example.com")).await.to_string();
+    let reply = admin
+        .post_form(
+            "/api/programs/create-match",
+            &[
+                ("program_id", &program),
+                ("mentor_enrollment_id", &mentor),
+                ("mentee_enrollment_id", &mentee),
+            ],
+        )
+        .await;
+    assert!(
+        reply.location().is_some_and(|l| l.contains("done=")),
+        "matched: {:?}",
+        reply.location()
+    );
+    let matched = scalar(&app.db, "SELECT MAX(id) FROM matches").await;
+    sqlx_publish(&app.db, matched).await;
+    let body = admin
+        .get(&format!("/programs/{program}/matches/{matched}"))
+        .await
+        .body;
+    let head = head_of(&body);
+    assert!(!head.contains("<meta http-equiv"), "{head}");
+    assert!(head.contains("Mal&lt;/title&gt;"), "{head}");
+}
+
+async fn sqlx_publish(db: &Db, match_id: i64) {
+    let sql = "UPDATE matches SET state = 'published', published_on = '2026-01-05' WHERE id = $1";
+    let done = app::on_db!(
+        db,
+        write
+            | pool
+            | sqlx::query(sql)
+                .bind(match_id)
+                .execute(pool)
+                .await
+                .map(|_| ())
+    );
+    done.expect("published");
+}
+
+#[tokio::test]
+async fn a_tab_in_next_does_not_redirect_off_site() {
+    let app = TestApp::new(Engine::Sqlite).await;
+    for next in [
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r/evil.example",
+        "/ /evil.example",
+        "/\\evil.example",
+        "/\t\\evil.example",
+        "//evil.example",
+        "\t//evil.example",
+        "https://evil.example/",
+        "/\u{0}/evil.example",
+        "/\u{a0}/evil.example",
+    ] {
+        let mut visitor = app.client();
+        let reply = visitor
+            .post_form(
+                "/sign-in",
+                &[
+                    ("email", "mentee@example.com"),
+                    ("password", app::dev::seed::DEMO_PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(
+            reply.location(),
+            Some("/quickcliq"),
+            "{next:?} falls back to the person's landing page"
+        );
+    }
+    // A same-site path is kept.
+    let mut visitor = app.client();
+    let reply = visitor
+        .post_form(
+            "/sign-in",
+            &[
+                ("email", "mentee@example.com"),
+                ("password", app::dev::seed::DEMO_PASSWORD),
+                ("next", "/profile?tab=a%20b"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.location(), Some("/profile?tab=a%20b"));
+}

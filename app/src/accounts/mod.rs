@@ -78,12 +78,19 @@ pub fn identity() -> Option<CurrentUser> {
         .and_then(|identity| identity.0)
 }
 
-/// Whether `next` is a path of this site, safe to redirect to after sign-in.
+/// Whether `next` is a path of this site, safe to redirect to after sign-in: one `/` followed
+/// by anything but `/`, and no backslash, whitespace or control character anywhere. Browsers
+/// drop tabs and newlines from an address and read `\` as `/`, so `/\t/evil.example` would
+/// become `//evil.example`, another site. Sign-in itself is never a target.
 pub fn is_safe_next(next: &str) -> bool {
-    next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.contains(['\r', '\n'])
+    let Some(rest) = next.strip_prefix('/') else {
+        return false;
+    };
+    next.len() <= 2048
+        && !rest.starts_with('/')
+        && !next
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
         && !next.starts_with("/sign-in")
 }
 
@@ -135,8 +142,34 @@ mod tests {
             "",
             "javascript:x",
             "/sign-in",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/\u{a0}/evil.example",
+            "/\u{7f}/evil.example",
         ] {
-            assert!(!is_safe_next(bad), "{bad}");
+            assert!(!is_safe_next(bad), "{bad:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(10_000))]
+
+        #[test]
+        fn an_accepted_next_stays_on_this_site_as_a_browser_reads_it(
+            next in "[/\\\\\t\n\r a-z.:%?#\u{0}-\u{1f}\u{7f}\u{a0}\u{2028}]{0,12}"
+        ) {
+            if is_safe_next(&next) {
+                // What a browser makes of a Location: tabs and newlines removed, leading and
+                // trailing controls and spaces stripped, backslashes read as slashes.
+                let read: String = next
+                    .chars()
+                    .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+                    .collect::<String>()
+                    .trim_matches(|c: char| c <= ' ')
+                    .replace('\\', "/");
+                proptest::prop_assert!(read.starts_with('/') && !read.starts_with("//"), "{next:?}");
+            }
         }
     }
 }

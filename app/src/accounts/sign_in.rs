@@ -2,8 +2,8 @@
 //! without JavaScript alike; a refused attempt comes back as this page with a message.
 
 use crate::error::AppError;
+use crate::ui::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
@@ -61,7 +61,7 @@ pub fn SignInPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| sign_in_page_data());
     let query = use_query_map();
     view! {
-        <Title text="Sign in · Mentoring Milestones"/>
+        <PageTitle text="Sign in · Mentoring Milestones"/>
         <div class="narrow">
             <h1>"Sign in"</h1>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

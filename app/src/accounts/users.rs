@@ -1,8 +1,8 @@
 //! User management for site admins: create accounts, make program admins, reset passwords.
 
 use crate::error::AppError;
+use crate::ui::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
@@ -137,7 +137,7 @@ pub fn UsersPage() -> impl IntoView {
         |_| users_page_data(),
     );
     view! {
-        <Title text="Users · Mentoring Milestones"/>
+        <PageTitle text="Users · Mentoring Milestones"/>
         <h1>"Users"</h1>
         <Suspense fallback=|| view! { <p class="loading">"Loading users…"</p> }>
             {move || Suspend::new(async move {

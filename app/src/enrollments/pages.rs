@@ -11,8 +11,8 @@ use crate::ui::forms::{
     Field, field_invalid, form_outcome, kept_value, outcome_view, outcome_view_besides_fields,
 };
 use crate::ui::frame::{ProgramNav, pager, use_program_id};
+use crate::ui::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
@@ -188,7 +188,7 @@ fn Participants(
     let kept_role = kept_value("enrol", "role").unwrap_or_default();
     let filtered = !(search.is_empty() && role.is_empty() && state.is_empty());
     view! {
-        <Title text=format!("Participants · {}", program.name)/>
+        <PageTitle text=format!("Participants · {}", program.name)/>
         <ProgramNav program_id=id program_name=program.name.clone() current="participants"/>
         <h1>"Participants"</h1>
         <section class="card" aria-labelledby="enrol-heading">

@@ -7,8 +7,8 @@ use crate::imports::plan::{ImportKind, PreviewRow, RowOutcome};
 use crate::programs::ProgramDetails;
 use crate::ui::forms::outcome_view;
 use crate::ui::frame::{ProgramNav, use_program_id};
+use crate::ui::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use serde::{Deserialize, Serialize};
 
@@ -145,7 +145,7 @@ fn ImportForm(program: ProgramDetails) -> impl IntoView {
         other => Some(outcome_view(other, "stage")),
     };
     view! {
-        <Title text=format!("Import CSV · {}", program.name)/>
+        <PageTitle text=format!("Import CSV · {}", program.name)/>
         <ProgramNav program_id=id program_name=program.name.clone() current="import"/>
         <h1>"Import CSV"</h1>
         <section class="card">
@@ -259,7 +259,7 @@ fn Preview(preview: ImportPreviewData, confirm: ServerAction<ConfirmImport>) -> 
         preview.rows.len()
     );
     view! {
-        <Title text=format!("Import preview · {}", preview.program.name)/>
+        <PageTitle text=format!("Import preview · {}", preview.program.name)/>
         <ProgramNav program_id=id program_name=preview.program.name.clone() current="import"/>
         <h1>{format!("Import preview: {}", preview.kind.label())}</h1>
         <div aria-live="polite">{move || outcome_view(confirm.value().get(), "confirm")}</div>

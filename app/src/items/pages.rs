@@ -5,6 +5,7 @@ use super::completion::{Completion, CompletionNotice, ItemsTable};
 use super::{Item, Source};
 use crate::error::AppError;
 use crate::ui::day::Day;
+use crate::ui::title::PageTitle;
 use leptos::prelude::*;
 
 /// One match's items, for the program's admins: both people's, with completion on behalf.
@@ -57,7 +58,7 @@ pub fn MatchItemsPage() -> impl IntoView {
                 crate::ui::frame::or_error(data.await, |data| {
                     let pair = format!("{} with {}", data.listing.mentor_name, data.listing.mentee_name);
                     view! {
-                        <leptos_meta::Title text=format!("{pair} · {}", data.program.name)/>
+                        <PageTitle text=format!("{pair} · {}", data.program.name)/>
                         <crate::ui::frame::ProgramNav program_id=data.program.id program_name=data.program.name.clone() current="matches"/>
                         <p><a href=format!("/programs/{}/matches", data.program.id)>"← Back to the matches"</a></p>
                         <h1>{format!("Milestones of {pair}")}</h1>

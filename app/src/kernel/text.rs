@@ -52,6 +52,23 @@ pub fn excerpt(text: &str, max_chars: usize) -> String {
     format!("{cut}…")
 }
 
+/// `text` with the characters that could end or open markup written as entities, for HTML
+/// that is assembled as text.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +92,13 @@ mod tests {
         assert_eq!(excerpt("short text", 90), "short text");
         assert_eq!(excerpt("one two three four", 9), "one two…");
         assert_eq!(excerpt("  spaced\n\nout  ", 90), "spaced out");
+    }
+
+    #[test]
+    fn markup_is_written_as_entities() {
+        assert_eq!(
+            escape_html(r#"Evil</title><meta content="0;url=x" a='b'> & co"#),
+            "Evil&lt;/title&gt;&lt;meta content=&quot;0;url=x&quot; a=&#39;b&#39;&gt; &amp; co"
+        );
     }
 }

@@ -11,9 +11,9 @@ use crate::programs::ProgramDetails;
 use crate::ui::day::Day;
 use crate::ui::forms::outcome_view;
 use crate::ui::frame::{ProgramNav, pager, use_program_id};
+use crate::ui::title::PageTitle;
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
@@ -283,7 +283,7 @@ fn Matches(
     let can_match = !data.mentors.is_empty() && !data.mentees.is_empty();
     let pending = data.pending;
     view! {
-        <Title text=format!("Matches · {}", program.name)/>
+        <PageTitle text=format!("Matches · {}", program.name)/>
         <ProgramNav program_id=id program_name=program.name.clone() current="matches"/>
         <h1>"Matches"</h1>
         <p class="program-clock">

@@ -4,9 +4,9 @@
 use crate::kernel::due_date::{iso_date, readable_date};
 use crate::milestones::{DueOffset, OffsetUnit};
 use crate::ui::day::Day;
+use crate::ui::title::PageTitle;
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// Today on the server's calendar; serialised into the page so hydration agrees with it.
@@ -26,7 +26,7 @@ pub fn DueDatesPage() -> impl IntoView {
     let query = use_query_map();
     let today = Resource::new(|| (), |_| today_for_defaults());
     view! {
-        <Title text="Due dates · Mentoring Milestones"/>
+        <PageTitle text="Due dates · Mentoring Milestones"/>
         <h1>"How due dates work"</h1>
         <p class="lede">
             "A milestone's due date is counted from the day its match is published: days, weeks "

@@ -14,9 +14,9 @@ use crate::ui::day::Day;
 use crate::ui::description::DescriptionText;
 use crate::ui::forms::kept_value;
 use crate::ui::frame::{ProgramNav, use_program_id};
+use crate::ui::title::PageTitle;
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
@@ -239,7 +239,7 @@ fn MilestoneForm(data: MilestoneFormData) -> impl IntoView {
     let today = program.today;
     let completions = existing.as_ref().map_or(0, |m| m.completions);
     view! {
-        <Title text=format!("{heading} · {}", program.name)/>
+        <PageTitle text=format!("{heading} · {}", program.name)/>
         <ProgramNav program_id=id program_name=program.name.clone() current="milestones"/>
         <p><a href=format!("/programs/{id}/milestones")>"← Back to the milestones"</a></p>
         <h1>{heading}</h1>

@@ -8,8 +8,8 @@ use crate::kernel::text::excerpt;
 use crate::programs::ProgramDetails;
 use crate::ui::forms::outcome_view;
 use crate::ui::frame::{ProgramNav, use_program_id};
+use crate::ui::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
@@ -146,7 +146,7 @@ fn MilestoneList(
         }
     });
     view! {
-        <Title text=format!("Milestones · {}", program.name)/>
+        <PageTitle text=format!("Milestones · {}", program.name)/>
         <ProgramNav program_id=id program_name=program.name.clone() current="milestones"/>
         <h1>"Program milestones"</h1>
         <p class="actions">

@@ -4,9 +4,9 @@ use crate::error::AppError;
 use crate::kernel::roles::Role;
 use crate::milestones::{Category, DueOffset};
 use crate::ui::day::Day;
+use crate::ui::title::PageTitle;
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -159,7 +159,7 @@ pub fn ProgramsPage() -> impl IntoView {
     let programs = Resource::new(|| (), |_| list_programs());
     let me = Resource::new(|| (), |_| crate::accounts::whoami());
     view! {
-        <Title text="Programs · Mentoring Milestones"/>
+        <PageTitle text="Programs · Mentoring Milestones"/>
         <h1>"Programs"</h1>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -277,7 +277,7 @@ fn ProgramPanel(program: ProgramOverview) -> impl IntoView {
         ),
     ];
     view! {
-        <Title text=title/>
+        <PageTitle text=title/>
         <ProgramNav program_id=id program_name=program.name.clone() current="panel"/>
         <p class="eyebrow">"Program Admin Panel"</p>
         <h1>{program.name.clone()}</h1>

@@ -3,8 +3,8 @@
 use crate::error::AppError;
 use crate::ui::forms::{Field, field_invalid, form_outcome, kept_value};
 use crate::ui::frame::use_program_id;
+use crate::ui::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 /// What the program form starts from.
@@ -208,7 +208,7 @@ fn ProgramForm(data: ProgramFormData) -> impl IntoView {
     };
     let back = editing.map(|id| view! { <p><a href=format!("/programs/{id}")>"← Back to the Program Admin Panel"</a></p> });
     view! {
-        <Title text=format!("{heading} · Mentoring Milestones")/>
+        <PageTitle text=format!("{heading} · Mentoring Milestones")/>
         {back}
         <h1>{heading}</h1>
         <section class="card">

@@ -3,9 +3,9 @@
 use crate::error::AppError;
 use crate::kernel::roles::{MatchState, Role};
 use crate::ui::day::Day;
+use crate::ui::title::PageTitle;
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 /// One of the signed-in person's published or ended matches.
@@ -60,7 +60,7 @@ pub fn QuickcliqPage() -> impl IntoView {
     let items = Resource::new(|| (), |_| my_items());
     let completion = Completion::new(Source::Quickcliq);
     view! {
-        <Title text="QuickcliQ · Mentoring Milestones"/>
+        <PageTitle text="QuickcliQ · Mentoring Milestones"/>
         <h1>"QuickcliQ"</h1>
         <p class="lede">"Your open milestones, soonest due first. One click marks one complete."</p>
         <CompletionNotice completion/>
@@ -115,7 +115,7 @@ pub fn ProfilePage() -> impl IntoView {
     let items = Resource::new(|| (), |_| my_items());
     let completion = Completion::new(Source::Profile);
     view! {
-        <Title text="Profile · Mentoring Milestones"/>
+        <PageTitle text="Profile · Mentoring Milestones"/>
         <h1>"Profile"</h1>
         <CompletionNotice completion/>
         <Suspense fallback=|| view! { <p class="loading">"Loading your milestones…"</p> }>

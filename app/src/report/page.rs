@@ -14,8 +14,8 @@ use crate::milestones::Category;
 use crate::programs::ProgramDetails;
 use crate::ui::day::Day;
 use crate::ui::frame::{ProgramNav, pager, use_program_id};
+use crate::ui::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
@@ -124,7 +124,7 @@ pub fn ReportPage() -> impl IntoView {
 #[component]
 fn ReportHeading(program: ProgramDetails) -> impl IntoView {
     view! {
-        <Title text=format!("Activity Report · {}", program.name)/>
+        <PageTitle text=format!("Activity Report · {}", program.name)/>
         <ProgramNav program_id=program.id program_name=program.name.clone() current="report"/>
         <h1>"Activity Report"</h1>
     }

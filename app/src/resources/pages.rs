@@ -7,8 +7,8 @@ use crate::ui::forms::{
     Field, field_invalid, form_outcome, kept_value, outcome_view, outcome_view_besides_fields,
 };
 use crate::ui::frame::{ProgramNav, use_program_id};
+use crate::ui::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
@@ -99,7 +99,7 @@ fn Library(
     let id = data.program.id;
     let kept_kind = kept_value("resource", "kind").unwrap_or_default();
     view! {
-        <Title text=format!("Resource Library · {}", data.program.name)/>
+        <PageTitle text=format!("Resource Library · {}", data.program.name)/>
         <ProgramNav program_id=id program_name=data.program.name.clone() current="resources"/>
         <h1>"Resource Library"</h1>
         <p class="lede">"Documents and videos for this program. The milestone form's Insert resource link puts a link to one into a description."</p>

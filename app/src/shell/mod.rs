@@ -17,8 +17,9 @@ use crate::quickcliq::{ProfilePage, QuickcliqPage};
 use crate::report::page::ReportPage;
 use crate::resources::pages::ResourcesPage;
 use crate::ui::errors::NotFound;
+use crate::ui::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -145,7 +146,7 @@ pub fn App() -> impl IntoView {
     });
     view! {
         <Stylesheet id="leptos" href="/pkg/milestones.css"/>
-        <Title text=PRODUCT_NAME/>
+        <PageTitle text=PRODUCT_NAME/>
         <Router>
             <Header/>
             <main id="main" tabindex="-1">

@@ -2,8 +2,8 @@
 
 use crate::error::AppError;
 use crate::kernel::text::encode_query_value;
+use crate::ui::title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
@@ -26,7 +26,7 @@ pub fn error_view(error: AppError) -> impl IntoView {
         AppError::Forbidden => {
             set_status(403);
             view! {
-                <Title text="No access · Mentoring Milestones"/>
+                <PageTitle text="No access · Mentoring Milestones"/>
                 <h1>"No access"</h1>
                 <p>"Your account does not have access to this page. If you think it should, ask your program admin."</p>
             }
@@ -54,7 +54,7 @@ pub fn set_status(code: u16) {
 pub fn NotFound() -> impl IntoView {
     set_status(404);
     view! {
-        <Title text="Page not found · Mentoring Milestones"/>
+        <PageTitle text="Page not found · Mentoring Milestones"/>
         <h1>"Page not found"</h1>
         <p>"There is no page at this address. It may have moved, or the link may be mistyped."</p>
         <p><a class="button" href="/">"Go to your start page"</a></p>

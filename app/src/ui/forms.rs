@@ -193,23 +193,7 @@ pub fn Field(
 /// and become markup: on the server the text is escaped here (the browser decodes the entities
 /// back into the same text). In the browser, nodes are created as text and need nothing.
 pub fn textarea_text(text: &str) -> String {
-    #[cfg(feature = "ssr")]
-    {
-        let mut out = String::with_capacity(text.len());
-        for c in text.chars() {
-            match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                other => out.push(other),
-            }
-        }
-        out
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        text.to_string()
-    }
+    crate::ui::title::escaped_on_server(text)
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -7,3 +7,4 @@ pub mod description;
 pub mod errors;
 pub mod forms;
 pub mod frame;
+pub mod title;
