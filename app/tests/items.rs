@@ -292,7 +292,60 @@ async fn lateness_is_judged_on_the_programs_calendar(db: &Db) {
     assert_eq!(row.status, ItemStatus::Completed { late: true });
 }
 
+/// The sources of the item's history entries, oldest first.
+async fn history_sources(db: &Db, key: ItemKey) -> Vec<(String, String)> {
+    on_db!(
+        db,
+        read | pool
+            | sqlx::query_as::<_, (String, String)>(
+                "SELECT action, source FROM completion_events \
+                 WHERE milestone_id = $1 AND enrollment_id = $2 ORDER BY id"
+            )
+            .bind(key.milestone_id)
+            .bind(key.enrollment_id)
+            .fetch_all(pool)
+            .await
+    )
+    .expect("history")
+}
+
+async fn a_participant_cannot_record_their_own_completion_as_an_admins(db: &Db) {
+    seeded(db).await;
+    let item = check_in(db).await;
+    let mentor = person(db, "mentor@example.com").await;
+    complete(db, &mentor, item.key, Source::Admin)
+        .await
+        .expect("completed");
+    undo(db, &mentor, item.key, Source::Admin)
+        .await
+        .expect("undone");
+    let entries = history_sources(db, item.key).await;
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert!(
+        entries.iter().all(|(_, source)| source != "admin"),
+        "the server decides the source: {entries:?}"
+    );
+    // An admin's completion and undo on someone's behalf are recorded as the admin's, whatever
+    // page the request names.
+    let admin = person(db, "admin@example.com").await;
+    complete(db, &admin, item.key, Source::Profile)
+        .await
+        .expect("on behalf");
+    undo(db, &admin, item.key, Source::Quickcliq)
+        .await
+        .expect("the admin undoes their own");
+    let entries = history_sources(db, item.key).await;
+    assert_eq!(
+        entries[2..],
+        [
+            ("completed".to_string(), "admin".to_string()),
+            ("undone".to_string(), "admin".to_string())
+        ]
+    );
+}
+
 on_both_engines!(
+    a_participant_cannot_record_their_own_completion_as_an_admins,
     a_participant_sees_their_items_and_their_partners,
     a_hundred_identical_requests_complete_once,
     undo_then_complete_again_is_all_in_the_history,

@@ -28,6 +28,18 @@ pub enum Source {
 }
 
 impl Source {
+    /// Where a completion or undo is recorded as made, decided by the server
+    /// (docs/rules.md, "Completing and undoing"): someone acting on their own item did so on
+    /// their own page (the QuickcliQ or the Profile, as the request says, never "admin"); anyone
+    /// else is an admin acting on the participant's behalf.
+    pub fn decided(page: Source, actor_owns_the_item: bool) -> Source {
+        match (actor_owns_the_item, page) {
+            (true, Source::Admin) => Source::Quickcliq,
+            (true, page) => page,
+            (false, _) => Source::Admin,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Source::Quickcliq => "quickcliq",
@@ -83,6 +95,20 @@ impl TryFrom<String> for Source {
 
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Source::parse(&value).ok_or_else(|| format!("unknown completion source {value:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Source;
+
+    #[test]
+    fn only_someone_acting_for_another_is_recorded_as_an_admin() {
+        for page in [Source::Quickcliq, Source::Profile, Source::Admin] {
+            assert_ne!(Source::decided(page, true), Source::Admin, "{page:?}");
+            assert_eq!(Source::decided(page, false), Source::Admin);
+        }
+        assert_eq!(Source::decided(Source::Profile, true), Source::Profile);
     }
 }
 

@@ -298,13 +298,10 @@ pub async fn complete(
                     return Err(AppError::NotFound);
                 }
                 let is_admin = allows(actor, Permission::AdministerProgram(program_id));
-                let source = if actor.id == owner {
-                    source
-                } else if is_admin {
-                    Source::Admin
-                } else {
+                if actor.id != owner && !is_admin {
                     return Err(AppError::Forbidden);
-                };
+                }
+                let source = Source::decided(source, actor.id == owner);
                 match (category, key.match_id) {
                     (Category::Relationship, Some(match_id)) => {
                         let found: Option<ItemMatch> = sqlx::query_as(
@@ -468,6 +465,7 @@ pub async fn undo(
                     .bind(completion)
                     .execute(&mut *tx)
                     .await?;
+                let source = Source::decided(source, actor.id == owner);
                 record!(
                     tx,
                     program_id,
