@@ -770,6 +770,23 @@ async fn pages_carry_the_security_headers(engine: Engine) {
         "the inline script carries it"
     );
     assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(header("cross-origin-opener-policy"), "same-origin");
+    let permissions = header("permissions-policy");
+    assert!(
+        permissions.contains("camera=()") && permissions.contains("geolocation=()"),
+        "{permissions}"
+    );
+    // A page (signed in or not) is never kept by a shared cache; the built assets may be.
+    assert_eq!(header("cache-control"), "no-store");
+    let mut admin = app.client().signed_in_as("admin@example.com").await;
+    let panel = admin.get(&format!("/programs/{}", app.program_id)).await;
+    assert_eq!(
+        panel
+            .headers
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
 }
 
 async fn refusals_never_show_sql_or_driver_text(engine: Engine) {
