@@ -106,9 +106,11 @@ test("the admin's report counts a milestone a participant just completed, charts
   ]);
   expect(download.suggestedFilename()).toMatch(/^program-\d+-report-milestones-\d{4}-\d{2}-\d{2}\.csv$/);
   const csv = await readFile((await download.path()) ?? "", "utf8");
-  const line = csv.split("\r\n").find((l) => l.startsWith(`${name},`) && l.split(",")[2] === role);
-  expect(line, `a CSV row for ${name}`).toBeTruthy();
-  const fields = (line ?? "").split(",");
+  // Every cell is quoted; these hold no commas or quotes of their own.
+  const rows = csv.split("\r\n").map((l) => l.split(",").map((c) => c.replace(/^"|"$/g, "")));
+  const row = rows.find((r) => r[0] === name && r[2] === role);
+  expect(row, `a CSV row for ${name}`).toBeTruthy();
+  const fields = row ?? [];
   // items, due so far, on time, late, overdue, upcoming, closed, rate.
   expect([fields[4], fields[5], fields[7], fields[8], fields[9], fields[10], fields[11], fields[12]]).toEqual(
     cells.slice(3, 11),

@@ -433,6 +433,15 @@ async fn outside_demo_mode_the_sign_in_page_shows_no_accounts() {
     assert!(!body.contains("Demo accounts") && !body.contains("mentoring-demo"));
 }
 
+/// The lines of a CSV download, each as its cells joined by commas.
+fn csv_lines(body: &str) -> Vec<String> {
+    app::kernel::csv::parse(body)
+        .expect("valid CSV")
+        .into_iter()
+        .map(|record| record.fields.join(","))
+        .collect()
+}
+
 async fn scalar(db: &Db, sql: &str) -> i64 {
     app::on_db!(
         db,
@@ -548,14 +557,22 @@ async fn exports_are_csv_files_that_name_every_participant_and_match() {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("attachment;"))
     );
-    let lines: Vec<&str> = reply.body.lines().collect();
+    assert!(
+        reply.body.starts_with("\"email\",\"role\","),
+        "every cell is quoted"
+    );
+    let lines = csv_lines(&reply.body);
     assert_eq!(lines[0], "email,role,name,state,live_matches");
     assert_eq!(lines.len(), 1 + 7, "seven demo participants");
-    assert!(lines.contains(&"mentor@example.com,mentor,Jordan Ellis,active,1"));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "mentor@example.com,mentor,Jordan Ellis,active,1")
+    );
     let matches = admin
         .get(&format!("/programs/{}/matches.csv", app.program_id))
         .await;
-    let lines: Vec<&str> = matches.body.lines().collect();
+    let lines = csv_lines(&matches.body);
     assert!(lines[0].starts_with("mentor_email,mentee_email,publish_date,state"));
     assert_eq!(lines.len(), 1 + 5, "five demo matches");
     // The export reads back as an import of the same matches: nothing new.

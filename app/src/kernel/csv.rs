@@ -97,19 +97,31 @@ fn push_record(records: &mut Vec<Record>, line: usize, fields: Vec<String>) {
     records.push(Record { line, fields });
 }
 
-/// One field written so any CSV reader gets it back. Fields a spreadsheet would run as a
-/// formula (`=`, `+`, `-`, `@` first) are prefixed with `'` so an export cannot carry one.
+/// One field written so any CSV reader gets it back: always quoted. A spreadsheet runs a cell
+/// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula, and some split
+/// a cell on `,` or `;` first: every such start, at the beginning or right after a `,` or `;`,
+/// gets a `'` before it, so an export cannot carry a formula.
 pub fn field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
-    if value.contains([',', '"', '\n', '\r']) || value.starts_with(' ') || value.ends_with(' ') {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
+    let mut out = String::with_capacity(value.len() + 4);
+    out.push('"');
+    let mut piece_starts = true;
+    for c in value.chars() {
+        if piece_starts && is_formula_start(c) {
+            out.push('\'');
+        }
+        if c == '"' {
+            out.push('"');
+        }
+        out.push(c);
+        piece_starts = matches!(c, ',' | ';');
     }
+    out.push('"');
+    out
+}
+
+/// Whether a cell starting with `c` would be read as a formula.
+fn is_formula_start(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r')
 }
 
 /// One CSV line (CRLF-terminated, as RFC 4180 asks).
@@ -171,35 +183,86 @@ mod tests {
 
     #[test]
     fn writes_fields_that_read_back_and_defuses_formulas() {
-        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("plain"), "\"plain\"");
         assert_eq!(field("a,b"), "\"a,b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(line(["a", "b c"]), "a,b c\r\n");
+        assert_eq!(field("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
+        assert_eq!(
+            field("Ann;=cmd|' /C calc'!A0"),
+            "\"Ann;'=cmd|' /C calc'!A0\""
+        );
+        assert_eq!(field("x,+1,-2,@a"), "\"x,'+1,'-2,'@a\"");
+        assert_eq!(field("\tTab"), "\"'\tTab\"");
+        assert_eq!(field("a-b=c"), "\"a-b=c\"");
+        assert_eq!(line(["a", "b c"]), "\"a\",\"b c\"\r\n");
         assert_eq!(column_key(" Publish Date "), "publish_date");
+    }
+
+    /// A hostile corpus: names, emails and milestone names as people type them.
+    #[test]
+    fn no_hostile_cell_reads_as_a_formula() {
+        let corpus = [
+            "=1+1",
+            "+SUM(A1:A2)",
+            "-2+3",
+            "@SUM(1)",
+            "\t=1",
+            "\r=1",
+            "Ann=1",
+            "Ann,=1",
+            "Ann;=1",
+            "Ann; =1",
+            "ann+x@example.com",
+            "\"=1\"",
+            "=HYPERLINK(\"https://evil.example\",\"x\")",
+            "Mid-Cycle Check-In",
+            "'already quoted",
+        ];
+        let text = line(corpus);
+        let back = parse(&text).expect("parses");
+        assert_eq!(back.len(), 1);
+        for (cell, original) in back[0].fields.iter().zip(corpus) {
+            assert_eq!(
+                cell.replace('\'', ""),
+                original.replace('\'', ""),
+                "{cell:?}"
+            );
+            for piece in cell.split([',', ';']) {
+                assert!(
+                    !piece.starts_with(is_formula_start),
+                    "{cell:?} holds {piece:?}"
+                );
+            }
+        }
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(10_000))]
         #[test]
         fn whatever_is_written_reads_back(rows in prop::collection::vec(
-            prop::collection::vec("[a-zA-Z0-9 ,\"\n@.]{0,12}", 1..5), 1..6)
+            prop::collection::vec("[a-zA-Z0-9 ,;\"\n@=+.\t-]{0,12}", 1..5), 1..6)
         ) {
             let text: String = rows
                 .iter()
                 .map(|r| line(r.iter().map(String::as_str)))
                 .collect();
             let back = parse(&text).expect("parses");
-            let expected: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| r.iter().map(|f| {
-                    let f = if f.starts_with(['=', '+', '-', '@']) { format!("'{f}") } else { f.clone() };
-                    if f.contains([',', '"', '\n']) || f.starts_with(' ') || f.ends_with(' ') { f } else { f.trim().to_string() }
-                }).collect())
-                .filter(|r: &Vec<String>| !r.iter().all(|f| f.is_empty()))
-                .collect();
             let got: Vec<Vec<String>> = back.into_iter().map(|r| r.fields).collect();
-            prop_assert_eq!(got, expected);
+            // A row of empty cells reads as a blank line, which readers skip.
+            let written: Vec<&Vec<String>> =
+                rows.iter().filter(|r| !r.iter().all(String::is_empty)).collect();
+            prop_assert_eq!(got.len(), written.len());
+            for (read, written) in got.iter().zip(written) {
+                prop_assert_eq!(read.len(), written.len());
+                for (cell, original) in read.iter().zip(written) {
+                    // The only change is a `'` before each piece that would start a formula.
+                    prop_assert_eq!(&cell.replace('\'', ""), original);
+                    for piece in cell.split([',', ';']) {
+                        prop_assert!(!piece.starts_with(is_formula_start), "{:?}", cell);
+                    }
+                }
+            }
+
         }
     }
 }
