@@ -26,6 +26,12 @@ step "Building ($profile)"
 cargo leptos build "${build_flags[@]}"
 
 step "Starting on http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000} (Ctrl-C stops it)"
-export DEMO="${DEMO:-true}"
+# Demo data (public passwords) for the plain development run only; a release build starts
+# without it unless DEMO=true is given.
+if [ "$profile" = "release" ]; then
+  export DEMO="${DEMO:-false}"
+else
+  export DEMO="${DEMO:-true}"
+fi
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
 exec "target/$profile/server"

@@ -58,6 +58,11 @@ pub struct Config {
     #[arg(long, env = "DEMO", default_value_t = false, action = ArgAction::Set, value_name = "true|false")]
     pub demo: bool,
 
+    /// `true` lets demo mode serve on an address other than loopback: its passwords are
+    /// public, so the server refuses that unless told it is meant.
+    #[arg(long, env = "DEMO_PUBLIC", default_value_t = false, action = ArgAction::Set, value_name = "true|false")]
+    pub demo_public: bool,
+
     /// `true` marks the session cookie Secure: set it when the site is served over HTTPS.
     #[arg(long, env = "SECURE_COOKIES", default_value_t = false, action = ArgAction::Set, value_name = "true|false")]
     pub secure_cookies: bool,
@@ -286,6 +291,14 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         return result;
     }
     tracing::info!(engine = ?db.engine(), "database ready");
+    if config.demo && !config.site_addr.ip().is_loopback() && !config.demo_public {
+        db.close().await;
+        return Err(StartError::Command(format!(
+            "demo mode shows its accounts and their public password, so it serves only on a \
+             loopback address, not {}; set DEMO_PUBLIC=true (--demo-public true) if this is meant",
+            config.site_addr
+        )));
+    }
     if config.demo {
         match seed_demo(&db, today_in_zone(DEMO_TIME_ZONE)).await? {
             SeedOutcome::Seeded => tracing::info!("demo data seeded"),

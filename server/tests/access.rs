@@ -31,7 +31,7 @@ enum Target {
 
 /// Every page and server function, with who may use it (the columns of PERSONAS).
 /// `{program}` is the demo program, `{user}` the throwaway account.
-const MATRIX: [(Target, [bool; 7]); 61] = [
+const MATRIX: [(Target, [bool; 7]); 62] = [
     (
         Target::Page("/sign-in"),
         [true, true, true, true, true, true, true],
@@ -62,6 +62,10 @@ const MATRIX: [(Target, [bool; 7]); 61] = [
     ),
     (
         Target::ServerFn("accounts/sign-in-page"),
+        [true, true, true, true, true, true, true],
+    ),
+    (
+        Target::ServerFn("accounts/demo"),
         [true, true, true, true, true, true, true],
     ),
     (

@@ -218,6 +218,25 @@ fn assert_one_clear_sentence(stderr: &str, expected: &str) {
 }
 
 #[test]
+fn demo_mode_on_a_public_address_is_refused_unless_meant() {
+    let folder = temp_folder("demo-public");
+    let url = format!("sqlite:{}", folder.join("m.db").display());
+    let (code, stderr) = run_server(
+        &[
+            ("DATABASE_URL", &url),
+            ("DEMO", "true"),
+            ("LEPTOS_SITE_ADDR", "0.0.0.0:0"),
+        ],
+        Duration::from_secs(20),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_one_clear_sentence(
+        &stderr,
+        "demo mode shows its accounts and their public password, so it serves only on a loopback address",
+    );
+}
+
+#[test]
 fn a_bad_database_url_stops_the_server_with_one_sentence() {
     let (code, stderr) = run_server(
         &[("DATABASE_URL", "mysql://localhost/x")],
@@ -431,6 +450,23 @@ async fn outside_demo_mode_the_sign_in_page_shows_no_accounts() {
     let body = String::from_utf8_lossy(&body);
     assert!(body.contains("<h1>Sign in</h1>"));
     assert!(!body.contains("Demo accounts") && !body.contains("mentoring-demo"));
+    assert!(!body.contains("Demo data: the passwords are public"));
+}
+
+#[tokio::test]
+async fn in_demo_mode_every_page_says_the_passwords_are_public() {
+    let app = TestApp::new(Engine::Sqlite).await;
+    let mut visitor = app.client();
+    for page in ["/sign-in", "/due-dates"] {
+        let body = visitor.get(page).await.body;
+        assert!(
+            body.contains("Demo data: the passwords are public."),
+            "{page}"
+        );
+    }
+    let mut mentee = app.client().signed_in_as("mentee@example.com").await;
+    let body = mentee.get("/quickcliq").await.body;
+    assert!(body.contains("Demo data: the passwords are public."));
 }
 
 /// The lines of a CSV download, each as its cells joined by commas.

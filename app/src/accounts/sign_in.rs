@@ -56,6 +56,12 @@ pub async fn sign_in_page_data() -> Result<SignInInfo, AppError> {
     })
 }
 
+/// Whether the server runs on demo data, whose passwords are public: every page says so.
+#[server(endpoint = "accounts/demo")]
+pub async fn demo_mode_on() -> Result<bool, AppError> {
+    Ok(use_context::<DemoMode>().is_some())
+}
+
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| sign_in_page_data());

@@ -1,7 +1,7 @@
 //! The app shell, above every feature: the HTML document, the routes, the header and
 //! navigation, and `/`.
 
-use crate::accounts::sign_in::SignInPage;
+use crate::accounts::sign_in::{SignInPage, demo_mode_on};
 use crate::accounts::users::UsersPage;
 use crate::accounts::{CurrentUser, whoami};
 use crate::enrollments::pages::ParticipantsPage;
@@ -28,8 +28,18 @@ pub const PRODUCT_NAME: &str = "Mentoring Milestones";
 #[component]
 pub fn Header() -> impl IntoView {
     let me = Resource::new(|| (), |_| whoami());
+    let demo = Resource::new(|| (), |_| demo_mode_on());
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                demo.await.unwrap_or(false).then(|| view! {
+                    <p class="demo-banner" role="note">
+                        "Demo data: the passwords are public. Do not enter anything real."
+                    </p>
+                })
+            })}
+        </Suspense>
         <header class="site-header">
             <a class="brand" href="/">
                 <span class="brand-mark" aria-hidden="true">"◆"</span>

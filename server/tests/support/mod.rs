@@ -41,6 +41,7 @@ pub fn config(database_url: String, secure_cookies: bool) -> Config {
         site_addr: "127.0.0.1:0".parse().expect("address"),
         site_root: "target/site".to_string(),
         demo: true,
+        demo_public: false,
         secure_cookies,
         command: None,
     }
