@@ -98,20 +98,6 @@ impl TryFrom<String> for Source {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Source;
-
-    #[test]
-    fn only_someone_acting_for_another_is_recorded_as_an_admin() {
-        for page in [Source::Quickcliq, Source::Profile, Source::Admin] {
-            assert_ne!(Source::decided(page, true), Source::Admin, "{page:?}");
-            assert_eq!(Source::decided(page, false), Source::Admin);
-        }
-        assert_eq!(Source::decided(Source::Profile, true), Source::Profile);
-    }
-}
-
 /// One item as a participant's pages show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
@@ -143,4 +129,18 @@ pub struct ItemState {
     pub milestone_name: String,
     pub completed: bool,
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Source;
+
+    #[test]
+    fn only_someone_acting_for_another_is_recorded_as_an_admin() {
+        for page in [Source::Quickcliq, Source::Profile, Source::Admin] {
+            assert_ne!(Source::decided(page, true), Source::Admin, "{page:?}");
+            assert_eq!(Source::decided(page, false), Source::Admin);
+        }
+        assert_eq!(Source::decided(Source::Profile, true), Source::Profile);
+    }
 }

@@ -4,6 +4,7 @@
 //! every figure. Built as SVG text so the server and the browser draw the same thing.
 
 use super::{MilestoneFigures, Tally};
+use crate::kernel::text::escape_html;
 
 /// The parts of a bar, in order: (key, legend label, fill).
 pub const PARTS: [(&str, &str, &str); 5] = [
@@ -16,22 +17,6 @@ pub const PARTS: [(&str, &str, &str); 5] = [
 
 fn counts(t: &Tally) -> [u32; 5] {
     [t.on_time, t.late, t.overdue, t.upcoming, t.closed]
-}
-
-/// Escapes text for SVG content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// One sentence per milestone: the chart's text alternative.
@@ -76,7 +61,7 @@ pub fn svg(milestones: &[MilestoneFigures]) -> String {
          width=\"100%\" role=\"img\" aria-labelledby=\"chart-title chart-desc\">\
          <title id=\"chart-title\">Milestone items by status</title>\
          <desc id=\"chart-desc\">{}</desc>",
-        escape(&summary(milestones))
+        escape_html(&summary(milestones))
     );
     // Patterns: solid, stripes, cross-hatch, dots, outline.
     out.push_str(
@@ -108,7 +93,7 @@ pub fn svg(milestones: &[MilestoneFigures]) -> String {
         out.push_str(&format!(
             "<g aria-hidden=\"true\"><text x=\"0\" y=\"{}\" font-size=\"13\" fill=\"#1f2328\">{}</text>",
             y + BAR_HEIGHT / 2 + 5,
-            escape(&shorten(&m.name))
+            escape_html(&shorten(&m.name))
         ));
         let total = m.tally.items;
         // The outline of the whole bar, so an empty or closed-only bar is still seen.
@@ -137,7 +122,7 @@ pub fn svg(milestones: &[MilestoneFigures]) -> String {
             "<text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"#1f2328\">{}</text></g>",
             LABEL_WIDTH + BAR_WIDTH + 8,
             y + BAR_HEIGHT / 2 + 5,
-            escape(&m.tally.rate_text())
+            escape_html(&m.tally.rate_text())
         ));
     }
     out.push_str("</svg>");
