@@ -1,130 +1,68 @@
-//! Signing in and out, who is asking (the identity middleware), and the sign-in rate limit.
+//! Signing in and out, who is asking (the identity middleware), and the limits on sign-in.
 
 use crate::AppState;
+use crate::client_address::ClientIp;
+use app::accounts::attempts::{self, Attempt};
 use app::accounts::password::verify_password;
-use app::accounts::sign_in::{SignInFlash, WRONG_CREDENTIALS};
+use app::accounts::sessions::end_sessions_of;
+use app::accounts::sign_in::{ACCOUNT_DISABLED, BUSY, SignInFlash, WRONG_CREDENTIALS};
 use app::accounts::store::{credentials, load_current_user};
 use app::accounts::validation::Email;
 use app::accounts::{
-    Identity, SESSION_ABSOLUTE_SECONDS, SESSION_SIGNED_IN_AT, SESSION_USER_ID, is_safe_next,
+    Identity, SESSION_ABSOLUTE_SECONDS, SESSION_SEEN_AT, SESSION_SIGNED_IN_AT,
+    SESSION_TOUCH_SECONDS, SESSION_USER_ID, is_safe_next,
 };
 use axum::Form;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use std::collections::{HashMap, VecDeque};
-use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::OnceLock;
+use std::time::Duration;
+use tokio::sync::{Semaphore, SemaphorePermit};
 use tower_sessions::Session;
 
-/// Failed sign-ins allowed per account and per client address within the window.
+/// How many password checks run at once, and how long a sign-in waits for its turn before it
+/// is told to come back (503 with `Retry-After`).
 #[derive(Clone, Copy, Debug)]
 pub struct SignInLimits {
-    pub per_account: usize,
-    pub per_ip: usize,
-    pub window: Duration,
+    pub concurrent_checks: usize,
+    pub queue_wait: Duration,
 }
 
 impl Default for SignInLimits {
     fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         SignInLimits {
-            per_account: 5,
-            per_ip: 20,
-            window: Duration::from_secs(15 * 60),
+            concurrent_checks: (2 * cores).max(2),
+            queue_wait: Duration::from_secs(2),
         }
     }
 }
 
-/// Counts failed sign-ins per key in a sliding window, in memory (per server instance).
+/// The gate in front of the slow password check: a bounded number run at once.
 #[derive(Debug)]
-pub struct SignInLimiter {
+pub struct SignInGate {
     limits: SignInLimits,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    checks: Semaphore,
 }
 
-impl SignInLimiter {
+impl SignInGate {
     pub fn new(limits: SignInLimits) -> Self {
-        SignInLimiter {
+        SignInGate {
             limits,
-            failures: Mutex::new(HashMap::new()),
+            checks: Semaphore::new(limits.concurrent_checks.max(1)),
         }
     }
 
-    fn keys(&self, ip: &str, account: &str) -> [(String, usize); 2] {
-        [
-            (format!("ip:{ip}"), self.limits.per_ip),
-            (format!("account:{account}"), self.limits.per_account),
-        ]
-    }
-
-    /// How long to wait, when either key has used up its attempts.
-    pub fn retry_after(&self, ip: &str, account: &str) -> Option<Duration> {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let window = self.limits.window;
-        self.keys(ip, account)
-            .iter()
-            .filter_map(|(key, limit)| {
-                let times = failures.get_mut(key)?;
-                while times
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) >= window)
-                {
-                    times.pop_front();
-                }
-                (times.len() >= *limit)
-                    .then(|| {
-                        times
-                            .front()
-                            .map(|t| window.saturating_sub(now.duration_since(*t)))
-                    })
-                    .flatten()
-            })
-            .max()
-    }
-
-    pub fn record_failure(&self, ip: &str, account: &str) {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if failures.len() > 100_000 {
-            let window = self.limits.window;
-            failures.retain(|_, times| {
-                times
-                    .back()
-                    .is_some_and(|t| now.duration_since(*t) < window)
-            });
-        }
-        for (key, _) in self.keys(ip, account) {
-            failures.entry(key).or_default().push_back(now);
-        }
-    }
-
-    pub fn clear_account(&self, account: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.remove(&format!("account:{account}"));
-    }
-}
-
-/// The client's address as the server saw the connection ("unknown" in in-process tests).
-pub struct ClientIp(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|info| info.0.ip().to_string())
-                .unwrap_or_else(|| "unknown".to_string()),
-        ))
+    /// A turn to check a password, or `None` when the server is too busy.
+    async fn turn(&self) -> Option<SemaphorePermit<'_>> {
+        tokio::time::timeout(self.limits.queue_wait, self.checks.acquire())
+            .await
+            .ok()?
+            .ok()
     }
 }
 
@@ -156,52 +94,77 @@ pub async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Response {
     let typed_email = form.email.trim().to_string();
-    let account = typed_email.to_lowercase();
-    if let Some(wait) = state.limiter.retry_after(&ip, &account) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
+    let refuse = |message: String, status: StatusCode, retry_after: Option<i64>| {
         let flash = SignInFlash {
-            message: format!(
-                "Too many sign-in attempts. Please wait {minutes} minute{} and try again.",
-                if minutes == 1 { "" } else { "s" }
-            ),
-            email: typed_email,
+            message,
+            email: typed_email.clone(),
         };
-        let mut response = render_sign_in(
-            &state,
-            headers,
-            &form.next,
-            flash,
-            StatusCode::TOO_MANY_REQUESTS,
-        )
-        .await;
-        if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
+        let (state, headers, next) = (&state, headers.clone(), form.next.clone());
+        async move {
+            let mut response = render_sign_in(state, headers, &next, flash, status).await;
+            if let Some(seconds) = retry_after
+                && let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string())
+            {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            response
         }
-        return response;
+    };
+
+    // Few password checks at a time: the rest are asked to come back.
+    let Some(_turn) = state.sign_in_gate.turn().await else {
+        tracing::warn!(%ip, "sign-in refused: too many at once");
+        return refuse(BUSY.to_string(), StatusCode::SERVICE_UNAVAILABLE, Some(1)).await;
+    };
+    // The attempt is counted before the password is checked.
+    match attempts::reserve(&state.db, &typed_email, &ip).await {
+        Ok(Attempt::Counted) => {}
+        Ok(Attempt::Blocked { retry_after }) => {
+            tracing::info!(%ip, "sign-in refused: waiting after failures");
+            return refuse(
+                too_many_attempts(retry_after),
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(retry_after),
+            )
+            .await;
+        }
+        Err(error) => {
+            tracing::error!(%error, "could not count the sign-in attempt");
+            return internal_error();
+        }
     }
 
-    let user_id = match check_credentials(&state, &form.email, form.password).await {
+    let account = match check_credentials(&state, &form.email, form.password).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let Some(user_id) = user_id else {
-        state.limiter.record_failure(&ip, &account);
-        tracing::info!(%ip, "sign-in refused");
-        let flash = SignInFlash {
-            message: WRONG_CREDENTIALS.to_string(),
-            email: typed_email,
-        };
-        return render_sign_in(&state, headers, &form.next, flash, StatusCode::UNAUTHORIZED).await;
+    let user_id = match account {
+        None => {
+            tracing::info!(%ip, "sign-in refused");
+            return refuse(
+                WRONG_CREDENTIALS.to_string(),
+                StatusCode::UNAUTHORIZED,
+                None,
+            )
+            .await;
+        }
+        Some(Credentials { disabled: true, .. }) => {
+            tracing::info!(%ip, "sign-in refused: account disabled");
+            return refuse(ACCOUNT_DISABLED.to_string(), StatusCode::FORBIDDEN, None).await;
+        }
+        Some(Credentials { user_id, .. }) => user_id,
     };
-    state.limiter.clear_account(&account);
+    if let Err(error) = attempts::succeeded(&state.db, &typed_email, &ip).await {
+        tracing::warn!(%error, "could not forget the failed sign-ins");
+    }
 
     // A new session id at sign-in: an id planted before it is worth nothing after.
+    let now = chrono::Utc::now().timestamp();
     let stored = async {
         session.cycle_id().await?;
         session.insert(SESSION_USER_ID, user_id).await?;
-        session
-            .insert(SESSION_SIGNED_IN_AT, chrono::Utc::now().timestamp())
-            .await
+        session.insert(SESSION_SIGNED_IN_AT, now).await?;
+        session.insert(SESSION_SEEN_AT, now).await
     };
     if let Err(error) = stored.await {
         tracing::error!(%error, "could not store the session");
@@ -218,12 +181,28 @@ pub async fn sign_in(
     Redirect::to(&target).into_response()
 }
 
+/// The refusal after too many failures, with the wait in minutes.
+fn too_many_attempts(seconds: i64) -> String {
+    let minutes = (seconds.max(1) + 59) / 60;
+    format!(
+        "Too many sign-in attempts for this account from here. Please wait {minutes} minute{} \
+         and try again.",
+        if minutes == 1 { "" } else { "s" }
+    )
+}
+
+/// A matching account.
+struct Credentials {
+    user_id: i64,
+    disabled: bool,
+}
+
 /// The account id when the email and password match; a response when the check itself failed.
 async fn check_credentials(
     state: &AppState,
     email: &str,
     password: String,
-) -> Result<Option<i64>, Response> {
+) -> Result<Option<Credentials>, Response> {
     let found = match Email::parse(email) {
         Ok(email) => credentials(&state.db, email.as_str())
             .await
@@ -233,14 +212,20 @@ async fn check_credentials(
             })?,
         Err(_) => None,
     };
-    let (user_id, hash) = match found {
-        Some((id, hash)) => (Some(id), hash),
+    let (account, hash) = match found {
+        Some(found) => (
+            Some(Credentials {
+                user_id: found.id,
+                disabled: found.disabled,
+            }),
+            found.password_hash,
+        ),
         None => (None, decoy_hash().to_string()),
     };
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .unwrap_or(false);
-    Ok(user_id.filter(|_| matches))
+    Ok(account.filter(|_| matches))
 }
 
 /// The sign-in page again, with the message and the typed email, and the given status.
@@ -302,6 +287,29 @@ pub async fn sign_out(session: Session) -> Response {
     Redirect::to("/sign-in").into_response()
 }
 
+/// `POST /sign-out-everywhere`: ends every session of the person asking, this one included.
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    session: Session,
+    request: Request,
+) -> Response {
+    let user = request
+        .extensions()
+        .get::<Identity>()
+        .and_then(|identity| identity.0.clone());
+    if let Some(user) = user
+        && let Err(error) = end_sessions_of(&state.db, user.id, None).await
+    {
+        tracing::error!(%error, "could not end the sessions");
+        return internal_error();
+    }
+    if let Err(error) = session.flush().await {
+        tracing::error!(%error, "could not end the session");
+        return internal_error();
+    }
+    Redirect::to("/sign-in").into_response()
+}
+
 /// Finds who is asking, once per request, and hands it to pages and server functions.
 pub async fn attach_identity(
     State(state): State<AppState>,
@@ -332,12 +340,28 @@ async fn identify(state: &AppState, session: &Session) -> Option<app::accounts::
         .ok()
         .flatten()
         .unwrap_or(0);
-    if chrono::Utc::now().timestamp() - signed_in_at > SESSION_ABSOLUTE_SECONDS {
+    let now = chrono::Utc::now().timestamp();
+    if now - signed_in_at > SESSION_ABSOLUTE_SECONDS {
         let _ = session.flush().await;
         return None;
     }
     match load_current_user(&state.db, user_id).await {
-        Ok(Some(user)) => Some(user),
+        Ok(Some(user)) => {
+            // The idle timeout slides: a session in use is kept alive, written at most once
+            // every few minutes (saving a changed session pushes its expiry forward).
+            let seen_at = session
+                .get::<i64>(SESSION_SEEN_AT)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or(0);
+            if now - seen_at >= SESSION_TOUCH_SECONDS
+                && let Err(error) = session.insert(SESSION_SEEN_AT, now).await
+            {
+                tracing::warn!(%error, "could not keep the session alive");
+            }
+            Some(user)
+        }
         Ok(None) => {
             let _ = session.flush().await;
             None
@@ -346,51 +370,5 @@ async fn identify(state: &AppState, session: &Session) -> Option<app::accounts::
             tracing::error!(%error, "could not load the signed-in user");
             None
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_limiter_counts_failures_per_account_and_per_address() {
-        let limiter = SignInLimiter::new(SignInLimits {
-            per_account: 2,
-            per_ip: 3,
-            window: Duration::from_secs(60),
-        });
-        assert!(limiter.retry_after("1.1.1.1", "a@x.io").is_none());
-        limiter.record_failure("1.1.1.1", "a@x.io");
-        limiter.record_failure("1.1.1.1", "a@x.io");
-        assert!(
-            limiter.retry_after("1.1.1.1", "a@x.io").is_some(),
-            "account limit"
-        );
-        assert!(
-            limiter.retry_after("2.2.2.2", "a@x.io").is_some(),
-            "from any address"
-        );
-        assert!(limiter.retry_after("1.1.1.1", "b@x.io").is_none());
-        limiter.record_failure("1.1.1.1", "b@x.io");
-        assert!(
-            limiter.retry_after("1.1.1.1", "c@x.io").is_some(),
-            "address limit"
-        );
-        limiter.clear_account("a@x.io");
-        assert!(limiter.retry_after("2.2.2.2", "a@x.io").is_none());
-    }
-
-    #[test]
-    fn failures_older_than_the_window_are_forgotten() {
-        let limiter = SignInLimiter::new(SignInLimits {
-            per_account: 1,
-            per_ip: 10,
-            window: Duration::from_millis(30),
-        });
-        limiter.record_failure("1.1.1.1", "a@x.io");
-        assert!(limiter.retry_after("1.1.1.1", "a@x.io").is_some());
-        std::thread::sleep(Duration::from_millis(40));
-        assert!(limiter.retry_after("1.1.1.1", "a@x.io").is_none());
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod bench;
+pub mod client_address;
 pub mod exports;
 pub mod protect;
 
@@ -67,8 +68,17 @@ pub struct Config {
     #[arg(long, env = "SECURE_COOKIES", default_value_t = false, action = ArgAction::Set, value_name = "true|false")]
     pub secure_cookies: bool,
 
+    /// Comma-separated addresses or networks of reverse proxies (`10.0.0.0/8,::1`) whose
+    /// `X-Forwarded-For` header names the client. Empty: the connection's address is the client.
+    #[arg(long, env = "TRUSTED_PROXIES", default_value = "", value_parser = parse_trusted_proxies)]
+    pub trusted_proxies: client_address::TrustedProxies,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+fn parse_trusted_proxies(list: &str) -> Result<client_address::TrustedProxies, String> {
+    client_address::TrustedProxies::parse(list)
 }
 
 #[derive(Clone, Debug, Subcommand)]
@@ -119,7 +129,9 @@ pub struct AppState {
     #[from_ref(skip)]
     pub secure_cookies: bool,
     #[from_ref(skip)]
-    pub limiter: Arc<auth::SignInLimiter>,
+    pub sign_in_gate: Arc<auth::SignInGate>,
+    #[from_ref(skip)]
+    pub trusted_proxies: Arc<client_address::TrustedProxies>,
 }
 
 impl AppState {
@@ -141,7 +153,8 @@ impl AppState {
             db,
             demo: config.demo,
             secure_cookies: config.secure_cookies,
-            limiter: Arc::new(auth::SignInLimiter::new(limits)),
+            sign_in_gate: Arc::new(auth::SignInGate::new(limits)),
+            trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         }
     }
 }
@@ -181,7 +194,7 @@ pub fn build_router(state: AppState) -> Router {
         move || provide_app_context(&state)
     };
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
-        .with_name("milestones_session")
+        .with_name(session_cookie_name(state.secure_cookies))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.secure_cookies)
@@ -197,6 +210,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/sign-in", post(auth::sign_in))
         .route("/sign-out", post(auth::sign_out))
+        .route("/sign-out-everywhere", post(auth::sign_out_everywhere))
         .route(
             "/programs/{id}/participants.csv",
             get(exports::participants),
@@ -222,12 +236,26 @@ pub fn build_router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(protect::MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(protect::MAX_BODY_BYTES))
         .layer(from_fn(protect::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.secure_cookies,
+            protect::strict_transport_security,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// The session cookie's name: with `__Host-` over HTTPS, so that only this host, over a secure
+/// connection, with path `/`, can set it (a sibling subdomain cannot plant one).
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-milestones_session"
+    } else {
+        "milestones_session"
+    }
 }
 
 /// 200 when the database answers, 503 when it does not.
@@ -314,7 +342,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             reason: e.to_string(),
         })?;
     let router = build_router(AppState::new(&config, db.clone()));
-    let cleanup = tokio::spawn(delete_expired_sessions(db.clone()));
+    let cleanup = tokio::spawn(clean_up(db.clone()));
     tracing::info!("listening on http://{}", config.site_addr);
     axum::serve(
         listener,
@@ -353,9 +381,9 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// Removes expired sessions every ten minutes.
-async fn delete_expired_sessions(db: Db) {
-    let store = DbSessionStore::new(db);
+/// Every ten minutes: removes expired sessions and forgets old failed sign-ins.
+async fn clean_up(db: Db) {
+    let store = DbSessionStore::new(db.clone());
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         every.tick().await;
@@ -363,6 +391,11 @@ async fn delete_expired_sessions(db: Db) {
             Ok(0) => {}
             Ok(count) => tracing::info!(count, "expired sessions removed"),
             Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
+        }
+        match app::accounts::attempts::forget_old(&db).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "old failed sign-ins forgotten"),
+            Err(error) => tracing::warn!(%error, "could not forget old failed sign-ins"),
         }
     }
 }

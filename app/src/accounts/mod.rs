@@ -1,6 +1,9 @@
 //! Accounts: who people are, how they sign in, and what they may do.
 
 pub mod access;
+pub mod account;
+#[cfg(feature = "ssr")]
+pub mod attempts;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
@@ -18,6 +21,11 @@ use serde::{Deserialize, Serialize};
 /// Session keys.
 pub const SESSION_USER_ID: &str = "user_id";
 pub const SESSION_SIGNED_IN_AT: &str = "signed_in_at";
+/// When the session last had a request (unix seconds), written at most every
+/// [`SESSION_TOUCH_SECONDS`].
+pub const SESSION_SEEN_AT: &str = "seen_at";
+/// A session in use is kept alive by a write at most this often.
+pub const SESSION_TOUCH_SECONDS: i64 = 5 * 60;
 /// A session ends after this long without a request.
 pub const SESSION_IDLE_MINUTES: i64 = 12 * 60;
 /// A session ends this long after sign-in, however active.

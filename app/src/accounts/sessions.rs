@@ -1,5 +1,9 @@
 //! The session store: tower-sessions records in the app's own database (either engine), so
 //! several server instances share them. Reads use reader connections, writes the writer.
+//!
+//! A row is keyed by the SHA-256 of the session id, never the id itself: whoever reads the
+//! table (a backup, a leaked dump) cannot sign in as anyone. Each row names its person, so
+//! that changing a password, a reset or disabling an account ends that person's sessions.
 
 use crate::db::Db;
 use async_trait::async_trait;
@@ -36,6 +40,44 @@ fn now_seconds() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
+/// The key a session's row is stored under: the SHA-256 of its id, in hex.
+pub fn session_key(id: &Id) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(id.to_string().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The person a session belongs to, if it is signed in.
+fn owner(record: &Record) -> Option<i64> {
+    record
+        .data
+        .get(super::SESSION_USER_ID)
+        .and_then(|v| v.as_i64())
+}
+
+/// Ends every session of the person but `keep` (the one making the request, when they change
+/// their own password); returns how many ended.
+pub async fn end_sessions_of(
+    db: &Db,
+    user_id: i64,
+    keep: Option<&Id>,
+) -> std::result::Result<u64, sqlx::Error> {
+    let keep = keep.map(session_key).unwrap_or_default();
+    crate::on_db!(
+        db,
+        write | pool | {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+                .bind(user_id)
+                .bind(&keep)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        }
+    )
+}
+
 fn backend(error: sqlx::Error) -> Error {
     Error::Backend(error.to_string())
 }
@@ -49,19 +91,21 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> Result<()> {
         let data = encode(record)?;
         // A fresh random id until one is free: ids are never reused or overwritten.
+        let user_id = owner(record);
         loop {
-            let id = record.id.to_string();
+            let id = session_key(&record.id);
             let expires = record.expiry_date.unix_timestamp();
             let inserted = crate::on_db!(
                 &self.db,
                 write | pool | {
                     sqlx::query(
-                        "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
-                     ON CONFLICT (id) DO NOTHING",
+                        "INSERT INTO sessions (id, data, expires_at, user_id) \
+                         VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
                     )
                     .bind(&id)
                     .bind(&data)
                     .bind(expires)
+                    .bind(user_id)
                     .execute(pool)
                     .await
                     .map(|r| r.rows_affected())
@@ -77,19 +121,30 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> Result<()> {
         let data = encode(record)?;
-        let id = record.id.to_string();
+        let id = session_key(&record.id);
         let expires = record.expiry_date.unix_timestamp();
+        let user_id = owner(record);
+        // Saving never brings back a session that was ended meanwhile (a password change in
+        // another tab, an admin's reset): only a session without a person yet is inserted.
         crate::on_db!(
             &self.db,
             write | pool | {
-                sqlx::query(
-                    "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (id) DO UPDATE SET data = excluded.data, \
-                 expires_at = excluded.expires_at",
-                )
+                if user_id.is_some() {
+                    sqlx::query(
+                        "UPDATE sessions SET data = $2, expires_at = $3, user_id = $4 \
+                         WHERE id = $1",
+                    )
+                } else {
+                    sqlx::query(
+                        "INSERT INTO sessions (id, data, expires_at, user_id) \
+                         VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET \
+                         data = excluded.data, expires_at = excluded.expires_at",
+                    )
+                }
                 .bind(&id)
                 .bind(&data)
                 .bind(expires)
+                .bind(user_id)
                 .execute(pool)
                 .await
                 .map(|_| ())
@@ -100,7 +155,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
-        let key = id.to_string();
+        let key = session_key(id);
         let now = now_seconds();
         let row: Option<(String, i64)> = crate::on_db!(
             &self.db,
@@ -130,7 +185,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
-        let key = id.to_string();
+        let key = session_key(id);
         crate::on_db!(
             &self.db,
             write | pool | {

@@ -18,6 +18,16 @@ struct UserRow {
     is_site_admin: bool,
 }
 
+/// An account as the Users page lists it.
+#[derive(sqlx::FromRow)]
+struct ListedRow {
+    id: i64,
+    email: String,
+    display_name: String,
+    is_site_admin: bool,
+    disabled: bool,
+}
+
 /// One of a person's enrollments.
 #[derive(sqlx::FromRow)]
 struct EnrollmentRow {
@@ -36,7 +46,8 @@ pub async fn load_current_user(db: &Db, user_id: i64) -> Result<Option<CurrentUs
         read | pool
             | {
                 let user: Option<UserRow> = sqlx::query_as(
-                    "SELECT id, email, display_name, is_site_admin FROM users WHERE id = $1",
+                    "SELECT id, email, display_name, is_site_admin FROM users \
+                     WHERE id = $1 AND disabled_at IS NULL",
                 )
                 .bind(user_id)
                 .fetch_optional(pool)
@@ -83,15 +94,26 @@ pub async fn load_current_user(db: &Db, user_id: i64) -> Result<Option<CurrentUs
     )
 }
 
-/// The id and password hash of the account with this email, if any.
-pub async fn credentials(db: &Db, email: &str) -> Result<Option<(i64, String)>, sqlx::Error> {
+/// What sign-in needs of an account.
+#[derive(sqlx::FromRow)]
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+    pub disabled: bool,
+}
+
+/// The id, password hash and state of the account with this email, if any.
+pub async fn credentials(db: &Db, email: &str) -> Result<Option<Credentials>, sqlx::Error> {
     on_db!(
         db,
         read | pool | {
-            sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
-                .bind(email)
-                .fetch_optional(pool)
-                .await
+            sqlx::query_as(
+                "SELECT id, password_hash, disabled_at IS NOT NULL AS disabled \
+                 FROM users WHERE email = $1",
+            )
+            .bind(email)
+            .fetch_optional(pool)
+            .await
         }
     )
 }
@@ -144,6 +166,82 @@ pub async fn set_password(db: &Db, user_id: i64, password_hash: &str) -> Result<
     Ok(changed == 1)
 }
 
+/// The password hash of an enabled account, to check a current password against.
+pub async fn password_hash(db: &Db, user_id: i64) -> Result<Option<String>, AppError> {
+    Ok(on_db!(
+        db,
+        read | pool | {
+            sqlx::query_scalar(
+                "SELECT password_hash FROM users WHERE id = $1 AND disabled_at IS NULL",
+            )
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await
+        }
+    )?)
+}
+
+/// Disables (sign-in refused) or enables an account; true if its state changed.
+pub async fn set_disabled(db: &Db, user_id: i64, disabled: bool) -> Result<bool, AppError> {
+    let changed = on_db!(
+        db,
+        write | pool | {
+            if disabled {
+                sqlx::query(
+                    "UPDATE users SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL",
+                )
+                .bind(user_id)
+                .bind(Utc::now())
+                .execute(pool)
+                .await
+            } else {
+                sqlx::query(
+                    "UPDATE users SET disabled_at = NULL WHERE id = $1 AND disabled_at IS NOT NULL",
+                )
+                .bind(user_id)
+                .execute(pool)
+                .await
+            }
+            .map(|r| r.rows_affected())
+        }
+    )?;
+    Ok(changed == 1)
+}
+
+/// Whether the account exists.
+pub async fn user_exists(db: &Db, user_id: i64) -> Result<bool, AppError> {
+    let found: Option<i64> = on_db!(
+        db,
+        read | pool | {
+            sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await
+        }
+    )?;
+    Ok(found.is_some())
+}
+
+/// Takes a program's admin right away from the user; true if they had it.
+pub async fn remove_program_admin(
+    db: &Db,
+    program_id: i64,
+    user_id: i64,
+) -> Result<bool, AppError> {
+    let removed = on_db!(
+        db,
+        write | pool | {
+            sqlx::query("DELETE FROM program_admins WHERE program_id = $1 AND user_id = $2")
+                .bind(program_id)
+                .bind(user_id)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        }
+    )?;
+    Ok(removed == 1)
+}
+
 /// Makes the user an admin of the program; true if they were not one already.
 pub async fn make_program_admin(db: &Db, program_id: i64, user_id: i64) -> Result<bool, AppError> {
     let result = on_db!(
@@ -174,22 +272,24 @@ pub struct UserListing {
     pub email: String,
     pub name: String,
     pub is_site_admin: bool,
-    /// Names of the programs this person administers.
-    pub admin_of: Vec<String>,
+    pub disabled: bool,
+    /// The programs this person administers, by id and name.
+    pub admin_of: Vec<(i64, String)>,
 }
 
 pub async fn list_users(db: &Db) -> Result<Vec<UserListing>, AppError> {
     let (users, admins) = on_db!(
         db,
         read | pool | {
-            let users: Vec<UserRow> = sqlx::query_as(
-                "SELECT id, email, display_name, is_site_admin FROM users ORDER BY email",
+            let users: Vec<ListedRow> = sqlx::query_as(
+                "SELECT id, email, display_name, is_site_admin, \
+                 disabled_at IS NOT NULL AS disabled FROM users ORDER BY email",
             )
             .fetch_all(pool)
             .await?;
-            let admins: Vec<(i64, String)> = sqlx::query_as(
-                "SELECT pa.user_id, p.name FROM program_admins pa \
-             JOIN programs p ON p.id = pa.program_id ORDER BY p.name",
+            let admins: Vec<(i64, i64, String)> = sqlx::query_as(
+                "SELECT pa.user_id, p.id, p.name FROM program_admins pa \
+             JOIN programs p ON p.id = pa.program_id ORDER BY p.name, p.id",
             )
             .fetch_all(pool)
             .await?;
@@ -201,13 +301,14 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserListing>, AppError> {
         .map(|user| UserListing {
             admin_of: admins
                 .iter()
-                .filter(|(admin, _)| *admin == user.id)
-                .map(|(_, p)| p.clone())
+                .filter(|(admin, _, _)| *admin == user.id)
+                .map(|(_, id, name)| (*id, name.clone()))
                 .collect(),
             id: user.id,
             email: user.email,
             name: user.display_name,
             is_site_admin: user.is_site_admin,
+            disabled: user.disabled,
         })
         .collect())
 }

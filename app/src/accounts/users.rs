@@ -1,4 +1,5 @@
-//! User management for site admins: create accounts, make program admins, reset passwords.
+//! User management for site admins: create accounts, give and take program admin rights,
+//! reset passwords, disable and enable accounts, and clear sign-in blocks.
 
 use crate::error::AppError;
 use crate::ui::title::PageTitle;
@@ -14,18 +15,42 @@ pub struct UserRow {
     pub email: String,
     pub name: String,
     pub is_site_admin: bool,
-    pub admin_of: Vec<String>,
+    pub disabled: bool,
+    /// The programs they administer, by id and name.
+    pub admin_of: Vec<(i64, String)>,
+}
+
+/// A (typed account, client address) pair that has used up its free sign-in attempts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockRow {
+    pub account: String,
+    pub address: String,
+    pub failures: i64,
+    /// When sign-in is possible again, in UTC, or `None` when it already is.
+    pub until: Option<String>,
+    /// The last attempt, in UTC.
+    pub last: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsersInfo {
+    pub me: i64,
     pub users: Vec<UserRow>,
     pub programs: Vec<(i64, String)>,
+    pub blocks: Vec<BlockRow>,
+}
+
+/// A unix time as the Users page shows it.
+#[cfg(feature = "ssr")]
+fn utc(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
 }
 
 #[server(endpoint = "accounts/users")]
 pub async fn users_page_data() -> Result<UsersInfo, AppError> {
-    require(Permission::ManageUsers)?;
+    let me = require(Permission::ManageUsers)?;
     let db = expect_context::<crate::db::Db>();
     let users = super::store::list_users(&db)
         .await?
@@ -35,11 +60,29 @@ pub async fn users_page_data() -> Result<UsersInfo, AppError> {
             email: u.email,
             name: u.name,
             is_site_admin: u.is_site_admin,
+            disabled: u.disabled,
             admin_of: u.admin_of,
         })
         .collect();
     let programs = super::store::program_names(&db).await?;
-    Ok(UsersInfo { users, programs })
+    let now = chrono::Utc::now().timestamp();
+    let blocks = super::attempts::blocks(&db)
+        .await?
+        .into_iter()
+        .map(|b| BlockRow {
+            account: b.account,
+            address: b.address,
+            failures: b.failures,
+            until: (b.blocked_until > now).then(|| utc(b.blocked_until)),
+            last: utc(b.last_at),
+        })
+        .collect();
+    Ok(UsersInfo {
+        me: me.id,
+        users,
+        programs,
+        blocks,
+    })
 }
 
 #[cfg(feature = "ssr")]
@@ -109,13 +152,83 @@ pub async fn reset_password(user_id: i64, password: String) -> Result<String, Ap
         let db = expect_context::<crate::db::Db>();
         let hash = hash(password).await?;
         if super::store::set_password(&db, user_id, &hash).await? {
-            Ok("The password was changed. Tell its owner the new one in person.".to_string())
+            super::sessions::end_sessions_of(&db, user_id, None).await?;
+            Ok(
+                "The password was changed and every session of that account has ended. Tell \
+                 its owner the new one in person."
+                    .to_string(),
+            )
         } else {
             Err(AppError::NotFound)
         }
     }
     .await;
     answer_plain_form("reset", &outcome);
+    outcome
+}
+
+#[server(endpoint = "accounts/remove-program-admin")]
+pub async fn remove_program_admin(user_id: i64, program_id: i64) -> Result<String, AppError> {
+    require(Permission::ManageUsers)?;
+    let db = expect_context::<crate::db::Db>();
+    let outcome = match super::store::remove_program_admin(&db, program_id, user_id).await {
+        Ok(true) => Ok(
+            "They are no longer an admin of that program, from their next click on.".to_string(),
+        ),
+        Ok(false) => Ok("They were not an admin of that program; nothing changed.".to_string()),
+        Err(error) => Err(error),
+    };
+    answer_plain_form("account", &outcome);
+    outcome
+}
+
+/// Disables (`disabled = "true"`) or enables an account. Disabling ends its sessions at once
+/// and refuses its sign-ins; nothing else about the person changes.
+#[server(endpoint = "accounts/set-disabled")]
+pub async fn set_account_disabled(user_id: i64, disabled: String) -> Result<String, AppError> {
+    let me = require(Permission::ManageUsers)?;
+    let db = expect_context::<crate::db::Db>();
+    let disable = disabled == "true";
+    let outcome = async {
+        if disable && user_id == me.id {
+            return Err(AppError::invalid(
+                "You cannot disable your own account: ask another site admin.",
+            ));
+        }
+        if !super::store::user_exists(&db, user_id).await? {
+            return Err(AppError::NotFound);
+        }
+        let changed = super::store::set_disabled(&db, user_id, disable).await?;
+        if disable {
+            super::sessions::end_sessions_of(&db, user_id, None).await?;
+        }
+        Ok(match (disable, changed) {
+            (true, true) => "The account is disabled: its sessions have ended and it cannot \
+                             sign in until it is enabled again."
+                .to_string(),
+            (true, false) => "The account was already disabled; nothing changed.".to_string(),
+            (false, true) => "The account is enabled: its owner can sign in again.".to_string(),
+            (false, false) => "The account was already enabled; nothing changed.".to_string(),
+        })
+    }
+    .await;
+    answer_plain_form("account", &outcome);
+    outcome
+}
+
+/// Clears a sign-in block: the pair may try again at once.
+#[server(endpoint = "accounts/clear-sign-in-block")]
+pub async fn clear_sign_in_block(account: String, address: String) -> Result<String, AppError> {
+    require(Permission::ManageUsers)?;
+    let db = expect_context::<crate::db::Db>();
+    let outcome = match super::attempts::clear(&db, &account, &address).await {
+        Ok(true) => Ok(format!(
+            "Cleared: {account} can sign in again from {address}."
+        )),
+        Ok(false) => Ok("That block was already gone; nothing changed.".to_string()),
+        Err(error) => Err(error.into()),
+    };
+    answer_plain_form("blocks", &outcome);
     outcome
 }
 
@@ -126,16 +239,31 @@ pub fn UsersPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let promote = ServerAction::<MakeProgramAdmin>::new();
     let reset = ServerAction::<ResetPassword>::new();
+    let demote = ServerAction::<RemoveProgramAdmin>::new();
+    let disable = ServerAction::<SetAccountDisabled>::new();
+    let clear = ServerAction::<ClearSignInBlock>::new();
     let data = Resource::new(
         move || {
             (
                 create.version().get(),
                 promote.version().get(),
                 reset.version().get(),
+                demote.version().get(),
+                disable.version().get(),
+                clear.version().get(),
             )
         },
         |_| users_page_data(),
     );
+    // The outcome of a row's button, whichever row: the last of the two actions to answer.
+    let account_outcome = move || {
+        let latest = if demote.version().get() >= disable.version().get() {
+            demote.value().get().or_else(|| disable.value().get())
+        } else {
+            disable.value().get().or_else(|| demote.value().get())
+        };
+        outcome_view(latest, "account")
+    };
     view! {
         <PageTitle text="Users · Mentoring Milestones"/>
         <h1>"Users"</h1>
@@ -217,27 +345,118 @@ pub fn UsersPage() -> impl IntoView {
                                 </ActionForm>
                                 <div aria-live="polite">{move || outcome_view(reset.value().get(), "reset")}</div>
                             </section>
+                            <div class="table-scroll" role="region" aria-labelledby="users-caption" tabindex="0">
                             <table class="users">
-                                <caption>"All users"</caption>
+                                <caption id="users-caption">"All users"</caption>
                                 <thead>
                                     <tr>
                                         <th scope="col">"Name"</th>
                                         <th scope="col">"Email"</th>
                                         <th scope="col">"Site admin"</th>
                                         <th scope="col">"Program admin of"</th>
+                                        <th scope="col">"Account"</th>
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {data.users.into_iter().map(|u| view! {
-                                        <tr>
-                                            <th scope="row">{u.name}</th>
-                                            <td>{u.email}</td>
-                                            <td>{if u.is_site_admin { "Yes" } else { "No" }}</td>
-                                            <td>{u.admin_of.join(", ")}</td>
-                                        </tr>
+                                    {data.users.into_iter().map(|u| {
+                                        let me = u.id == data.me;
+                                        let name = u.name.clone();
+                                        view! {
+                                            <tr class:disabled=u.disabled>
+                                                <th scope="row">{u.name.clone()}</th>
+                                                <td>{u.email}</td>
+                                                <td>{if u.is_site_admin { "Yes" } else { "No" }}</td>
+                                                <td>
+                                                    <ul class="plain">
+                                                        {u.admin_of.into_iter().map(|(program_id, program)| {
+                                                            let label = format!("Remove {} as admin of {}", name, program);
+                                                            view! {
+                                                                <li>
+                                                                    {program}
+                                                                    " "
+                                                                    <ActionForm action=demote attr:class="inline-form">
+                                                                        <input type="hidden" name="user_id" value=u.id.to_string()/>
+                                                                        <input type="hidden" name="program_id" value=program_id.to_string()/>
+                                                                        <button type="submit" class="button link" aria-label=label>"Remove"</button>
+                                                                    </ActionForm>
+                                                                </li>
+                                                            }
+                                                        }).collect_view()}
+                                                    </ul>
+                                                </td>
+                                                <td>
+                                                    {if u.disabled { "Disabled" } else { "Active" }}
+                                                    {(!me).then(|| {
+                                                        let (value, text) = if u.disabled {
+                                                            ("false", "Enable account")
+                                                        } else {
+                                                            ("true", "Disable account")
+                                                        };
+                                                        let label = format!("{text}: {}", u.name);
+                                                        view! {
+                                                            " "
+                                                            <ActionForm action=disable attr:class="inline-form">
+                                                                <input type="hidden" name="user_id" value=u.id.to_string()/>
+                                                                <input type="hidden" name="disabled" value=value/>
+                                                                <button type="submit" class="button secondary small" aria-label=label>{text}</button>
+                                                            </ActionForm>
+                                                        }
+                                                    })}
+                                                </td>
+                                            </tr>
+                                        }
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            </div>
+                            <div aria-live="polite">{account_outcome}</div>
+                            <section class="card" aria-labelledby="blocks-heading">
+                                <h2 id="blocks-heading">"Sign-in blocks"</h2>
+                                <p class="hint">"After 5 failed sign-ins for one account from one address, each further try from there waits longer (1 minute, doubling up to an hour). Other addresses are not affected. Clear a block when its owner asks."</p>
+                                <div aria-live="polite">{move || outcome_view(clear.value().get(), "blocks")}</div>
+                                {if data.blocks.is_empty() {
+                                    view! { <p>"No account is blocked from any address."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <div class="table-scroll" role="region" aria-labelledby="blocks-caption" tabindex="0">
+                                        <table>
+                                            <caption id="blocks-caption">"Failed sign-ins in the last day"</caption>
+                                            <thead>
+                                                <tr>
+                                                    <th scope="col">"Account typed"</th>
+                                                    <th scope="col">"From address"</th>
+                                                    <th scope="col">"Failures"</th>
+                                                    <th scope="col">"Blocked until"</th>
+                                                    <th scope="col">"Last try"</th>
+                                                    <th scope="col"><span class="visually-hidden">"Clear"</span></th>
+                                                </tr>
+                                            </thead>
+                                            <tbody>
+                                                {data.blocks.into_iter().map(|b| {
+                                                    let label = format!("Clear the block of {} from {}", b.account, b.address);
+                                                    view! {
+                                                        <tr>
+                                                            <th scope="row">{b.account.clone()}</th>
+                                                            <td>{b.address.clone()}</td>
+                                                            <td>{b.failures}</td>
+                                                            <td>{b.until.unwrap_or_else(|| "Not blocked now".to_string())}</td>
+                                                            <td>{b.last}</td>
+                                                            <td>
+                                                                <ActionForm action=clear attr:class="inline-form">
+                                                                    <input type="hidden" name="account" value=b.account/>
+                                                                    <input type="hidden" name="address" value=b.address/>
+                                                                    <button type="submit" class="button secondary small" aria-label=label>"Clear"</button>
+                                                                </ActionForm>
+                                                            </td>
+                                                        </tr>
+                                                    }
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                        </div>
+                                    }.into_any()
+                                }}
+                            </section>
                         }.into_any()
                     }
                 }

@@ -1,6 +1,7 @@
 //! The app shell, above every feature: the HTML document, the routes, the header and
 //! navigation, and `/`.
 
+use crate::accounts::account::AccountPage;
 use crate::accounts::sign_in::{SignInPage, demo_mode_on};
 use crate::accounts::users::UsersPage;
 use crate::accounts::{CurrentUser, whoami};
@@ -81,7 +82,7 @@ fn Navigation(user: Option<CurrentUser>) -> impl IntoView {
             </ul>
         </nav>
         <form class="account" method="post" action="/sign-out">
-            <span class="who">{user.name}</span>
+            <A href="/account" attr:class="who" attr:title="Your account">{user.name}</A>
             <button type="submit" class="button secondary">"Sign out"</button>
         </form>
     }
@@ -182,6 +183,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/quickcliq") view=QuickcliqPage ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/due-dates") view=DueDatesPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

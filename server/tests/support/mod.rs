@@ -28,6 +28,7 @@ pub enum Engine {
 
 pub struct TestApp {
     pub router: axum::Router,
+    pub state: AppState,
     pub db: Db,
     pub program_id: i64,
     pub other_program_id: i64,
@@ -43,6 +44,7 @@ pub fn config(database_url: String, secure_cookies: bool) -> Config {
         demo: true,
         demo_public: false,
         secure_cookies,
+        trusted_proxies: Default::default(),
         command: None,
     }
 }
@@ -63,6 +65,16 @@ impl TestApp {
     }
 
     pub async fn with(engine: Engine, secure_cookies: bool, limits: SignInLimits) -> TestApp {
+        TestApp::configured(engine, secure_cookies, limits, "").await
+    }
+
+    /// As [`TestApp::with`], behind the reverse proxies `trusted_proxies`.
+    pub async fn configured(
+        engine: Engine,
+        secure_cookies: bool,
+        limits: SignInLimits,
+        trusted_proxies: &str,
+    ) -> TestApp {
         let scratch = match engine {
             Engine::Sqlite => ScratchDb::sqlite().await,
             Engine::Postgres => ScratchDb::postgres().await,
@@ -112,13 +124,13 @@ impl TestApp {
         let throwaway_id = create_user(&db, &person(THROWAWAY), &name("Throw Away"), &hash, false)
             .await
             .expect("throwaway");
-        let state = AppState::with_limits(
-            &config(scratch.url.clone(), secure_cookies),
-            db.clone(),
-            limits,
-        );
+        let mut config = config(scratch.url.clone(), secure_cookies);
+        config.trusted_proxies =
+            server::client_address::TrustedProxies::parse(trusted_proxies).expect("proxies");
+        let state = AppState::with_limits(&config, db.clone(), limits);
         TestApp {
-            router: build_router(state),
+            router: build_router(state.clone()),
+            state,
             db,
             program_id,
             other_program_id,
@@ -130,8 +142,25 @@ impl TestApp {
     pub fn client(&self) -> Client<'_> {
         Client {
             app: self,
+            router: self.router.clone(),
             cookie: None,
+            peer: None,
         }
+    }
+
+    /// A client of a second server instance on the same database.
+    pub fn client_of_another_instance(&self) -> Client<'_> {
+        Client {
+            app: self,
+            router: build_router(self.state.clone()),
+            cookie: None,
+            peer: None,
+        }
+    }
+
+    /// One number from the database.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        scalar(&self.db, sql).await
     }
 }
 
@@ -173,7 +202,10 @@ pub fn form(fields: &[(&str, &str)]) -> String {
 /// A browser-like client: sends the session cookie back and keeps the newest one.
 pub struct Client<'a> {
     app: &'a TestApp,
+    router: axum::Router,
     pub cookie: Option<String>,
+    /// The address the connection comes from (none: "unknown", as in-process).
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 impl Client<'_> {
@@ -186,8 +218,12 @@ impl Client<'_> {
                 .headers_mut()
                 .insert(header::COOKIE, cookie.parse().expect("cookie"));
         }
+        if let Some(peer) = self.peer {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+        }
         let response = self
-            .app
             .router
             .clone()
             .oneshot(request)
@@ -255,6 +291,17 @@ impl Client<'_> {
             &[("email", email), ("password", password), ("next", "")],
         )
         .await
+    }
+
+    /// This client, connecting from `address`.
+    pub fn from(mut self, address: &str) -> Self {
+        self.peer = Some(
+            format!("{address}:40000")
+                .parse()
+                .or_else(|_| format!("[{address}]:40000").parse())
+                .expect("an address"),
+        );
+        self
     }
 
     /// Signs in with the demo password and checks that it worked.
