@@ -231,6 +231,7 @@ pub fn build_router(state: AppState) -> Router {
         >(context, shell))
         .layer(from_fn_with_state(state.clone(), auth::attach_identity))
         .layer(from_fn(protect::server_fn_error_status))
+        .layer(from_fn(protect::carry_flash))
         .layer(sessions)
         .layer(from_fn(protect::refuse_cross_site))
         .layer(DefaultBodyLimit::max(protect::MAX_BODY_BYTES))

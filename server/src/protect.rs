@@ -128,3 +128,36 @@ pub async fn strict_transport_security(
     }
     response
 }
+
+/// Carries a form's outcome from the server function that decided it to the page load it is
+/// for, through the session (see `app::ui::flash`): the private header a server function set
+/// is taken off the response and kept; the next load of that page receives it, once.
+pub async fn carry_flash(
+    session: tower_sessions::Session,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    use app::ui::flash::{FLASH_HEADER, FLASH_SESSION_KEY, Flash};
+    let is_page_load = request.method() == Method::GET
+        && request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+    if is_page_load
+        && let Ok(Some(kept)) = session.get::<String>(FLASH_SESSION_KEY).await
+        && let Some(flash) = Flash::decode(&kept)
+        && flash.path == request.uri().path()
+    {
+        let _ = session.remove::<String>(FLASH_SESSION_KEY).await;
+        request.extensions_mut().insert(flash);
+    }
+    let mut response = next.run(request).await;
+    if let Some(value) = response.headers_mut().remove(FLASH_HEADER)
+        && let Ok(text) = value.to_str()
+        && let Err(error) = session.insert(FLASH_SESSION_KEY, text).await
+    {
+        tracing::warn!(%error, "could not keep a form's outcome for its page");
+    }
+    response
+}

@@ -608,7 +608,69 @@ async fn sign_out_everywhere_ends_every_session(engine: Engine) {
     );
 }
 
+async fn a_message_written_in_the_address_is_never_shown(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let mut admin = app.client().signed_in_as("admin@example.com").await;
+    let program = app.program_id;
+    let lure = "Your account is locked. Call 555-0100";
+    let encoded = "Your%20account%20is%20locked.%20Call%20555-0100";
+    for page in [
+        format!("/admin/users?form=create&done={encoded}"),
+        format!("/admin/users?form=create&error={encoded}&fields=email:{encoded}"),
+        format!("/programs/{program}?form=program&done={encoded}"),
+        format!("/programs/{program}/milestones?form=milestone&done={encoded}"),
+        format!("/programs/{program}/matches?form=publish&error={encoded}"),
+        format!("/account?form=password&error={encoded}"),
+    ] {
+        let reply = admin.get(&page).await;
+        assert_eq!(reply.status, StatusCode::OK, "{page}");
+        assert!(
+            !reply.body.contains(lure),
+            "{page} shows a message from the address"
+        );
+    }
+    let mut mentee = app.client().signed_in_as("mentee@example.com").await;
+    for page in [
+        format!("/quickcliq?form=item&done={encoded}&m=1&e=1"),
+        format!("/profile?form=item&error={encoded}"),
+    ] {
+        let reply = mentee.get(&page).await;
+        assert!(
+            !reply.body.contains(lure),
+            "{page} shows a message from the address"
+        );
+    }
+    // A code names one of the app's own texts, and nothing else.
+    let coded = admin
+        .get(&format!("/programs/{program}?form=program&done=created"))
+        .await;
+    assert!(coded.body.contains("The program was created."));
+    // The server's own message arrives once, through the session, and its carrier never
+    // leaves the server.
+    let reply = admin
+        .post_form(
+            "/api/accounts/create-user",
+            &[
+                ("email", "mentor@example.com"),
+                ("name", "Dup"),
+                ("password", "long enough password"),
+            ],
+        )
+        .await;
+    assert!(!reply.headers.contains_key(app::ui::flash::FLASH_HEADER));
+    assert_eq!(reply.location(), Some("/admin/users"));
+    let first = admin.get("/admin/users").await;
+    assert!(
+        first
+            .body
+            .contains("There is already an account for mentor@example.com.")
+    );
+    let again = admin.get("/admin/users").await;
+    assert!(!again.body.contains("There is already an account"), "once");
+}
+
 on_both_engines!(
+    a_message_written_in_the_address_is_never_shown,
     thirty_parallel_guesses_get_five_checks,
     too_many_checks_at_once_are_asked_to_come_back,
     a_guesser_at_one_address_locks_out_nobody_else,

@@ -28,19 +28,25 @@ fn back_to(page: &str, key: ItemKey, outcome: &Result<ItemState, AppError>, undo
         "admin" => admin_page().unwrap_or_else(|| "/programs".to_string()),
         _ => "/quickcliq".to_string(),
     };
-    let encode = crate::kernel::text::encode_query_value;
-    let target = match outcome {
-        Ok(state) if state.completed && !undo => format!(
-            "{page}?form=item&done={}&m={}&e={}&x={}",
-            encode(&state.message),
-            key.milestone_id,
-            key.enrollment_id,
-            key.match_id.map(|m| m.to_string()).unwrap_or_default()
-        ),
-        Ok(state) => format!("{page}?form=item&done={}", encode(&state.message)),
-        Err(error) => format!("{page}?form=item&error={}", encode(&error.to_string())),
-    };
-    leptos_axum::redirect(&target);
+    match outcome {
+        Ok(state) if state.completed && !undo => {
+            let (m, e, x) = (
+                key.milestone_id.to_string(),
+                key.enrollment_id.to_string(),
+                key.match_id.map(|m| m.to_string()).unwrap_or_default(),
+            );
+            crate::ui::forms::redirect_with_flash(
+                &page,
+                "item",
+                Ok(state.message.clone()),
+                &[("m", &m), ("e", &e), ("x", &x)],
+            );
+        }
+        Ok(state) => {
+            crate::ui::forms::redirect_with_flash(&page, "item", Ok(state.message.clone()), &[])
+        }
+        Err(error) => crate::ui::forms::redirect_with_flash(&page, "item", Err(error.clone()), &[]),
+    }
 }
 
 /// The match page an admin's plain form came from (its path only, and only a program page).
@@ -328,14 +334,14 @@ pub fn ItemsTable(items: Vec<Item>, completion: Completion) -> impl IntoView {
 #[component]
 pub fn CompletionNotice(completion: Completion) -> impl IntoView {
     let plain = crate::ui::forms::form_outcome(None, "item");
-    let query = leptos_router::hooks::use_query_map().get_untracked();
-    let plain_undo = (|| {
+    let flash = crate::ui::flash::page_flash("item");
+    let plain_undo = flash.and_then(|flash| {
         Some(ItemKey {
-            milestone_id: query.get("m")?.parse().ok()?,
-            enrollment_id: query.get("e")?.parse().ok()?,
-            match_id: query.get("x").and_then(|x| x.parse().ok()),
+            milestone_id: flash.kept("m")?.parse().ok()?,
+            enrollment_id: flash.kept("e")?.parse().ok()?,
+            match_id: flash.kept("x").and_then(|x| x.parse().ok()),
         })
-    })();
+    });
     let source = completion.source;
     view! {
         <div class="notice-region" aria-live="polite" role="status">

@@ -96,10 +96,14 @@ pub async fn save_milestone(
     }
     .await;
     match &outcome {
-        Ok(message) => leptos_axum::redirect(&format!(
-            "/programs/{program_id}/milestones?form=milestone&done={}",
-            crate::kernel::text::encode_query_value(message)
-        )),
+        Ok(message) => {
+            let list = format!("/programs/{program_id}/milestones");
+            if crate::ui::forms::is_plain_form_post() {
+                crate::ui::forms::redirect_with_flash(&list, "milestone", Ok(message.clone()), &[]);
+            } else {
+                leptos_axum::redirect(&format!("{list}?form=milestone&done=saved"));
+            }
+        }
         Err(_) => {
             let page = match milestone_id {
                 Some(id) => format!("/programs/{program_id}/milestones/{id}/edit"),

@@ -81,10 +81,16 @@ pub async fn create_program(
     .await;
     match outcome {
         Ok((id, message)) => {
-            leptos_axum::redirect(&format!(
-                "/programs/{id}?form=program&done={}",
-                crate::kernel::text::encode_query_value(&message)
-            ));
+            if crate::ui::forms::is_plain_form_post() {
+                crate::ui::forms::redirect_with_flash(
+                    &format!("/programs/{id}"),
+                    "program",
+                    Ok(message.clone()),
+                    &[],
+                );
+            } else {
+                leptos_axum::redirect(&format!("/programs/{id}?form=program&done=created"));
+            }
             Ok(message)
         }
         Err(error) => {

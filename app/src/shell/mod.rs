@@ -28,6 +28,7 @@ pub const PRODUCT_NAME: &str = "Mentoring Milestones";
 
 #[component]
 pub fn Header() -> impl IntoView {
+    crate::ui::flash::forget_flash_on_navigation();
     let me = Resource::new(|| (), |_| whoami());
     let demo = Resource::new(|| (), |_| demo_mode_on());
     view! {
@@ -149,6 +150,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::ui::flash::provide_page_flash();
     // Runs in the browser only, once the page is interactive; tests and styles can rely on it.
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {

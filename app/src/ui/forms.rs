@@ -1,12 +1,13 @@
 //! Forms that work before the WebAssembly loads and with JavaScript off: a plain form post
-//! comes back to its page with the outcome in the address, and the page shows it next to the
-//! form; once hydrated, the same forms run as server actions and show the same messages.
+//! comes back to its page with the outcome handed over by the server (see `ui::flash`), and the
+//! page shows it next to the form; once hydrated, the same forms run as server actions and show the same messages.
 
-use crate::error::{AppError, FieldError};
+use crate::error::AppError;
 use leptos::prelude::*;
 
 /// Without JavaScript a form post would get the server function's raw answer: send the browser
-/// back to `page` with the outcome of `form` in the address instead.
+/// back to `page` instead, where the outcome of `form` shows (handed over through the session,
+/// never written in the address).
 #[cfg(feature = "ssr")]
 pub fn answer_plain_form(page: &str, form: &str, outcome: &Result<String, AppError>) {
     answer_plain_form_keeping(page, form, outcome, &[]);
@@ -21,37 +22,39 @@ pub fn answer_plain_form_keeping(
     outcome: &Result<String, AppError>,
     keep: &[(&str, &str)],
 ) {
-    use crate::kernel::text::encode_query_value;
     if !is_plain_form_post() {
         return;
     }
-    let (key, message) = match outcome {
-        Ok(message) => ("done", message.clone()),
-        Err(error) => ("error", error.to_string()),
-    };
-    let separator = if page.contains('?') { '&' } else { '?' };
-    let mut target = format!(
-        "{page}{separator}form={form}&{key}={}",
-        encode_query_value(&message)
-    );
-    if let Err(error) = outcome {
-        let fields = field_messages(error);
-        if !fields.is_empty() {
-            target.push_str(&format!("&fields={}", encode_query_value(&fields)));
-        }
-        for (name, value) in keep {
-            target.push_str(&format!("&{name}={}", encode_query_value(value)));
-        }
-    }
-    leptos_axum::redirect(&target);
+    let keep = if outcome.is_err() { keep } else { &[] };
+    redirect_with_flash(page, form, outcome.clone(), keep);
+}
+
+/// Sends the browser to `page` (a path, with or without a query) where `outcome` shows once.
+#[cfg(feature = "ssr")]
+pub fn redirect_with_flash(
+    page: &str,
+    form: &str,
+    outcome: Result<String, AppError>,
+    keep: &[(&str, &str)],
+) {
+    let path = page.split(['?', '#']).next().unwrap_or(page);
+    crate::ui::flash::hand_over(&crate::ui::flash::Flash {
+        path: path.to_string(),
+        form: form.to_string(),
+        outcome,
+        keep: keep
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    });
+    leptos_axum::redirect(page);
 }
 
 /// A value typed into `form` before a plain post that was refused, to show again.
 pub fn kept_value(form: &str, name: &str) -> Option<String> {
-    let query = leptos_router::hooks::use_query_map().get_untracked();
-    (query.get("form").as_deref() == Some(form) && query.get("error").is_some())
-        .then(|| query.get(name))
-        .flatten()
+    crate::ui::flash::page_flash(form)
+        .filter(|flash| flash.outcome.is_err())
+        .and_then(|flash| flash.kept(name))
 }
 
 /// The message about the field named `field` in a form's outcome.
@@ -60,34 +63,6 @@ pub fn field_error(outcome: &Option<Result<String, AppError>>, field: &str) -> O
         Some(Err(error)) => error.field_message(field).map(str::to_string),
         _ => None,
     }
-}
-
-/// The field messages of an error as they travel in the address after a plain form post: one
-/// `field:message` a line.
-#[cfg(feature = "ssr")]
-fn field_messages(error: &AppError) -> String {
-    match error {
-        AppError::Invalid { fields, .. } => fields
-            .iter()
-            .map(|f| format!("{}:{}", f.field, f.message.replace(['\n', '\r'], " ")))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        _ => String::new(),
-    }
-}
-
-/// The error a plain form post came back with: its message and its field messages.
-fn error_from_address(message: String, fields: Option<String>) -> AppError {
-    let fields = fields
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|line| line.split_once(':'))
-        .map(|(field, message)| FieldError {
-            field: field.to_string(),
-            message: message.to_string(),
-        })
-        .collect();
-    AppError::Invalid { message, fields }
 }
 
 /// Whether the request is a browser's own form post (it accepts HTML), not a server action.
@@ -102,23 +77,22 @@ pub fn is_plain_form_post() -> bool {
     })
 }
 
-/// The outcome of the last submission of `form`, from the action once hydrated or from the
-/// address after a plain form post.
+/// The outcome of the last submission of `form`: from the action once hydrated, from the
+/// server after a plain form post, or one of the fixed coded messages after a redirect.
 pub fn form_outcome(
     value: Option<Result<String, AppError>>,
     form: &str,
 ) -> Option<Result<String, AppError>> {
-    value.or_else(|| {
-        let query = leptos_router::hooks::use_query_map().get_untracked();
-        if query.get("form").as_deref() != Some(form) {
-            return None;
-        }
-        query.get("done").map(Ok).or_else(|| {
-            query
-                .get("error")
-                .map(|e| Err(error_from_address(e, query.get("fields"))))
+    value
+        .or_else(|| crate::ui::flash::page_flash(form).map(|flash| flash.outcome))
+        .or_else(|| {
+            let query = leptos_router::hooks::use_query_map().get_untracked();
+            if query.get("form").as_deref() != Some(form) {
+                return None;
+            }
+            let code = query.get("done")?;
+            crate::ui::flash::coded(form, &code).map(|text| Ok(text.to_string()))
         })
-    })
 }
 
 /// Shows an outcome: a success note or an error, both announced by the live region around it.
@@ -199,34 +173,6 @@ pub fn textarea_text(text: &str) -> String {
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
-
-    #[test]
-    fn field_messages_survive_the_trip_through_the_address() {
-        let error = AppError::invalid_fields(vec![
-            (
-                "email",
-                "Email",
-                "Enter an email address: name@example.org.".into(),
-            ),
-            ("name", "Name", "Use at most\n120 characters.".into()),
-        ]);
-        let back = error_from_address(error.to_string(), Some(field_messages(&error)));
-        assert_eq!(
-            back.field_message("email"),
-            Some("Enter an email address: name@example.org.")
-        );
-        assert_eq!(
-            back.field_message("name"),
-            Some("Use at most 120 characters.")
-        );
-        assert_eq!(back.field_message("password"), None);
-        assert_eq!(back.to_string(), error.to_string());
-        assert!(
-            error
-                .to_string()
-                .starts_with("Email: Enter an email address")
-        );
-    }
 
     #[test]
     fn textarea_content_cannot_close_the_element() {

@@ -293,6 +293,49 @@ impl Client<'_> {
         .await
     }
 
+    /// Follows a plain form post's redirect and reads the outcome the page shows for it: the
+    /// success note, or the form's error (with its field messages).
+    pub async fn outcome_of(&mut self, reply: &Reply) -> Result<String, String> {
+        let location = reply
+            .location()
+            .unwrap_or_else(|| panic!("a redirect, got {}: {}", reply.status, reply.body))
+            .to_string();
+        assert!(
+            !location.contains("done=")
+                || location.ends_with("done=created")
+                || location.ends_with("done=saved"),
+            "no message in the address: {location}"
+        );
+        let page = self.get(&location).await;
+        let text_after = |marker: &str| {
+            page.body
+                .split(marker)
+                .nth(1)
+                .map(|rest| unescape(rest.split('<').next().unwrap_or_default().trim()))
+        };
+        if let Some(success) = text_after(r#"<p class="success">"#) {
+            return Ok(success);
+        }
+        let mut errors: Vec<String> = [
+            r#"<p class="form-error">"#,
+            r#"<p class="visually-hidden">"#,
+        ]
+        .iter()
+        .filter_map(|marker| text_after(marker))
+        .collect();
+        errors.extend(
+            page.body
+                .split(r#"<p class="field-error""#)
+                .skip(1)
+                .filter_map(|rest| rest.split_once('>'))
+                .map(|(_, rest)| unescape(rest.split('<').next().unwrap_or_default())),
+        );
+        if errors.is_empty() {
+            panic!("{location} shows no outcome");
+        }
+        Err(errors.join(" | "))
+    }
+
     /// This client, connecting from `address`.
     pub fn from(mut self, address: &str) -> Self {
         self.peer = Some(
@@ -315,6 +358,16 @@ impl Client<'_> {
         );
         self
     }
+}
+
+/// Text from HTML: the entities Leptos writes, back to characters.
+pub fn unescape(html: &str) -> String {
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 /// Fails a test that has not finished in two minutes instead of letting it hang the run.
