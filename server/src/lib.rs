@@ -73,6 +73,11 @@ pub struct Config {
     #[arg(long, env = "TRUSTED_PROXIES", default_value = "", value_parser = parse_trusted_proxies)]
     pub trusted_proxies: client_address::TrustedProxies,
 
+    /// Milliseconds a request may take, from its first byte to its answer, before it is
+    /// answered 503 (and a request body that trickles in is cut off).
+    #[arg(long, env = "REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
+    pub request_timeout_ms: u64,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -132,6 +137,10 @@ pub struct AppState {
     pub sign_in_gate: Arc<auth::SignInGate>,
     #[from_ref(skip)]
     pub trusted_proxies: Arc<client_address::TrustedProxies>,
+    #[from_ref(skip)]
+    pub change_throttle: Arc<app::items::throttle::ChangeThrottle>,
+    #[from_ref(skip)]
+    pub request_timeout: std::time::Duration,
 }
 
 impl AppState {
@@ -155,6 +164,8 @@ impl AppState {
             secure_cookies: config.secure_cookies,
             sign_in_gate: Arc::new(auth::SignInGate::new(limits)),
             trusted_proxies: Arc::new(config.trusted_proxies.clone()),
+            change_throttle: Arc::default(),
+            request_timeout: std::time::Duration::from_millis(config.request_timeout_ms.max(1)),
         }
     }
 }
@@ -180,6 +191,7 @@ fn demo_mode() -> DemoMode {
 /// What every page render and server function finds in its Leptos context.
 pub fn provide_app_context(state: &AppState) {
     provide_context(state.db.clone());
+    provide_context(state.change_throttle.clone());
     if state.demo {
         provide_context(demo_mode());
     }
@@ -236,6 +248,13 @@ pub fn build_router(state: AppState) -> Router {
         .layer(from_fn(protect::refuse_cross_site))
         .layer(DefaultBodyLimit::max(protect::MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(protect::MAX_BODY_BYTES))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.request_timeout,
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            state.request_timeout,
+        ))
         .layer(from_fn(protect::security_headers))
         .layer(axum::middleware::from_fn_with_state(
             state.secure_cookies,
@@ -382,7 +401,8 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// Every ten minutes: removes expired sessions and forgets old failed sign-ins.
+/// Every ten minutes: removes expired sessions, forgets old failed sign-ins and removes import
+/// previews never confirmed.
 async fn clean_up(db: Db) {
     let store = DbSessionStore::new(db.clone());
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
@@ -397,6 +417,13 @@ async fn clean_up(db: Db) {
             Ok(0) => {}
             Ok(count) => tracing::info!(count, "old failed sign-ins forgotten"),
             Err(error) => tracing::warn!(%error, "could not forget old failed sign-ins"),
+        }
+        let stale =
+            chrono::Utc::now() - chrono::Duration::hours(app::imports::store::PREVIEW_KEPT_HOURS);
+        match app::imports::store::purge_stale_previews(&db, stale).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "unconfirmed import previews removed"),
+            Err(error) => tracing::warn!(%error, "could not remove old import previews"),
         }
     }
 }

@@ -669,7 +669,168 @@ async fn a_message_written_in_the_address_is_never_shown(engine: Engine) {
     assert!(!again.body.contains("There is already an account"), "once");
 }
 
+async fn a_script_cannot_grow_the_history_without_bound(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let mut mentor = app.client().signed_in_as("mentor@example.com").await;
+    let milestone = app
+        .scalar("SELECT id FROM milestones WHERE name = 'Mid-Cycle Check-In'")
+        .await
+        .to_string();
+    let enrollment = app
+        .scalar(
+            "SELECT e.id FROM enrollments e JOIN users u ON u.id = e.user_id \
+             WHERE u.email = 'mentor@example.com' AND e.role = 'mentor'",
+        )
+        .await
+        .to_string();
+    let matched = app
+        .scalar(
+            "SELECT m.id FROM matches m JOIN enrollments e ON e.id = m.mentor_enrollment_id \
+             JOIN users u ON u.id = e.user_id \
+             WHERE u.email = 'mentor@example.com' AND m.state = 'published'",
+        )
+        .await
+        .to_string();
+    let key = [
+        ("milestone_id", milestone.as_str()),
+        ("enrollment_id", enrollment.as_str()),
+        ("match_id", matched.as_str()),
+    ];
+    let before = app.scalar("SELECT COUNT(*) FROM completion_events").await;
+    let mut refused = 0;
+    for n in 0..80 {
+        let endpoint = if n % 2 == 0 {
+            "items/complete"
+        } else {
+            "items/undo"
+        };
+        let reply = mentor.call(endpoint, &key).await;
+        match reply.status {
+            StatusCode::OK => {}
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                assert!(
+                    reply.body.contains("Please wait a minute"),
+                    "{}",
+                    reply.body
+                );
+                refused += 1;
+            }
+            other => panic!("{other}: {}", reply.body),
+        }
+    }
+    assert!(
+        refused >= 19,
+        "the sixty-first change in a burst waits: {refused} refused"
+    );
+    let written = app.scalar("SELECT COUNT(*) FROM completion_events").await - before;
+    assert!(written <= 61, "{written} history rows");
+    // Someone else is not held up.
+    let mut mentee = app.client().signed_in_as("mentee@example.com").await;
+    assert_eq!(mentee.call("items/mine", &[]).await.status, StatusCode::OK);
+}
+
+async fn page_numbers_that_overflow_are_refused(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let mut admin = app.client().signed_in_as("admin@example.com").await;
+    let program = app.program_id.to_string();
+    for endpoint in ["programs/matches", "programs/participants"] {
+        for page in ["9223372036854775807", "1000001"] {
+            let reply = admin
+                .call(endpoint, &[("program_id", &program), ("page", page)])
+                .await;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{endpoint} page {page}: {}",
+                reply.body
+            );
+        }
+    }
+    for page in ["matches", "participants"] {
+        let reply = admin
+            .get(&format!(
+                "/programs/{program}/{page}?page=99999999999999999999999"
+            ))
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(reply.body.contains("There is no page"));
+        let last = admin
+            .get(&format!("/programs/{program}/{page}?page=1000000"))
+            .await;
+        assert_eq!(last.status, StatusCode::OK, "an empty page past the end");
+    }
+}
+
+async fn a_request_that_takes_too_long_is_cut_off(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let mut state = app.state.clone();
+    state.request_timeout = Duration::from_millis(1);
+    let hurried = server::build_router(state);
+    let request = Request::get(format!("/programs/{}/report", app.program_id))
+        .header(header::HOST, HOST)
+        .header(header::ACCEPT, "text/html")
+        .body(Body::empty())
+        .expect("request");
+    let reply = hurried.oneshot(request).await.expect("an answer");
+    assert_eq!(reply.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // The same request within the normal limit is answered.
+    assert!(app.client().get("/sign-in").await.status.is_success());
+}
+
+async fn import_previews_never_confirmed_are_purged(engine: Engine) {
+    use app::imports::plan::ImportKind;
+    use app::imports::store::{purge_stale_previews, stage_import};
+    let app = TestApp::new(engine).await;
+    let stage = || {
+        stage_import(
+            &app.db,
+            app.program_id,
+            ImportKind::Participants,
+            "email,role\nmentor@example.com,mentor\n",
+            app.throwaway_id,
+        )
+    };
+    let old = stage().await.expect("staged");
+    let fresh = stage().await.expect("staged");
+    let two_days_ago = chrono::Utc::now() - chrono::Duration::days(2);
+    app::on_db!(
+        &app.db,
+        write | pool | {
+            sqlx::query("UPDATE import_batches SET created_at = $1 WHERE id = $2")
+                .bind(two_days_ago)
+                .bind(old)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        }
+    )
+    .expect("aged");
+    let cutoff = chrono::Utc::now() - chrono::Duration::hours(24);
+    assert_eq!(
+        purge_stale_previews(&app.db, cutoff).await.expect("purged"),
+        1
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM import_batches WHERE id = {fresh}"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM import_batches WHERE id = {old}"
+        ))
+        .await,
+        0
+    );
+}
+
 on_both_engines!(
+    a_script_cannot_grow_the_history_without_bound,
+    page_numbers_that_overflow_are_refused,
+    a_request_that_takes_too_long_is_cut_off,
+    import_previews_never_confirmed_are_purged,
     a_message_written_in_the_address_is_never_shown,
     thirty_parallel_guesses_get_five_checks,
     too_many_checks_at_once_are_asked_to_come_back,

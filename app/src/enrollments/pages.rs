@@ -133,7 +133,7 @@ pub fn ParticipantsPage() -> impl IntoView {
                 q.get("search").unwrap_or_default(),
                 q.get("role").unwrap_or_default(),
                 q.get("state").unwrap_or_default(),
-                q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+                crate::kernel::page::page_number(q.get("page").as_deref()),
                 enrol_action.version().get(),
                 state_action.version().get(),
             )

@@ -46,6 +46,9 @@ pub async fn participants(
     let role = filter.role.map_or("", Role::as_str);
     let state = filter.state.map_or("", EnrollmentState::as_str);
     let page = filter.page.max(1);
+    let skip = crate::kernel::page::offset(page).ok_or_else(|| {
+        AppError::invalid_field("page", "Page", format!("There is no page {page}."))
+    })?;
     let list_sql = format!(
         "SELECT e.id AS enrollment_id, u.id AS user_id, u.display_name AS name, u.email, e.role, \
            e.state, (SELECT COUNT(*) FROM matches m WHERE m.state <> 'ended' \
@@ -67,7 +70,7 @@ pub async fn participants(
                 .bind(role)
                 .bind(state)
                 .bind(PAGE_SIZE)
-                .bind((page - 1) * PAGE_SIZE)
+                .bind(skip)
                 .fetch_all(pool)
                 .await?;
             let total: i64 = sqlx::query_scalar(&count_sql)

@@ -342,3 +342,24 @@ mod tests {
         assert_eq!(import_summary([0; 4], 0), "the file had no rows.");
     }
 }
+
+/// How long an import preview that was never confirmed is kept.
+pub const PREVIEW_KEPT_HOURS: i64 = 24;
+
+/// Deletes import previews never confirmed and older than `older_than`; returns how many.
+/// Confirmed imports stay: they are the record of what was imported.
+pub async fn purge_stale_previews(
+    db: &Db,
+    older_than: chrono::DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    on_db!(
+        db,
+        write | pool | {
+            sqlx::query("DELETE FROM import_batches WHERE applied_at IS NULL AND created_at < $1")
+                .bind(older_than)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        }
+    )
+}

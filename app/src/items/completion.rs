@@ -62,6 +62,20 @@ fn admin_page() -> Option<String> {
     .then(|| path.to_string())
 }
 
+/// Refuses a change when the person has made too many too fast.
+#[cfg(feature = "ssr")]
+fn throttled(user_id: i64) -> Result<(), AppError> {
+    let allowed = use_context::<std::sync::Arc<super::throttle::ChangeThrottle>>()
+        .is_none_or(|throttle| throttle.allow(user_id));
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            "That is a lot of changes at once. Please wait a minute and try again.",
+        ))
+    }
+}
+
 #[server(endpoint = "items/complete")]
 pub async fn complete_item(
     milestone_id: i64,
@@ -78,7 +92,10 @@ pub async fn complete_item(
         match_id,
     };
     let from = Source::parse(&source).unwrap_or(Source::Quickcliq);
-    let outcome = super::store::complete(&db, &user, key, from).await;
+    let outcome = match throttled(user.id) {
+        Err(error) => Err(error),
+        Ok(()) => super::store::complete(&db, &user, key, from).await,
+    };
     back_to(&source, key, &outcome, false);
     outcome
 }
@@ -99,7 +116,10 @@ pub async fn undo_item(
         match_id,
     };
     let from = Source::parse(&source).unwrap_or(Source::Quickcliq);
-    let outcome = super::store::undo(&db, &user, key, from).await;
+    let outcome = match throttled(user.id) {
+        Err(error) => Err(error),
+        Ok(()) => super::store::undo(&db, &user, key, from).await,
+    };
     back_to(&source, key, &outcome, true);
     outcome
 }

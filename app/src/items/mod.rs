@@ -5,6 +5,8 @@ pub mod completion;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod throttle;
 
 use crate::kernel::roles::Role;
 use crate::milestones::{Category, ItemStatus};

@@ -150,7 +150,7 @@ pub fn MatchesPage() -> impl IntoView {
                 q.get("search").unwrap_or_default(),
                 q.get("state").unwrap_or_default(),
                 q.get("sort").unwrap_or_default(),
-                q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+                crate::kernel::page::page_number(q.get("page").as_deref()),
                 (
                     create.version().get(),
                     publish.version().get(),

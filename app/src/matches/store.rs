@@ -135,6 +135,9 @@ pub async fn matches(
     let pattern = like_pattern(&search);
     let state = filter.state.map_or("", MatchState::as_str);
     let page = filter.page.max(1);
+    let skip = crate::kernel::page::offset(page).ok_or_else(|| {
+        AppError::invalid_field("page", "Page", format!("There is no page {page}."))
+    })?;
     let list_sql = format!(
         "{MATCH_COLUMNS}{MATCH_FROM} ORDER BY {} LIMIT $5 OFFSET $6",
         filter.sort.order_by()
@@ -149,7 +152,7 @@ pub async fn matches(
                 .bind(&search)
                 .bind(&pattern)
                 .bind(PAGE_SIZE)
-                .bind((page - 1) * PAGE_SIZE)
+                .bind(skip)
                 .fetch_all(pool)
                 .await?;
             let total: i64 = sqlx::query_scalar(&count_sql)

@@ -104,7 +104,7 @@ impl ReportQuery {
             to: text("to"),
             as_of: text("as_of"),
             sort: text("sort"),
-            page: get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+            page: crate::kernel::page::page_number(get("page").as_deref()),
         }
     }
 

@@ -33,7 +33,13 @@ pub fn error_view(error: AppError) -> impl IntoView {
             .into_any()
         }
         AppError::NotFound => view! { <NotFound/> }.into_any(),
-        other => view! { <p class="error" role="alert">{other.to_string()}</p> }.into_any(),
+        other => {
+            set_status(match other {
+                AppError::Invalid { .. } => 422,
+                _ => 500,
+            });
+            view! { <p class="error" role="alert">{other.to_string()}</p> }.into_any()
+        }
     }
 }
 

@@ -45,6 +45,7 @@ pub fn config(database_url: String, secure_cookies: bool) -> Config {
         demo_public: false,
         secure_cookies,
         trusted_proxies: Default::default(),
+        request_timeout_ms: 30_000,
         command: None,
     }
 }
