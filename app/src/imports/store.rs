@@ -329,20 +329,6 @@ fn import_summary(counts: [usize; 4], unchanged: usize) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn summaries_count_what_happened() {
-        assert_eq!(
-            import_summary([2, 0, 1, 0], 3),
-            "2 enrolled, 1 match created, 3 already there, left as they were."
-        );
-        assert_eq!(import_summary([0; 4], 0), "the file had no rows.");
-    }
-}
-
 /// How long an import preview that was never confirmed is kept.
 pub const PREVIEW_KEPT_HOURS: i64 = 24;
 
@@ -362,4 +348,18 @@ pub async fn purge_stale_previews(
                 .map(|r| r.rows_affected())
         }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_count_what_happened() {
+        assert_eq!(
+            import_summary([2, 0, 1, 0], 3),
+            "2 enrolled, 1 match created, 3 already there, left as they were."
+        );
+        assert_eq!(import_summary([0; 4], 0), "the file had no rows.");
+    }
 }
