@@ -101,7 +101,10 @@ pub async fn save_milestone(
             if crate::ui::forms::is_plain_form_post() {
                 crate::ui::forms::redirect_with_flash(&list, "milestone", Ok(message.clone()), &[]);
             } else {
-                leptos_axum::redirect(&format!("{list}?form=milestone&done=saved"));
+                leptos_axum::redirect(&format!(
+                    "{list}?form=milestone&done={}",
+                    crate::kernel::text::encode_query_value(message)
+                ));
             }
         }
         Err(_) => {

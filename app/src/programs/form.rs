@@ -89,7 +89,10 @@ pub async fn create_program(
                     &[],
                 );
             } else {
-                leptos_axum::redirect(&format!("/programs/{id}?form=program&done=created"));
+                leptos_axum::redirect(&format!(
+                    "/programs/{id}?form=program&done={}",
+                    crate::kernel::text::encode_query_value(&message)
+                ));
             }
             Ok(message)
         }

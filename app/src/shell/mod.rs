@@ -28,7 +28,7 @@ pub const PRODUCT_NAME: &str = "Mentoring Milestones";
 
 #[component]
 pub fn Header() -> impl IntoView {
-    crate::ui::flash::forget_flash_on_navigation();
+    crate::ui::flash::remember_loaded_address();
     let me = Resource::new(|| (), |_| whoami());
     let demo = Resource::new(|| (), |_| demo_mode_on());
     view! {

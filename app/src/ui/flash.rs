@@ -5,8 +5,13 @@
 //! in the person's session instead: the server function hands it to the server (a private
 //! response header that never leaves it), which keeps it in the session and gives it, once, to
 //! the next page load of the same path. The page reads it on the server and the browser gets
-//! the same value with the page (so hydration agrees). After a hydrated form's redirect the
-//! address carries only a message *code*, shown as one of the fixed texts of [`coded`].
+//! the same value with the page (so hydration agrees).
+//!
+//! A hydrated form that moves the person to another page (a new program, a saved milestone)
+//! is sent there by the server function's redirect, which the app follows without loading a
+//! page: that address may carry the message (`?form=…&done=…`), and it is read only after
+//! such a move inside the app. The address a page was loaded with, by a link from anywhere,
+//! is never read for a message.
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -89,9 +94,13 @@ pub fn hand_over(flash: &Flash) {
     }
 }
 
-/// The flash of this page load, shared by the server's render and the browser's hydration.
+/// The flash of this page load, shared by the server's render and the browser's hydration,
+/// and the address the page was loaded with.
 #[derive(Clone, Copy)]
-struct PageFlash(RwSignal<Option<Flash>>);
+struct PageFlash {
+    flash: StoredValue<Option<Flash>>,
+    loaded_at: StoredValue<Option<String>>,
+}
 
 /// Called once by the app, before anything reads a flash.
 pub fn provide_page_flash() {
@@ -106,36 +115,57 @@ pub fn provide_page_flash() {
             None::<Flash>
         }
     });
-    provide_context(PageFlash(RwSignal::new(shared.into_inner())));
-}
-
-/// Forgets the flash once the person moves to another page (called inside the router).
-pub fn forget_flash_on_navigation() {
-    let Some(PageFlash(flash)) = use_context::<PageFlash>() else {
-        return;
-    };
-    let location = leptos_router::hooks::use_location();
-    let first = location.pathname.get_untracked();
-    Effect::new(move |_| {
-        if location.pathname.get() != first {
-            flash.set(None);
-        }
+    provide_context(PageFlash {
+        flash: StoredValue::new(shared.into_inner()),
+        loaded_at: StoredValue::new(None),
     });
 }
 
-/// The flash about `form`, if this page load brought one.
-pub fn page_flash(form: &str) -> Option<Flash> {
-    let PageFlash(flash) = use_context::<PageFlash>()?;
-    flash.get_untracked().filter(|flash| flash.form == form)
+/// The address shown now, path and query.
+fn current_address() -> String {
+    let location = leptos_router::hooks::use_location();
+    format!(
+        "{}?{}",
+        location.pathname.get_untracked(),
+        location.search.get_untracked()
+    )
 }
 
-/// The fixed messages a hydrated form's redirect may name by code (`?form=…&done=code`).
-pub fn coded(form: &str, code: &str) -> Option<&'static str> {
-    match (form, code) {
-        ("program", "created") => Some("The program was created."),
-        ("milestone", "saved") => Some("The milestone was saved."),
-        _ => None,
+/// Notes the address the page was loaded with (called inside the router, before any page).
+pub fn remember_loaded_address() {
+    if let Some(page) = use_context::<PageFlash>()
+        && page.loaded_at.with_value(Option::is_none)
+    {
+        page.loaded_at.set_value(Some(current_address()));
     }
+}
+
+/// Whether the person has moved inside the app since the page was loaded.
+fn moved_in_app(page: PageFlash) -> bool {
+    page.loaded_at
+        .with_value(|loaded| loaded.as_ref().is_some_and(|at| *at != current_address()))
+}
+
+/// The flash about `form` that this page load brought, until the person moves on.
+pub fn page_flash(form: &str) -> Option<Flash> {
+    let page = use_context::<PageFlash>()?;
+    if moved_in_app(page) {
+        return None;
+    }
+    page.flash.get_value().filter(|flash| flash.form == form)
+}
+
+/// The message of a hydrated form's redirect, read from the address only after a move inside
+/// the app (never from the address a page was loaded with).
+pub fn redirect_message(form: &str) -> Option<String> {
+    let page = use_context::<PageFlash>()?;
+    if !moved_in_app(page) {
+        return None;
+    }
+    let query = leptos_router::hooks::use_query_map().get_untracked();
+    (query.get("form").as_deref() == Some(form))
+        .then(|| query.get("done"))
+        .flatten()
 }
 
 #[cfg(all(test, feature = "ssr"))]
@@ -159,12 +189,5 @@ mod tests {
         assert_eq!(Flash::decode(&encoded), Some(flash));
         assert_eq!(Flash::decode("%zz"), None);
         assert_eq!(Flash::decode("not json"), None);
-    }
-
-    #[test]
-    fn only_known_codes_have_a_message() {
-        assert!(coded("program", "created").is_some());
-        assert_eq!(coded("program", "You were hacked"), None);
-        assert_eq!(coded("item", "created"), None);
     }
 }

@@ -78,21 +78,14 @@ pub fn is_plain_form_post() -> bool {
 }
 
 /// The outcome of the last submission of `form`: from the action once hydrated, from the
-/// server after a plain form post, or one of the fixed coded messages after a redirect.
+/// server after a plain form post, or from a hydrated form's redirect inside the app.
 pub fn form_outcome(
     value: Option<Result<String, AppError>>,
     form: &str,
 ) -> Option<Result<String, AppError>> {
     value
         .or_else(|| crate::ui::flash::page_flash(form).map(|flash| flash.outcome))
-        .or_else(|| {
-            let query = leptos_router::hooks::use_query_map().get_untracked();
-            if query.get("form").as_deref() != Some(form) {
-                return None;
-            }
-            let code = query.get("done")?;
-            crate::ui::flash::coded(form, &code).map(|text| Ok(text.to_string()))
-        })
+        .or_else(|| crate::ui::flash::redirect_message(form).map(Ok))
 }
 
 /// Shows an outcome: a success note or an error, both announced by the live region around it.
