@@ -46,6 +46,7 @@ export default defineConfig({
     stderr: "pipe",
     env: {
       DATABASE_URL: "sqlite:.run/e2e.db",
+      CREATE_DATABASE: "true",
       DEMO: "true",
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: "../target/site",

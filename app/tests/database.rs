@@ -734,3 +734,57 @@ mod sqlite_settings {
         assert!(attempt.is_err(), "a write through a reader must fail");
     }
 }
+
+/// Two processes on one SQLite file (two pools here): a write transaction that reads first
+/// holds the write lock from its start, so a write from the other process waits its turn
+/// instead of making this transaction fail with "database is locked" when it comes to write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_transaction_that_reads_first_is_never_refused_as_locked() {
+    use app::db::BeginWrite;
+    let scratch = app::dev::scratch::ScratchDb::sqlite()
+        .await
+        .expect("a scratch file");
+    let other_process = Db::connect(&scratch.url)
+        .await
+        .expect("a second connection");
+    let (Db::Sqlite { writer: mine, .. }, Db::Sqlite { writer: theirs, .. }) =
+        (&scratch.db, &other_process)
+    else {
+        panic!("SQLite");
+    };
+    let now = Utc::now();
+    let mut tx = mine.begin_write().await.expect("begin");
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM programs")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("read");
+    let theirs = theirs.clone();
+    let their_write = tokio::spawn(async move {
+        sqlx::query(
+            "INSERT INTO programs (name, description, time_zone, created_at) \
+             VALUES ('Theirs', '', 'UTC', $1)",
+        )
+        .bind(now)
+        .execute(&theirs)
+        .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    sqlx::query(
+        "INSERT INTO programs (name, description, time_zone, created_at) \
+         VALUES ('Mine', '', 'UTC', $1)",
+    )
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .expect("my write, after my read, is not refused");
+    tx.commit().await.expect("commit");
+    their_write
+        .await
+        .expect("their task")
+        .expect("their write waited its turn");
+    assert_eq!(
+        count(&scratch.db, "SELECT COUNT(*) FROM programs").await,
+        before + 2
+    );
+    other_process.close().await;
+}

@@ -46,6 +46,11 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
 
+    /// `true` creates the SQLite file if it does not exist. Without it only the default path is
+    /// created: a mistyped path stops the server instead of starting it on an empty database.
+    #[arg(long, env = "CREATE_DATABASE", default_value_t = false, action = ArgAction::Set, value_name = "true|false")]
+    pub create_database: bool,
+
     /// Address and port to listen on.
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
     pub site_addr: SocketAddr,
@@ -303,7 +308,8 @@ pub enum StartError {
 /// Opens and migrates the database, seeds the demo in demo mode, and serves until SIGTERM or
 /// Ctrl-C, letting requests under way finish.
 pub async fn run(config: Config) -> Result<(), StartError> {
-    let db = Db::open(&config.database_url).await?;
+    let create = config.create_database || config.database_url == DEFAULT_DATABASE_URL;
+    let db = Db::open_existing(&config.database_url, create).await?;
     if let Some(Command::CreateAdmin { email, name }) = &config.command {
         let password = read_password_line()?;
         let result = create_site_admin(&db, email, name, &password).await;
@@ -364,18 +370,39 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let router = build_router(AppState::new(&config, db.clone()));
     let cleanup = tokio::spawn(clean_up(db.clone()));
     tracing::info!("listening on http://{}", config.site_addr);
-    axum::serve(
+    // On SIGTERM or Ctrl-C: no new connections; requests under way get SHUTDOWN_GRACE to
+    // finish, then the server stops regardless.
+    let (stopping, stop_requested) = tokio::sync::watch::channel(false);
+    let serve = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| StartError::Serve(e.to_string()))?;
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping.send(true);
+    });
+    let grace = async move {
+        let mut stop_requested = stop_requested;
+        if stop_requested.wait_for(|stop| *stop).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        served = serve => served.map_err(|e| StartError::Serve(e.to_string()))?,
+        () = grace => tracing::warn!(
+            seconds = SHUTDOWN_GRACE.as_secs(),
+            "requests still under way after the shutdown grace period; stopping"
+        ),
+    }
     cleanup.abort();
     db.close().await;
     tracing::info!("stopped");
     Ok(())
 }
+
+/// How long requests under way may take to finish after SIGTERM.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -182,7 +182,10 @@ fn every_setting_has_a_flag_and_a_default() {
 /// Runs the server binary until it exits or `timeout` passes; returns (exit code, stderr).
 fn run_server(env: &[(&str, &str)], timeout: Duration) -> (Option<i32>, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
-    command.env_remove("DATABASE_URL").env_remove("DEMO");
+    command
+        .env_remove("DATABASE_URL")
+        .env_remove("DEMO")
+        .env_remove("CREATE_DATABASE");
     for (key, value) in env {
         command.env(key, value);
     }
@@ -224,6 +227,7 @@ fn demo_mode_on_a_public_address_is_refused_unless_meant() {
     let (code, stderr) = run_server(
         &[
             ("DATABASE_URL", &url),
+            ("CREATE_DATABASE", "true"),
             ("DEMO", "true"),
             ("LEPTOS_SITE_ADDR", "0.0.0.0:0"),
         ],
@@ -234,6 +238,20 @@ fn demo_mode_on_a_public_address_is_refused_unless_meant() {
         &stderr,
         "demo mode shows its accounts and their public password, so it serves only on a loopback address",
     );
+}
+
+#[test]
+fn a_mistyped_database_path_is_not_created_silently() {
+    let folder = temp_folder("mistyped");
+    let typo = folder.join("data").join("mlestones.db");
+    let url = format!("sqlite:{}", typo.display());
+    let (code, stderr) = run_server(&[("DATABASE_URL", &url)], Duration::from_secs(20));
+    let created = typo.exists() || folder.join("data").exists();
+    let _ = std::fs::remove_dir_all(&folder);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_one_clear_sentence(&stderr, "there is no database at");
+    assert!(stderr.contains("CREATE_DATABASE=true"), "{stderr}");
+    assert!(!created, "nothing was created at the mistyped path");
 }
 
 #[test]
@@ -306,6 +324,7 @@ fn sigterm_shuts_the_server_down_gracefully() {
     let url = format!("sqlite:{}", folder.join("app.db").display());
     let child = Command::new(env!("CARGO_BIN_EXE_server"))
         .env("DATABASE_URL", &url)
+        .env("CREATE_DATABASE", "true")
         .env("LEPTOS_SITE_ADDR", &addr)
         .env("DEMO", "true")
         .stdout(Stdio::piped())
@@ -359,6 +378,7 @@ fn create_admin(url: &str, email: &str, password_line: &str) -> (Option<i32>, St
     let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
         .args(["create-admin", "--email", email, "--name", "Robin Root"])
         .env("DATABASE_URL", url)
+        .env("CREATE_DATABASE", "true")
         .env_remove("DEMO")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -69,6 +69,11 @@ pub enum DbError {
         engine: &'static str,
         reason: String,
     },
+    #[error(
+        "there is no database at {path}; check DATABASE_URL, or set CREATE_DATABASE=true \
+         (--create-database true) to create a new one there"
+    )]
+    Missing { path: String },
     #[error("an in-memory SQLite database cannot be used; point DATABASE_URL at a file")]
     InMemorySqlite,
     #[error("could not create the folder {path} for the SQLite database: {reason}")]
@@ -102,6 +107,24 @@ impl Db {
         Ok(db)
     }
 
+    /// As [`Db::open`], but a SQLite file that does not exist is created only when `create`
+    /// is true: a mistyped path is an error, not a new empty database.
+    pub async fn open_existing(url: &str, create: bool) -> Result<Db, DbError> {
+        if !create && url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url).map_err(|e| DbError::InvalidUrl {
+                engine: "SQLite",
+                reason: e.to_string(),
+            })?;
+            let path = options.get_filename();
+            if !path.as_os_str().is_empty() && path != Path::new(":memory:") && !path.exists() {
+                return Err(DbError::Missing {
+                    path: path.display().to_string(),
+                });
+            }
+        }
+        Db::open(url).await
+    }
+
     pub fn engine(&self) -> Engine {
         match self {
             Db::Sqlite { .. } => Engine::Sqlite,
@@ -117,7 +140,44 @@ impl Db {
         };
         result.map_err(|e| DbError::Migrate(e.to_string()))
     }
+}
 
+/// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
+/// a transaction that reads before it writes can otherwise fail with "database is locked" when
+/// another process (a second server, `server generate-program`) writes at the same moment,
+/// instead of waiting its turn.
+pub trait BeginWrite {
+    type Database: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<
+        Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>,
+    > + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = sqlx::Sqlite;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<
+        Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>,
+    > + Send {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = sqlx::Postgres;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<
+        Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>,
+    > + Send {
+        self.begin()
+    }
+}
+
+impl Db {
     /// Whether the database answers a trivial query.
     pub async fn is_healthy(&self) -> bool {
         on_db!(
@@ -151,8 +211,9 @@ async fn connect_sqlite(url: &str) -> Result<Db, DbError> {
     let options = options
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        // NORMAL in WAL mode keeps every committed transaction through a crash of the process.
-        .synchronous(SqliteSynchronous::Normal)
+        // FULL: a transaction is on disk (the WAL synced) before its commit returns, so every
+        // write the app acknowledged survives a crash of the process and a loss of power.
+        .synchronous(SqliteSynchronous::Full)
         .busy_timeout(SQLITE_BUSY_TIMEOUT)
         .foreign_keys(true);
     let target = path.display().to_string();

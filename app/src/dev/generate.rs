@@ -5,6 +5,7 @@
 //! sign in (their password hash is not a hash). Rows are written in multi-row statements inside
 //! one transaction, so a large program takes seconds, not minutes.
 
+use crate::db::BeginWrite;
 use crate::db::{Db, DbError};
 use crate::items::{Action, Source};
 use crate::kernel::due_date::{DueOffset, OffsetUnit};
@@ -136,7 +137,7 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
     let result: Result<Generated, sqlx::Error> = crate::on_db!(
         db,
         write | pool | async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let program_id: i64 = sqlx::query_scalar(
                 "INSERT INTO programs (name, description, time_zone, created_at) \
                  VALUES ($1, $2, $3, $4) RETURNING id",

@@ -1,6 +1,7 @@
 //! Demo data (the demo accounts in README.md): seeded only into an empty database, in one transaction.
 
 use crate::accounts::password::hash_password;
+use crate::db::BeginWrite;
 use crate::db::{Db, DbError};
 use crate::items::{Action, Source};
 use crate::kernel::roles::{MatchState, Role};
@@ -199,7 +200,7 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedOutcome, DbError
             write
                 | pool
                 | async {
-                    let mut tx = pool.begin().await?;
+                    let mut tx = pool.begin_write().await?;
                     let existing: i64 = sqlx::query_scalar(
                         "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM programs)",
                     )

@@ -2,6 +2,7 @@
 //! docs/rules.md ("Matches and enrollments") checked inside the transaction that writes.
 
 use super::{EnrollmentState, Participant};
+use crate::db::BeginWrite;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::kernel::page::{PAGE_SIZE, Page};
@@ -127,7 +128,7 @@ pub async fn enrol(db: &Db, program_id: i64, email: &str, role: Role) -> Result<
     on_db!(
         db,
         write | pool | async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let user: Option<(i64, String)> =
                 sqlx::query_as("SELECT id, display_name FROM users WHERE email = $1")
                     .bind(email)
@@ -205,7 +206,7 @@ pub async fn set_enrollment_state(
         write
             | pool
             | async {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 // Takes the row's lock first (PostgreSQL), so a match created at the same moment
                 // waits for this check and this check for it.
                 let locked = sqlx::query(

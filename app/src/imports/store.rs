@@ -4,6 +4,7 @@
 use super::plan::{
     Change, ImportKind, Known, KnownEnrollment, KnownMatch, Plan, plan_matches, plan_participants,
 };
+use crate::db::BeginWrite;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::kernel::roles::{EnrollmentState, MatchState, Role};
@@ -184,6 +185,7 @@ pub async fn preview_batch(db: &Db, batch: &Batch) -> Result<Plan, AppError> {
         db,
         read | pool
             | async {
+                // A read transaction: one consistent view of the program.
                 let mut tx = pool.begin().await?;
                 let known = known!(tx, batch.program_id).await?;
                 tx.rollback().await?;
@@ -205,7 +207,7 @@ pub async fn apply_batch(db: &Db, batch_id: i64, user_id: i64) -> Result<String,
     on_db!(
         db,
         write | pool | async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let claimed = sqlx::query(
                 "UPDATE import_batches SET applied_by = $1 WHERE id = $2 AND summary IS NULL",
             )

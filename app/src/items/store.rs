@@ -4,6 +4,7 @@
 use super::{Action, Item, ItemKey, ItemState, Source};
 use crate::accounts::CurrentUser;
 use crate::accounts::access::{Permission, allows};
+use crate::db::BeginWrite;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::kernel::roles::MatchState;
@@ -263,7 +264,7 @@ pub async fn complete(
         write
             | pool
             | async {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 let milestone: Option<Definition> = sqlx::query_as(
                 "SELECT program_id, name, category, role, archived FROM milestones WHERE id = $1",
             )
@@ -415,7 +416,7 @@ pub async fn undo(
         write
             | pool
             | async {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 let name: Option<(String, i64)> =
                     sqlx::query_as("SELECT name, program_id FROM milestones WHERE id = $1")
                         .bind(key.milestone_id)

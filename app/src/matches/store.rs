@@ -2,6 +2,7 @@
 //! docs/rules.md ("Matches and enrollments") checked inside the transaction that writes.
 
 use super::{MatchListing, MatchSort, end_date, publish_date};
+use crate::db::BeginWrite;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::kernel::page::{PAGE_SIZE, Page};
@@ -239,7 +240,7 @@ pub async fn create_match(
         write
             | pool
             | async {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 let outcome = insert_match!(
                     tx,
                     program_id,
@@ -296,7 +297,7 @@ pub async fn publish_matches(
         write
             | pool
             | async {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 let mut published = 0;
                 // A few statements for a whole cohort, not one per match.
                 for chunk in ids.chunks(PUBLISH_CHUNK) {
@@ -357,7 +358,7 @@ pub async fn remove_pending_match(
     on_db!(
         db,
         write | pool | async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let row: Option<Pair> = sqlx::query_as(
                 "SELECT m.state, mu.display_name AS mentor, eu.display_name AS mentee FROM matches m \
                  JOIN enrollments me ON me.id = m.mentor_enrollment_id \
@@ -414,7 +415,7 @@ pub async fn end_match(db: &Db, program_id: i64, match_id: i64) -> Result<String
         write
             | pool
             | async {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 let row: Option<Publication> = sqlx::query_as(
                     "SELECT state, published_on FROM matches WHERE id = $1 AND program_id = $2",
                 )

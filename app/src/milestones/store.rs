@@ -5,6 +5,7 @@ use super::form::MilestoneDraft;
 use super::preview::PreviewData;
 use super::rule::MatchFact;
 use super::{Category, DueOffset, MilestoneRecord, OffsetUnit};
+use crate::db::BeginWrite;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::kernel::roles::{MatchState, Role};
@@ -112,7 +113,7 @@ pub async fn create(
         write
             | pool
             | async {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 let last: Option<i32> = sqlx::query_scalar(
                     "SELECT MAX(position) FROM milestones WHERE program_id = $1",
                 )
@@ -209,7 +210,7 @@ pub async fn move_one(db: &Db, program_id: i64, id: i64, up: bool) -> Result<Str
         write
             | pool
             | async {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 let order: Vec<(i64, String)> = sqlx::query_as(
                     "SELECT id, name FROM milestones WHERE program_id = $1 ORDER BY position, id",
                 )

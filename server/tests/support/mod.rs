@@ -39,6 +39,7 @@ pub struct TestApp {
 pub fn config(database_url: String, secure_cookies: bool) -> Config {
     Config {
         database_url,
+        create_database: true,
         site_addr: "127.0.0.1:0".parse().expect("address"),
         site_root: "target/site".to_string(),
         demo: true,
