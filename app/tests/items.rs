@@ -344,7 +344,66 @@ async fn a_participant_cannot_record_their_own_completion_as_an_admins(db: &Db) 
     );
 }
 
+async fn a_closed_item_keeps_its_completion(db: &Db) {
+    seeded(db).await;
+    let item = check_in(db).await;
+    let mentor = person(db, "mentor@example.com").await;
+    let write = |sql: &'static str, id: i64| async move {
+        on_db!(
+            db,
+            write | pool | sqlx::query(sql).bind(id).execute(pool).await.map(|_| ())
+        )
+        .expect(sql)
+    };
+    let completions_sql = format!(
+        "SELECT COUNT(*) FROM completions WHERE milestone_id = {} AND enrollment_id = {}",
+        item.key.milestone_id, item.key.enrollment_id
+    );
+    let completions = || scalar(db, &completions_sql);
+    complete(db, &mentor, item.key, Source::Quickcliq)
+        .await
+        .expect("completed");
+    // The match ends: the completion stays, and is no longer offered for Undo.
+    let match_id = item.key.match_id.expect("a relationship item");
+    write(
+        "UPDATE matches SET state = 'ended', ended_on = published_on WHERE id = $1",
+        match_id,
+    )
+    .await;
+    let shown = items_for(db, mentor.id)
+        .await
+        .expect("items")
+        .into_iter()
+        .find(|i| i.key == item.key)
+        .expect("still listed");
+    assert!(shown.closed && matches!(shown.status, ItemStatus::Completed { .. }));
+    match undo(db, &mentor, item.key, Source::Quickcliq).await {
+        Err(AppError::Invalid { message: m, .. }) => assert!(m.contains("ended"), "{m}"),
+        other => panic!("undo on an ended match: {other:?}"),
+    }
+    let admin = person(db, "admin@example.com").await;
+    assert!(undo(db, &admin, item.key, Source::Admin).await.is_err());
+    assert_eq!(completions().await, 1, "the completion is kept");
+    // An archived milestone keeps its completions too.
+    write(
+        "UPDATE matches SET state = 'published', ended_on = NULL WHERE id = $1",
+        match_id,
+    )
+    .await;
+    write(
+        "UPDATE milestones SET archived = TRUE WHERE id = $1",
+        item.key.milestone_id,
+    )
+    .await;
+    match undo(db, &mentor, item.key, Source::Quickcliq).await {
+        Err(AppError::Invalid { message: m, .. }) => assert!(m.contains("archived"), "{m}"),
+        other => panic!("undo on an archived milestone: {other:?}"),
+    }
+    assert_eq!(completions().await, 1, "the completion is kept");
+}
+
 on_both_engines!(
+    a_closed_item_keeps_its_completion,
     a_participant_cannot_record_their_own_completion_as_an_admins,
     a_participant_sees_their_items_and_their_partners,
     a_hundred_identical_requests_complete_once,

@@ -977,3 +977,66 @@ async fn a_tab_in_next_does_not_redirect_off_site() {
         .await;
     assert_eq!(reply.location(), Some("/profile?tab=a%20b"));
 }
+
+#[tokio::test]
+async fn undo_is_not_offered_on_an_item_whose_match_has_ended() {
+    let app = TestApp::new(Engine::Sqlite).await;
+    let mut mentor = app.client().signed_in_as("mentor@example.com").await;
+    let key = [
+        (
+            "milestone_id",
+            scalar(
+                &app.db,
+                "SELECT id FROM milestones WHERE name = 'Mid-Cycle Check-In'",
+            )
+            .await
+            .to_string(),
+        ),
+        (
+            "enrollment_id",
+            scalar(
+                &app.db,
+                "SELECT e.id FROM enrollments e JOIN users u ON u.id = e.user_id \
+                 WHERE u.email = 'mentor@example.com' AND e.role = 'mentor'",
+            )
+            .await
+            .to_string(),
+        ),
+        (
+            "match_id",
+            scalar(
+                &app.db,
+                "SELECT m.id FROM matches m JOIN enrollments e ON e.id = m.mentor_enrollment_id \
+                 JOIN users u ON u.id = e.user_id \
+                 WHERE u.email = 'mentor@example.com' AND m.state = 'published'",
+            )
+            .await
+            .to_string(),
+        ),
+    ];
+    let fields: Vec<(&str, &str)> = key.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        mentor.call("items/complete", &fields).await.status,
+        StatusCode::OK
+    );
+    let undo = r#"aria-label="Undo Mid-Cycle Check-In""#;
+    assert!(mentor.get("/profile").await.body.contains(undo));
+    let match_id: i64 = key[2].1.parse().expect("id");
+    app::on_db!(
+        &app.db,
+        write | pool | {
+            sqlx::query("UPDATE matches SET state = 'ended', ended_on = published_on WHERE id = $1")
+                .bind(match_id)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        }
+    )
+    .expect("ended");
+    let page = mentor.get("/profile").await.body;
+    assert!(page.contains("Mid-Cycle Check-In"), "still listed");
+    assert!(!page.contains(undo), "no Undo on a closed item");
+    let refused = mentor.call("items/undo", &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("completions are kept as they are"));
+}

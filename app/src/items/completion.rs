@@ -269,6 +269,7 @@ pub fn ItemRow(item: Item, completion: Completion) -> impl IntoView {
     let action = CompleteItem::url();
     let undo_action = UndoItem::url();
     let by_me = item.completed_by_me;
+    let closed = item.closed;
     let done_for_button = done.clone();
     let button = move || {
         let done = done_for_button.clone();
@@ -288,7 +289,7 @@ pub fn ItemRow(item: Item, completion: Completion) -> impl IntoView {
                 </form>
             }
             .into_any()
-        } else if by_me && loaded_completed {
+        } else if by_me && loaded_completed && !closed {
             // Undo in the row only for completions loaded with the page: right after a click the
             // row's button spot stays empty (Undo is in the message), so a double click cannot
             // undo what the first click did.

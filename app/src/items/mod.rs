@@ -120,6 +120,9 @@ pub struct Item {
     pub mine: bool,
     /// Whether the signed-in person completed it (and so may undo it).
     pub completed_by_me: bool,
+    /// Its match has ended (or its milestone is archived): nothing about it changes any more,
+    /// its completion (if any) included.
+    pub closed: bool,
     /// On an admin's page: whose item it is.
     pub for_person: Option<String>,
 }

@@ -201,6 +201,7 @@ pub async fn items_for(db: &Db, user_id: i64) -> Result<Vec<Item>, AppError> {
                     completed_on,
                     mine: mine.contains(&derived.enrollment_id),
                     completed_by_me: completion.is_some_and(|c| c.completed_by == user_id),
+                    closed: derived.closed,
                     for_person: None,
                 });
             }
@@ -417,12 +418,13 @@ pub async fn undo(
             | pool
             | async {
                 let mut tx = pool.begin_write().await?;
-                let name: Option<(String, i64)> =
-                    sqlx::query_as("SELECT name, program_id FROM milestones WHERE id = $1")
-                        .bind(key.milestone_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let Some((name, program_id)) = name else {
+                let name: Option<(String, i64, bool)> = sqlx::query_as(
+                    "SELECT name, program_id, archived FROM milestones WHERE id = $1",
+                )
+                .bind(key.milestone_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((name, program_id, archived)) = name else {
                     return Err(AppError::NotFound);
                 };
                 let owner: Option<i64> = sqlx::query_scalar(
@@ -461,6 +463,24 @@ pub async fn undo(
                     return Err(refuse(
                         "Only the person who marked it complete can undo it.",
                     ));
+                }
+                // A closed item keeps its completion: undone, it could never be completed again.
+                if archived {
+                    return Err(refuse(
+                        "This milestone is archived, so its completions are kept as they are.",
+                    ));
+                }
+                if let Some(match_id) = key.match_id {
+                    let state: Option<String> =
+                        sqlx::query_scalar("SELECT state FROM matches WHERE id = $1")
+                            .bind(match_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    if state.as_deref() == Some(MatchState::Ended.as_str()) {
+                        return Err(refuse(
+                            "This match has ended, so its completions are kept as they are.",
+                        ));
+                    }
                 }
                 sqlx::query("DELETE FROM completions WHERE id = $1")
                     .bind(completion)
