@@ -119,6 +119,20 @@ pub enum Command {
     },
     /// Measures the Activity Report on generated programs of the given sizes in this database
     /// and prints p50/p95 times beside the report's SQL run alone (the baseline).
+    /// Copies the SQLite database consistently into a new file while the server keeps serving
+    /// (`VACUUM INTO`). For PostgreSQL use `pg_dump` (see the README).
+    Backup {
+        /// The new file (must not exist).
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Replaces the SQLite database with a backup, after checking it (integrity, a schema this
+    /// version knows). Refused while a server uses the database.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
     BenchReport {
         /// Program sizes in matches (20 milestones each); repeat for several.
         #[arg(long = "matches", default_values_t = [1000usize])]
@@ -308,8 +322,45 @@ pub enum StartError {
 /// Opens and migrates the database, seeds the demo in demo mode, and serves until SIGTERM or
 /// Ctrl-C, letting requests under way finish.
 pub async fn run(config: Config) -> Result<(), StartError> {
+    if let Some(Command::Restore { from }) = &config.command {
+        let to = app::db::backup::sqlite_path(&config.database_url)
+            .filter(|_| config.database_url.starts_with("sqlite:"))
+            .ok_or_else(|| {
+                StartError::Command(
+                    "restore replaces a SQLite database; for PostgreSQL use pg_restore (see the \
+                     README)"
+                        .to_string(),
+                )
+            })?;
+        let info = app::db::backup::restore(from, &to)
+            .await
+            .map_err(StartError::Command)?;
+        println!(
+            "Restored {} into {} (schema version {}, {} completions).",
+            from.display(),
+            to.display(),
+            info.schema_version,
+            info.completions
+        );
+        return Ok(());
+    }
     let create = config.create_database || config.database_url == DEFAULT_DATABASE_URL;
     let db = Db::open_existing(&config.database_url, create).await?;
+    if let Some(Command::Backup { to }) = &config.command {
+        let result = app::db::backup::backup(&db, to).await;
+        db.close().await;
+        result.map_err(StartError::Command)?;
+        let info = app::db::backup::check(to)
+            .await
+            .map_err(StartError::Command)?;
+        println!(
+            "Backed up to {} (schema version {}, {} completions).",
+            to.display(),
+            info.schema_version,
+            info.completions
+        );
+        return Ok(());
+    }
     if let Some(Command::CreateAdmin { email, name }) = &config.command {
         let password = read_password_line()?;
         let result = create_site_admin(&db, email, name, &password).await;
@@ -345,6 +396,16 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         return result;
     }
     tracing::info!(engine = ?db.engine(), "database ready");
+    // While it serves a SQLite file, the server holds its lock (shared with other servers):
+    // a restore refuses to replace the file under it.
+    let _serving = match (&db, app::db::backup::sqlite_path(&config.database_url)) {
+        (Db::Sqlite { .. }, Some(path)) => {
+            Some(app::db::backup::hold_while_serving(&path).map_err(|e| {
+                StartError::Command(format!("could not lock {}: {e}", path.display()))
+            })?)
+        }
+        _ => None,
+    };
     if config.demo && !config.site_addr.ip().is_loopback() && !config.demo_public {
         db.close().await;
         return Err(StartError::Command(format!(

@@ -269,3 +269,216 @@ fn the_server_and_the_program_generator_write_to_one_sqlite_file_at_once() {
     assert!(statuses.contains(&200), "completions succeeded meanwhile");
     assert!(!stderr.contains("database is locked"), "{stderr}");
 }
+
+/// Every relationship item of the demo program's published matches: (milestone, enrollment,
+/// match).
+async fn every_item(database: &Path) -> Vec<(i64, i64, i64)> {
+    let db = app::db::Db::connect(&format!("sqlite:{}", database.display()))
+        .await
+        .expect("the database");
+    let keys = app::on_db!(
+        &db,
+        read | pool | {
+            sqlx::query_as(
+                "SELECT ms.id, e.id, m.id FROM matches m \
+                 JOIN enrollments e ON e.id = m.mentor_enrollment_id OR e.id = m.mentee_enrollment_id \
+                 JOIN milestones ms ON ms.program_id = m.program_id \
+                   AND ms.category = 'relationship' AND ms.role = e.role AND NOT ms.archived \
+                 WHERE m.state = 'published' ORDER BY m.id, ms.id, e.id",
+            )
+            .fetch_all(pool)
+            .await
+        }
+    )
+    .expect("items");
+    db.close().await;
+    keys
+}
+
+/// The completed items of a database file (opened read-only) and its integrity check.
+async fn completed_in(database: &Path) -> (Vec<(i64, i64, i64)>, String) {
+    use sqlx::Connection;
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(database)
+        .read_only(true);
+    let mut connection = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .expect("open");
+    let keys = sqlx::query_as(
+        "SELECT milestone_id, enrollment_id, match_id FROM completions WHERE match_id IS NOT NULL",
+    )
+    .fetch_all(&mut connection)
+    .await
+    .expect("completions");
+    let integrity = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut connection)
+        .await
+        .expect("integrity");
+    let _ = connection.close().await;
+    (keys, integrity)
+}
+
+fn server_command(database: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(args)
+        .env("DATABASE_URL", format!("sqlite:{}", database.display()))
+        .env("RUST_LOG", "warn")
+        .env_remove("CREATE_DATABASE")
+        .env_remove("DEMO")
+        .output()
+        .expect("the command runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_backup_taken_during_writes_restores_every_completion_acknowledged_before_it() {
+    let folder = temp_folder("backup");
+    let live = folder.join("live.db");
+    let copy = folder.join("backups").join("copy.db");
+    let restored = folder.join("restored").join("milestones.db");
+    let server = Server::start(&live);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let keys = runtime.block_on(every_item(&live));
+    assert!(keys.len() >= 6, "enough items: {}", keys.len());
+    let admin = session_of(&server.addr, "admin@example.com");
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let writer = {
+        let (addr, acknowledged, keys) = (server.addr.clone(), acknowledged.clone(), keys.clone());
+        std::thread::spawn(move || {
+            for (milestone, enrollment, matched) in keys.into_iter().take(50) {
+                let body = format!(
+                    "milestone_id={milestone}&enrollment_id={enrollment}&match_id={matched}&source=admin"
+                );
+                let (status, answer) =
+                    call(&addr, &admin, "items/complete", &body).expect("an answer");
+                assert_eq!(status, 200, "{}", answer.lines().last().unwrap_or_default());
+                acknowledged
+                    .lock()
+                    .expect("list")
+                    .push((milestone, enrollment, matched));
+            }
+        })
+    };
+    // Back up once a few completions are in, while the others are still being written.
+    while acknowledged.lock().expect("list").len() < 3 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let before_backup: Vec<_> = acknowledged.lock().expect("list").clone();
+    let (code, stdout, stderr) =
+        server_command(&live, &["backup", "--to", &copy.display().to_string()]);
+    writer.join().expect("the writer");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("Backed up to"), "{stdout}");
+    // A backup never overwrites a file.
+    let (again, _, again_err) =
+        server_command(&live, &["backup", "--to", &copy.display().to_string()]);
+    assert_eq!(again, Some(1));
+    assert!(again_err.contains("already exists"), "{again_err}");
+    // Restoring over the database the server is using is refused.
+    let (refused, _, refused_err) =
+        server_command(&live, &["restore", "--from", &copy.display().to_string()]);
+    assert_eq!(refused, Some(1));
+    assert!(
+        refused_err.contains("a running server holds"),
+        "{refused_err}"
+    );
+    // Into a new place it works, and holds every completion acknowledged before the backup.
+    let (code, stdout, stderr) = server_command(
+        &restored,
+        &["restore", "--from", &copy.display().to_string()],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("Restored"), "{stdout}");
+    let (completed, integrity) = runtime.block_on(completed_in(&restored));
+    assert_eq!(integrity, "ok");
+    for key in &before_backup {
+        assert!(completed.contains(key), "{key:?} is in the restored copy");
+    }
+    // A file that is not a backup of this app is refused.
+    let junk = folder.join("junk.db");
+    std::fs::write(&junk, b"not a database").expect("junk");
+    let (code, _, stderr) = server_command(
+        &restored,
+        &["restore", "--from", &junk.display().to_string()],
+    );
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("is not a SQLite database"), "{stderr}");
+    let stderr = server.stop();
+    // Once the server has stopped, the live file may be restored.
+    let (code, _, restore_err) =
+        server_command(&live, &["restore", "--from", &copy.display().to_string()]);
+    let _ = std::fs::remove_dir_all(&folder);
+    assert_eq!(code, Some(0), "{restore_err}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// The README's PostgreSQL steps, run: `pg_dump -Fc` of a live database, `pg_restore` into a
+/// new one, and every completion and history row is there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_dump_restores_every_completion() {
+    use app::dev::scratch::ScratchDb;
+    let live = ScratchDb::postgres().await.expect("a scratch database");
+    app::dev::seed::seed_demo(&live.db, chrono::Utc::now().date_naive())
+        .await
+        .expect("seeded");
+    let count = |db: &app::db::Db, sql: &'static str| {
+        let db = db.clone();
+        async move {
+            app::on_db!(
+                &db,
+                read | pool | sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await
+            )
+            .expect(sql)
+        }
+    };
+    let completions = count(&live.db, "SELECT COUNT(*) FROM completions").await;
+    let events = count(&live.db, "SELECT COUNT(*) FROM completion_events").await;
+    assert!(completions > 0);
+    let folder = temp_folder("pg-dump");
+    let dump = folder.join("milestones.dump");
+    let dumped = Command::new("pg_dump")
+        .args(["--format=custom", "--no-owner", "--file"])
+        .arg(&dump)
+        .arg(format!("--dbname={}", live.url))
+        .status()
+        .expect("pg_dump runs");
+    assert!(dumped.success());
+    // Restore into a new, empty database.
+    let target = ScratchDb::postgres().await.expect("a second database");
+    let app::db::Db::Postgres(pool) = &target.db else {
+        panic!("PostgreSQL");
+    };
+    // The scratch database comes migrated; pg_restore needs an empty one.
+    sqlx::query("DROP SCHEMA public CASCADE")
+        .execute(pool)
+        .await
+        .expect("emptied");
+    sqlx::query("CREATE SCHEMA public")
+        .execute(pool)
+        .await
+        .expect("schema");
+    let restored = Command::new("pg_restore")
+        .args(["--no-owner", "--exit-on-error"])
+        .arg(format!("--dbname={}", target.url))
+        .arg(&dump)
+        .status()
+        .expect("pg_restore runs");
+    let _ = std::fs::remove_dir_all(&folder);
+    assert!(restored.success());
+    let reopened = app::db::Db::open(&target.url)
+        .await
+        .expect("the restored database opens and is up to date");
+    assert_eq!(
+        count(&reopened, "SELECT COUNT(*) FROM completions").await,
+        completions
+    );
+    assert_eq!(
+        count(&reopened, "SELECT COUNT(*) FROM completion_events").await,
+        events
+    );
+    reopened.close().await;
+}

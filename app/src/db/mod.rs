@@ -2,6 +2,8 @@
 //! chosen by the `DATABASE_URL` scheme. Queries are written once in SQL both engines accept and
 //! run on either through [`on_db!`].
 
+pub mod backup;
+
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, PgConnection, PgPool, SqlitePool};
