@@ -125,11 +125,15 @@ struct Server {
 
 impl Server {
     fn start(database: &Path) -> Server {
+        Server::start_on(&format!("sqlite:{}", database.display()), true)
+    }
+
+    fn start_on(url: &str, demo: bool) -> Server {
         let addr = format!("127.0.0.1:{}", free_port());
         let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
-            .env("DATABASE_URL", format!("sqlite:{}", database.display()))
+            .env("DATABASE_URL", url)
             .env("CREATE_DATABASE", "true")
-            .env("DEMO", "true")
+            .env("DEMO", if demo { "true" } else { "false" })
             .env("LEPTOS_SITE_ADDR", &addr)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
@@ -481,4 +485,230 @@ async fn a_postgres_dump_restores_every_completion() {
         events
     );
     reopened.close().await;
+}
+
+/// Runs a `server` command on the database `url`, with `input` on standard input.
+fn server_on(url: &str, args: &[&str], input: &str) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("CREATE_DATABASE", "true")
+        .env("RUST_LOG", "warn")
+        .env_remove("DEMO")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command runs");
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(input.as_bytes());
+    }
+    let output = child.wait_with_output().expect("it ends");
+    (
+        output.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    )
+}
+
+/// Items of the generated program nobody has completed: (milestone, enrollment, match).
+async fn open_items(url: &str) -> Vec<(i64, i64, i64)> {
+    let db = app::db::Db::connect(url).await.expect("the database");
+    let keys = app::on_db!(
+        &db,
+        read | pool | {
+            sqlx::query_as(
+                "SELECT ms.id, e.id, m.id FROM matches m \
+                 JOIN enrollments e ON e.id = m.mentor_enrollment_id OR e.id = m.mentee_enrollment_id \
+                 JOIN milestones ms ON ms.program_id = m.program_id \
+                   AND ms.category = 'relationship' AND ms.role = e.role AND NOT ms.archived \
+                 WHERE m.state = 'published' AND NOT EXISTS (SELECT 1 FROM completions c \
+                   WHERE c.milestone_id = ms.id AND c.match_id = m.id) \
+                 ORDER BY m.id, ms.id LIMIT 400",
+            )
+            .fetch_all(pool)
+            .await
+        }
+    )
+    .expect("items");
+    db.close().await;
+    keys
+}
+
+/// After the crash: the completed items, completions without their history row, and (on
+/// SQLite) the integrity check.
+async fn after_crash(url: &str) -> (Vec<(i64, i64, i64)>, i64, String) {
+    let db = app::db::Db::connect(url).await.expect("the database");
+    let result = app::on_db!(
+        &db,
+        read | pool | {
+            async {
+                let keys: Vec<(i64, i64, i64)> = sqlx::query_as(
+                    "SELECT milestone_id, enrollment_id, match_id FROM completions \
+                     WHERE match_id IS NOT NULL",
+                )
+                .fetch_all(pool)
+                .await?;
+                let without_history: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM completions c WHERE NOT EXISTS (\
+                     SELECT 1 FROM completion_events e WHERE e.milestone_id = c.milestone_id \
+                     AND e.enrollment_id = c.enrollment_id AND e.action = 'completed' \
+                     AND (e.match_id = c.match_id OR (e.match_id IS NULL AND c.match_id IS NULL)))",
+                )
+                .fetch_one(pool)
+                .await?;
+                Ok::<_, sqlx::Error>((keys, without_history))
+            }
+            .await
+        }
+    )
+    .expect("read after the crash");
+    let integrity = match &db {
+        app::db::Db::Sqlite { reader, .. } => sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(reader)
+            .await
+            .expect("integrity"),
+        app::db::Db::Postgres(_) => "ok".to_string(),
+    };
+    db.close().await;
+    (result.0, result.1, integrity)
+}
+
+/// 50 clients complete distinct items; the server is killed (SIGKILL) while they do; after a
+/// restart every acknowledged completion is there, each with its history row.
+fn acknowledged_completions_survive_a_kill(url: &str) {
+    let (code, out) = server_on(
+        url,
+        &["generate-program", "--matches", "300", "--milestones", "4"],
+        "",
+    );
+    assert_eq!(code, Some(0), "{out}");
+    // Ten site admins (completions are throttled per person).
+    let admins: Vec<String> = (0..10)
+        .map(|n| format!("crash.admin{n}@example.com"))
+        .collect();
+    for email in &admins {
+        let (code, out) = server_on(
+            url,
+            &["create-admin", "--email", email, "--name", "Crash Admin"],
+            "a long crash test password\n",
+        );
+        assert_eq!(code, Some(0), "{out}");
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let keys = runtime.block_on(open_items(url));
+    assert!(keys.len() >= 150, "enough open items: {}", keys.len());
+    let server = Server::start_on(url, false);
+    let cookies: Vec<String> = admins
+        .iter()
+        .map(|email| {
+            let (status, answer) =
+                sign_in_post(&server.addr, email, "a long crash test password").expect("sign-in");
+            assert_eq!(status, 303);
+            answer
+                .lines()
+                .find_map(|line| {
+                    let (name, value) = line.split_once(':')?;
+                    name.eq_ignore_ascii_case("set-cookie").then(|| {
+                        value
+                            .trim()
+                            .split(';')
+                            .next()
+                            .unwrap_or_default()
+                            .to_string()
+                    })
+                })
+                .expect("a cookie")
+        })
+        .collect();
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let cut_off = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let clients: Vec<_> = (0..50)
+        .map(|n| {
+            let mine: Vec<(i64, i64, i64)> = keys.iter().skip(n).step_by(50).copied().collect();
+            let (addr, cookie, acknowledged, cut_off) = (
+                server.addr.clone(),
+                cookies[n % 10].clone(),
+                acknowledged.clone(),
+                cut_off.clone(),
+            );
+            std::thread::spawn(move || {
+                for (milestone, enrollment, matched) in mine {
+                    let body = format!(
+                        "milestone_id={milestone}&enrollment_id={enrollment}&match_id={matched}&source=admin"
+                    );
+                    match call(&addr, &cookie, "items/complete", &body) {
+                        Some((200, _)) => acknowledged
+                            .lock()
+                            .expect("list")
+                            .push((milestone, enrollment, matched)),
+                        Some((status, answer)) => panic!(
+                            "{status}: {}",
+                            answer.lines().last().unwrap_or_default()
+                        ),
+                        // Cut off by the kill: not acknowledged.
+                        None => {
+                            cut_off.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    while acknowledged.lock().expect("list").len() < 40
+        && started.elapsed() < Duration::from_secs(60)
+    {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let mut server = server;
+    let killed = Command::new("kill")
+        .arg("-KILL")
+        .arg(server.child.id().to_string())
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let _ = server.child.wait();
+    for client in clients {
+        client.join().expect("a client");
+    }
+    let acknowledged = acknowledged.lock().expect("list").clone();
+    assert!(
+        acknowledged.len() >= 40,
+        "{} acknowledged before the kill",
+        acknowledged.len()
+    );
+    // The server starts again on what the kill left.
+    let restarted = Server::start_on(url, false);
+    let stderr = restarted.stop();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let (completed, without_history, integrity) = runtime.block_on(after_crash(url));
+    assert_eq!(integrity, "ok");
+    assert_eq!(without_history, 0, "no completion without its history row");
+    let missing: Vec<_> = acknowledged
+        .iter()
+        .filter(|key| !completed.contains(key))
+        .collect();
+    assert!(missing.is_empty(), "acknowledged but lost: {missing:?}");
+}
+
+#[test]
+fn acknowledged_completions_survive_a_kill_on_sqlite() {
+    let folder = temp_folder("kill");
+    let url = format!("sqlite:{}", folder.join("crash.db").display());
+    acknowledged_completions_survive_a_kill(&url);
+    let _ = std::fs::remove_dir_all(&folder);
+}
+
+#[test]
+fn acknowledged_completions_survive_a_kill_on_postgres() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let scratch = runtime
+        .block_on(app::dev::scratch::ScratchDb::postgres())
+        .expect("a scratch database");
+    acknowledged_completions_survive_a_kill(&scratch.url);
+    runtime.block_on(async move { drop(scratch) });
 }
