@@ -540,7 +540,101 @@ async fn a_generated_program_has_the_size_asked_for(db: &Db) {
     assert_eq!(again.completions, generated.completions);
 }
 
+/// A completion in the last second of a day (23:59:59.6 in the program's zone) belongs to that
+/// day, on both engines: event times are never rounded.
+async fn a_completion_in_the_last_second_of_a_day_counts_on_that_day(db: &Db) {
+    let now = match db {
+        Db::Sqlite { .. } => "'2026-01-01T00:00:00+00:00'",
+        Db::Postgres(_) => "now()",
+    };
+    let program = insert(
+        db,
+        &format!(
+            "INSERT INTO programs (name, description, time_zone, created_at) \
+             VALUES ('Last second', '', 'Asia/Kolkata', {now}) RETURNING id"
+        ),
+    )
+    .await;
+    let mut enrollment = HashMap::new();
+    let mut user = HashMap::new();
+    for (name, role) in [("Ann", "mentor"), ("Bo", "mentee")] {
+        let id = insert(
+            db,
+            &format!(
+                "INSERT INTO users (email, display_name, password_hash, created_at) VALUES \
+                 ('{}@last.example', '{name}', 'x', {now}) RETURNING id",
+                name.to_lowercase()
+            ),
+        )
+        .await;
+        user.insert(role, id);
+        enrollment.insert(
+            role,
+            insert(
+                db,
+                &format!(
+                    "INSERT INTO enrollments (program_id, user_id, role, created_at) VALUES \
+                     ({program}, {id}, '{role}', {now}) RETURNING id"
+                ),
+            )
+            .await,
+        );
+    }
+    let milestone = insert(
+        db,
+        &format!(
+            "INSERT INTO milestones (program_id, name, category, role, offset_amount, \
+             offset_unit, description, position, archived, created_at, updated_at) VALUES \
+             ({program}, 'Kick-off', 'relationship', 'mentor', 1, 'days', '', 1, {}, {now}, {now}) \
+             RETURNING id",
+            if matches!(db, Db::Sqlite { .. }) { "0" } else { "false" }
+        ),
+    )
+    .await;
+    let matched = insert(
+        db,
+        &format!(
+            "INSERT INTO matches (program_id, mentor_enrollment_id, mentee_enrollment_id, state, \
+             published_on, created_at) VALUES ({program}, {}, {}, 'published', '2026-05-01', \
+             {now}) RETURNING id",
+            enrollment["mentor"], enrollment["mentee"]
+        ),
+    )
+    .await;
+    // 23:59:59.6 on 10 May in Kolkata (UTC+5:30) is 18:29:59.6 UTC.
+    let at = match db {
+        Db::Sqlite { .. } => "'2026-05-10T18:29:59.600+00:00'".to_string(),
+        Db::Postgres(_) => "'2026-05-10T18:29:59.600+00:00'::timestamptz".to_string(),
+    };
+    execute(
+        db,
+        &format!(
+            "INSERT INTO completions (program_id, milestone_id, milestone_category, role, \
+             enrollment_id, match_id, completed_by, completed_at, source) VALUES ({program}, \
+             {milestone}, 'relationship', 'mentor', {}, {matched}, {}, {at}, 'quickcliq')",
+            enrollment["mentor"], user["mentor"]
+        ),
+    )
+    .await;
+    execute(
+        db,
+        &format!(
+            "INSERT INTO completion_events (program_id, milestone_id, enrollment_id, match_id, \
+             action, actor_user_id, source, occurred_at) VALUES ({program}, {milestone}, {}, \
+             {matched}, 'completed', {}, 'quickcliq', {at})",
+            enrollment["mentor"], user["mentor"]
+        ),
+    )
+    .await;
+    let on_the_day = run(db, program, as_of("2026-05-10")).await;
+    assert_eq!(on_the_day.figures.totals.late, 1, "completed on 10 May");
+    let the_day_before = run(db, program, as_of("2026-05-09")).await;
+    assert_eq!(the_day_before.figures.totals.late, 0);
+    assert_eq!(the_day_before.figures.totals.overdue, 1);
+}
+
 on_both_engines!(
+    a_completion_in_the_last_second_of_a_day_counts_on_that_day,
     the_report_tallies_the_fixture_as_computed_by_hand,
     the_as_of_day_recomputes_from_the_history,
     each_filter_narrows_the_report,

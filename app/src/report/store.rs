@@ -77,7 +77,7 @@ fn unpack(milestone: i64, packed: &str, zone: Tz) -> Result<Vec<EventInput>, App
             let action = parts.next().ok_or_else(bad)?;
             let time = parts.next().ok_or_else(bad)?;
             let at = match time.parse::<i64>() {
-                Ok(epoch) => DateTime::<Utc>::from_timestamp(epoch, 0),
+                Ok(micros) => DateTime::<Utc>::from_timestamp_micros(micros),
                 Err(_) => DateTime::parse_from_rfc3339(time)
                     .ok()
                     .map(|t| t.with_timezone(&Utc)),
@@ -105,10 +105,12 @@ pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
     // The history comes back as one row per milestone, its entries packed in the order they
     // happened ("enrollment,match,c|u,time;…"): a row per entry would cost more in the driver
     // than everything else the report does. SQLite keeps times as RFC 3339 text, sent as it is;
-    // PostgreSQL sends seconds since the epoch.
+    // PostgreSQL sends microseconds since the epoch (its own precision).
     let time = match db.engine() {
         Engine::Sqlite => "occurred_at",
-        Engine::Postgres => "CAST(EXTRACT(EPOCH FROM occurred_at) AS BIGINT)",
+        // Microseconds, exactly (a cast of the seconds would round 23:59:59.6 up to the next
+        // day).
+        Engine::Postgres => "CAST(EXTRACT(EPOCH FROM occurred_at) * 1000000 AS BIGINT)",
     };
     let events_sql = format!(
         "SELECT milestone_id, string_agg(enrollment_id || ',' || COALESCE(match_id, 0) || ',' \
