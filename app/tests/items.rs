@@ -243,14 +243,16 @@ async fn ended_matches_and_archived_milestones_cannot_be_completed(db: &Db) {
     }
 }
 
-/// Moves an item's completion to `instant`.
+/// Moves an item's completion to `instant`, and has it judged again as if it had been made
+/// then (on the program's calendar).
 async fn completed_at(db: &Db, key: ItemKey, instant: chrono::DateTime<Utc>) {
     on_db!(
         db,
         write
             | pool
             | sqlx::query(
-                "UPDATE completions SET completed_at = $1 WHERE milestone_id = $2 AND match_id = $3"
+                "UPDATE completions SET completed_at = $1, due_on = NULL, completed_on = NULL \
+                 WHERE milestone_id = $2 AND match_id = $3"
             )
             .bind(instant)
             .bind(key.milestone_id)
@@ -260,6 +262,7 @@ async fn completed_at(db: &Db, key: ItemKey, instant: chrono::DateTime<Utc>) {
             .map(|_| ())
     )
     .expect("moved");
+    app::items::store::judge_unjudged(db).await.expect("judged");
 }
 
 async fn lateness_is_judged_on_the_programs_calendar(db: &Db) {
@@ -402,7 +405,139 @@ async fn a_closed_item_keeps_its_completion(db: &Db) {
     assert_eq!(completions().await, 1, "the completion is kept");
 }
 
+/// The on-time / late figures of one milestone in today's report.
+async fn report_tally(db: &Db, program: i64, milestone: i64) -> (u32, u32) {
+    let report = app::report::store::report(db, program, &app::report::ReportQuery::default())
+        .await
+        .expect("the report");
+    let figures = report
+        .figures
+        .milestones
+        .iter()
+        .find(|m| m.id == milestone)
+        .expect("the milestone's row");
+    (figures.tally.on_time, figures.tally.late)
+}
+
+async fn a_completion_is_judged_once(db: &Db) {
+    seeded(db).await;
+    let item = check_in(db).await;
+    let mentor = person(db, "mentor@example.com").await;
+    complete(db, &mentor, item.key, Source::Quickcliq)
+        .await
+        .expect("completed");
+    let find = || async {
+        items_for(db, mentor.id)
+            .await
+            .expect("items")
+            .into_iter()
+            .find(|i| i.key == item.key)
+            .expect("listed")
+    };
+    let judged = find().await;
+    let ItemStatus::Completed { late } = judged.status else {
+        panic!("completed: {:?}", judged.status);
+    };
+    let before = report_tally(db, item.program_id, item.key.milestone_id).await;
+    // The admin moves the due date to where the completion would be judged the other way, and
+    // the program changes its time zone.
+    let (amount, unit) = if late { (60, "months") } else { (0, "days") };
+    on_db!(
+        db,
+        write | pool | {
+            async {
+                sqlx::query(
+                    "UPDATE milestones SET offset_amount = $1, offset_unit = $2 WHERE id = $3",
+                )
+                .bind(amount)
+                .bind(unit)
+                .bind(item.key.milestone_id)
+                .execute(pool)
+                .await?;
+                sqlx::query("UPDATE programs SET time_zone = 'Pacific/Kiritimati' WHERE id = $1")
+                    .bind(item.program_id)
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+            }
+            .await
+        }
+    )
+    .expect("redefined");
+    let after = find().await;
+    assert_eq!(after.status, judged.status, "judged as when it was made");
+    assert_eq!(after.due, judged.due, "with the due date it had then");
+    assert_eq!(after.completed_on, judged.completed_on);
+    assert_eq!(
+        report_tally(db, item.program_id, item.key.milestone_id).await,
+        before,
+        "the report counts it as it was judged"
+    );
+    // An open item of the same milestone follows the new definition.
+    let mentee = person(db, "mentee@example.com").await;
+    let theirs = items_for(db, mentee.id)
+        .await
+        .expect("items")
+        .into_iter()
+        .find(|i| i.key.milestone_id == item.key.milestone_id && i.key != item.key);
+    if let Some(other) = theirs.filter(|i| i.status.is_open()) {
+        assert_ne!(other.due, judged.due);
+    }
+}
+
+async fn earlier_completions_are_judged_at_the_first_start(db: &Db) {
+    seeded(db).await;
+    let item = check_in(db).await;
+    let mentor = person(db, "mentor@example.com").await;
+    complete(db, &mentor, item.key, Source::Quickcliq)
+        .await
+        .expect("completed");
+    let judged = items_for(db, mentor.id)
+        .await
+        .expect("items")
+        .into_iter()
+        .find(|i| i.key == item.key)
+        .expect("listed");
+    // As a completion made before migration 0007 looks (the demo's own are made that way too).
+    on_db!(
+        db,
+        write
+            | pool
+            | sqlx::query("UPDATE completions SET due_on = NULL, completed_on = NULL")
+                .execute(pool)
+                .await
+                .map(|_| ())
+    )
+    .expect("unjudged");
+    let filled = app::items::store::judge_unjudged(db).await.expect("judged");
+    assert!(filled >= 1);
+    assert_eq!(
+        scalar(
+            db,
+            "SELECT COUNT(*) FROM completions WHERE completed_on IS NULL"
+        )
+        .await,
+        0
+    );
+    let again = items_for(db, mentor.id)
+        .await
+        .expect("items")
+        .into_iter()
+        .find(|i| i.key == item.key)
+        .expect("listed");
+    assert_eq!((again.due, again.status), (judged.due, judged.status));
+    assert_eq!(
+        app::items::store::judge_unjudged(db)
+            .await
+            .expect("nothing left"),
+        0,
+        "a judged completion is never judged again"
+    );
+}
+
 on_both_engines!(
+    a_completion_is_judged_once,
+    earlier_completions_are_judged_at_the_first_start,
     a_closed_item_keeps_its_completion,
     a_participant_cannot_record_their_own_completion_as_an_admins,
     a_participant_sees_their_items_and_their_partners,

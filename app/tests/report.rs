@@ -587,7 +587,11 @@ async fn a_completion_in_the_last_second_of_a_day_counts_on_that_day(db: &Db) {
              offset_unit, description, position, archived, created_at, updated_at) VALUES \
              ({program}, 'Kick-off', 'relationship', 'mentor', 1, 'days', '', 1, {}, {now}, {now}) \
              RETURNING id",
-            if matches!(db, Db::Sqlite { .. }) { "0" } else { "false" }
+            if matches!(db, Db::Sqlite { .. }) {
+                "0"
+            } else {
+                "false"
+            }
         ),
     )
     .await;

@@ -395,6 +395,16 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         db.close().await;
         return result;
     }
+    match app::items::store::judge_unjudged(&db).await {
+        Ok(0) => {}
+        Ok(count) => tracing::info!(count, "earlier completions judged once"),
+        Err(error) => {
+            db.close().await;
+            return Err(StartError::Command(format!(
+                "could not judge the earlier completions: {error}"
+            )));
+        }
+    }
     tracing::info!(engine = ?db.engine(), "database ready");
     // While it serves a SQLite file, the server holds its lock (shared with other servers):
     // a restore refuses to replace the file under it.

@@ -69,6 +69,9 @@ struct CompletionRow {
     match_id: Option<i64>,
     completed_at: DateTime<Utc>,
     completed_by: i64,
+    /// How it was judged when it was made (empty only until the server's start fills it).
+    due_on: Option<NaiveDate>,
+    completed_on: Option<NaiveDate>,
 }
 
 /// Every item of the person's active enrollments: theirs, and (for their matches) their
@@ -115,7 +118,8 @@ pub async fn items_for(db: &Db, user_id: i64) -> Result<Vec<Item>, AppError> {
                 .await?;
             let completions: Vec<CompletionRow> = sqlx::query_as(
                 "SELECT c.milestone_id, c.enrollment_id, c.match_id, c.completed_at, \
-                     c.completed_by FROM completions c WHERE c.enrollment_id IN \
+                     c.completed_by, c.due_on, c.completed_on FROM completions c \
+                     WHERE c.enrollment_id IN \
                      (SELECT id FROM enrollments WHERE user_id = $1) OR c.match_id IN \
                      (SELECT m.id FROM matches m \
                       JOIN enrollments me ON me.id = m.mentor_enrollment_id \
@@ -178,8 +182,12 @@ pub async fn items_for(db: &Db, user_id: i64) -> Result<Vec<Item>, AppError> {
                     match_id: derived.match_id,
                 };
                 let completion = done.get(&(key.milestone_id, key.enrollment_id, key.match_id));
-                let completed_on =
-                    completion.map(|c| date_in_zone(&enrollment.time_zone, c.completed_at));
+                // A completion shows as it was judged when it was made.
+                let completed_on = completion.map(|c| {
+                    c.completed_on
+                        .unwrap_or_else(|| date_in_zone(&enrollment.time_zone, c.completed_at))
+                });
+                let due = completion.and_then(|c| c.due_on).unwrap_or(due);
                 let partner_name = the_match.map(|m| {
                     if m.mentor_user_id == user_id {
                         m.mentee_name.clone()
@@ -230,6 +238,9 @@ struct Definition {
     #[sqlx(try_from = "String")]
     role: Role,
     archived: bool,
+    offset_amount: i32,
+    #[sqlx(try_from = "String")]
+    offset_unit: crate::kernel::due_date::OffsetUnit,
 }
 
 /// The enrollment an item belongs to.
@@ -249,6 +260,19 @@ struct ItemMatch {
     mentee_enrollment_id: i64,
     #[sqlx(try_from = "String")]
     state: MatchState,
+    published_on: Option<NaiveDate>,
+}
+
+/// The due date of an item from its milestone's offset and its anchor, if both are known.
+fn judged_due(
+    amount: i32,
+    unit: crate::kernel::due_date::OffsetUnit,
+    anchor: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    let amount = u16::try_from(amount).ok()?;
+    crate::kernel::due_date::DueOffset::new(amount, unit)
+        .ok()?
+        .due_from(anchor?)
 }
 
 /// Completes an item, once: a repeated or concurrent request changes nothing and answers with
@@ -267,17 +291,20 @@ pub async fn complete(
             | async {
                 let mut tx = pool.begin_write().await?;
                 let milestone: Option<Definition> = sqlx::query_as(
-                "SELECT program_id, name, category, role, archived FROM milestones WHERE id = $1",
-            )
-            .bind(key.milestone_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+                    "SELECT program_id, name, category, role, archived, offset_amount, offset_unit \
+                 FROM milestones WHERE id = $1",
+                )
+                .bind(key.milestone_id)
+                .fetch_optional(&mut *tx)
+                .await?;
                 let Some(Definition {
                     program_id,
                     name,
                     category,
                     role,
                     archived,
+                    offset_amount,
+                    offset_unit,
                 }) = milestone
                 else {
                     return Err(AppError::NotFound);
@@ -304,11 +331,13 @@ pub async fn complete(
                     return Err(AppError::Forbidden);
                 }
                 let source = Source::decided(source, actor.id == owner);
-                match (category, key.match_id) {
+                // The day the item is anchored on: its match's publish date, or for a program
+                // milestone the person's first published match.
+                let anchor: Option<NaiveDate> = match (category, key.match_id) {
                     (Category::Relationship, Some(match_id)) => {
                         let found: Option<ItemMatch> = sqlx::query_as(
-                            "SELECT program_id, mentor_enrollment_id, mentee_enrollment_id, state \
-                             FROM matches WHERE id = $1",
+                            "SELECT program_id, mentor_enrollment_id, mentee_enrollment_id, state, \
+                             published_on FROM matches WHERE id = $1",
                         )
                         .bind(match_id)
                         .fetch_optional(&mut *tx)
@@ -331,6 +360,7 @@ pub async fn complete(
                                 "This match has ended, so its milestones are closed.",
                             ));
                         }
+                        found.published_on
                     }
                     (Category::Program, None) => {
                         let live: i64 = sqlx::query_scalar(
@@ -345,15 +375,31 @@ pub async fn complete(
                                 "This milestone is closed: there is no published match.",
                             ));
                         }
+                        sqlx::query_scalar(
+                            "SELECT MIN(published_on) FROM matches WHERE state <> 'pending' \
+                             AND (mentor_enrollment_id = $1 OR mentee_enrollment_id = $1)",
+                        )
+                        .bind(key.enrollment_id)
+                        .fetch_one(&mut *tx)
+                        .await?
                     }
                     _ => return Err(AppError::NotFound),
-                }
+                };
                 if archived {
                     return Err(refuse(
                         "This milestone was archived by the program admin and can't be completed.",
                     ));
                 }
                 let now = Utc::now();
+                // Judged once, now: the due date as defined today and the day in the
+                // program's time zone; both are kept with the completion.
+                let time_zone: String =
+                    sqlx::query_scalar("SELECT time_zone FROM programs WHERE id = $1")
+                        .bind(program_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let due_on = judged_due(offset_amount, offset_unit, anchor);
+                let completed_on = date_in_zone(&time_zone, now);
                 let conflict = if key.match_id.is_some() {
                     "ON CONFLICT (milestone_id, match_id) WHERE match_id IS NOT NULL DO NOTHING"
                 } else {
@@ -361,8 +407,8 @@ pub async fn complete(
                 };
                 let inserted = sqlx::query(&format!(
                     "INSERT INTO completions (program_id, milestone_id, milestone_category, role, \
-                 enrollment_id, match_id, completed_by, completed_at, source) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) {conflict}"
+                 enrollment_id, match_id, completed_by, completed_at, source, due_on, \
+                 completed_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) {conflict}"
                 ))
                 .bind(program_id)
                 .bind(key.milestone_id)
@@ -373,6 +419,8 @@ pub async fn complete(
                 .bind(actor.id)
                 .bind(now)
                 .bind(source.as_str())
+                .bind(due_on)
+                .bind(completed_on)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -561,4 +609,63 @@ pub async fn items_of_match(
             .then(a.milestone_name.cmp(&b.milestone_name))
     });
     Ok((listing, items))
+}
+
+/// Fills how each completion made before completions were judged once (migration 0007) was
+/// judged, from the definitions of today; returns how many. Run at the server's start; a
+/// completion already judged is never touched.
+pub async fn judge_unjudged(db: &Db) -> Result<u64, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Unjudged {
+        id: i64,
+        completed_at: DateTime<Utc>,
+        time_zone: String,
+        offset_amount: i32,
+        #[sqlx(try_from = "String")]
+        offset_unit: crate::kernel::due_date::OffsetUnit,
+        anchor: Option<NaiveDate>,
+    }
+    let rows: Vec<Unjudged> = on_db!(
+        db,
+        read | pool | {
+            sqlx::query_as(
+                "SELECT c.id, c.completed_at, p.time_zone, ms.offset_amount, ms.offset_unit, \
+                 CASE WHEN c.match_id IS NULL THEN (SELECT MIN(x.published_on) FROM matches x \
+                   WHERE x.state <> 'pending' AND (x.mentor_enrollment_id = c.enrollment_id \
+                   OR x.mentee_enrollment_id = c.enrollment_id)) \
+                 ELSE (SELECT m.published_on FROM matches m WHERE m.id = c.match_id) END AS anchor \
+                 FROM completions c JOIN milestones ms ON ms.id = c.milestone_id \
+                 JOIN programs p ON p.id = c.program_id \
+                 WHERE c.completed_on IS NULL",
+            )
+            .fetch_all(pool)
+            .await
+        }
+    )?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let count = rows.len() as u64;
+    on_db!(
+        db,
+        write | pool | {
+            async {
+                let mut tx = pool.begin_write().await?;
+                for row in &rows {
+                    sqlx::query(
+                        "UPDATE completions SET due_on = $1, completed_on = $2 \
+                         WHERE id = $3 AND completed_on IS NULL",
+                    )
+                    .bind(judged_due(row.offset_amount, row.offset_unit, row.anchor))
+                    .bind(date_in_zone(&row.time_zone, row.completed_at))
+                    .bind(row.id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await
+            }
+            .await
+        }
+    )?;
+    Ok(count)
 }

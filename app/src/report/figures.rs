@@ -120,6 +120,16 @@ pub struct EventInput {
     pub match_id: Option<i64>,
     pub completed: bool,
     pub day: NaiveDate,
+    /// On the completion that stands today: how it was judged when it was made (its due date
+    /// then, and its day in the program's zone then). It is never judged again.
+    pub judged: Option<Judged>,
+}
+
+/// How a completion was judged when it was made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Judged {
+    pub due: NaiveDate,
+    pub completed_on: NaiveDate,
 }
 
 /// One row of the per-milestone table.
@@ -192,11 +202,14 @@ pub fn compute(
 ) -> Figures {
     // The completion state of each item at the end of the as-of day: the last event decides.
     let mut completed_on: HashMap<(i64, i64, Option<i64>), Option<NaiveDate>> = HashMap::new();
+    let mut judged: HashMap<(i64, i64, Option<i64>), Judged> = HashMap::new();
     for event in events.iter().filter(|e| e.day <= as_of) {
-        completed_on.insert(
-            (event.milestone_id, event.enrollment_id, event.match_id),
-            event.completed.then_some(event.day),
-        );
+        let key = (event.milestone_id, event.enrollment_id, event.match_id);
+        completed_on.insert(key, event.completed.then_some(event.day));
+        match event.judged.filter(|_| event.completed) {
+            Some(j) => judged.insert(key, j),
+            None => judged.remove(&key),
+        };
     }
     let done = |milestone: i64, enrollment: i64, m: Option<i64>| {
         completed_on
@@ -248,12 +261,25 @@ pub fn compute(
             let Some(due) = milestone.offset.due_from(item.anchor) else {
                 continue;
             };
-            let status = item_status(
-                due,
-                as_of,
-                done(milestone.id, item.enrollment_id, item.match_id),
-                item.closed,
-            );
+            // A completion that stands counts as it was judged when it was made.
+            let (status, due) = match judged.get(&(milestone.id, item.enrollment_id, item.match_id))
+            {
+                Some(j) => (
+                    ItemStatus::Completed {
+                        late: j.completed_on > j.due,
+                    },
+                    j.due,
+                ),
+                None => (
+                    item_status(
+                        due,
+                        as_of,
+                        done(milestone.id, item.enrollment_id, item.match_id),
+                        item.closed,
+                    ),
+                    due,
+                ),
+            };
             tally.add(status, due, as_of);
             if let Some(index) = item.match_id.and_then(|m| index_of.get(&m)) {
                 per_match[*index].add(status, due, as_of);

@@ -14,7 +14,7 @@ pub mod query;
 pub mod store;
 
 pub use figures::{
-    ArchivedFigures, EventInput, Figures, MatchFigures, MatchInput, MilestoneFigures,
+    ArchivedFigures, EventInput, Figures, Judged, MatchFigures, MatchInput, MilestoneFigures,
     MilestoneInput, Tally, compute, sort_matches,
 };
 pub use query::{Filters, MatchOrder, ReportQuery};

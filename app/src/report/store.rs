@@ -1,12 +1,12 @@
-//! Reading a program's report: five statements whatever the program's size (the program, its
-//! milestones, its published and ended matches, its completion history, and the latest history
-//! entries with names), then [`super::compute`]. The history is read whole and folded in memory
+//! Reading a program's report: six statements whatever the program's size (the program, its
+//! milestones, its published and ended matches, its completion history, how its standing
+//! completions were judged, and the latest history entries with names), then [`super::compute`]. The history is read whole and folded in memory
 //! (the last entry of each item up to the as-of day decides), so an "as of" day costs nothing
 //! more than today.
 
 use super::{
-    EventInput, Figures, HistoryEntry, MatchInput, MilestoneInput, Report, ReportQuery, compute,
-    sort_matches,
+    EventInput, Figures, HistoryEntry, Judged, MatchInput, MilestoneInput, Report, ReportQuery,
+    compute, sort_matches,
 };
 use crate::db::{Db, Engine};
 use crate::error::AppError;
@@ -16,6 +16,7 @@ use crate::on_db;
 use crate::programs::ProgramDetails;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use std::collections::HashMap;
 
 /// How many history entries the report shows.
 pub const HISTORY_LENGTH: i64 = 50;
@@ -89,6 +90,7 @@ fn unpack(milestone: i64, packed: &str, zone: Tz) -> Result<Vec<EventInput>, App
                 match_id: (m != 0).then_some(m),
                 completed: action == "c",
                 day: at.with_timezone(&zone).date_naive(),
+                judged: None,
             })
         })
         .collect()
@@ -98,8 +100,8 @@ fn zone_of(program: &ProgramDetails) -> Tz {
     program.time_zone.parse::<Tz>().unwrap_or(Tz::UTC)
 }
 
-/// Reads the program's milestones, matches and completion history: three statements, run at
-/// once on separate connections.
+/// Reads the program's milestones, matches and completion history (three statements, run at
+/// once on separate connections), then how the standing completions were judged (one more).
 pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
     let program_id = program.id;
     // The history comes back as one row per milestone, its entries packed in the order they
@@ -175,6 +177,36 @@ pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
     let mut unpacked = Vec::new();
     for row in events {
         unpacked.extend(unpack(row.milestone_id, &row.packed, zone)?);
+    }
+    // The standing completions carry how they were judged: on their item's last event.
+    let judged: Vec<(i64, i64, Option<i64>, NaiveDate, NaiveDate)> = on_db!(
+        db,
+        read | pool | {
+            sqlx::query_as(
+                "SELECT milestone_id, enrollment_id, match_id, due_on, completed_on \
+                 FROM completions WHERE program_id = $1 AND due_on IS NOT NULL \
+                 AND completed_on IS NOT NULL",
+            )
+            .bind(program_id)
+            .fetch_all(pool)
+            .await
+        }
+    )?;
+    let judged: HashMap<(i64, i64, Option<i64>), Judged> = judged
+        .into_iter()
+        .map(|(m, e, x, due, completed_on)| ((m, e, x), Judged { due, completed_on }))
+        .collect();
+    let mut last: HashMap<(i64, i64, Option<i64>), usize> = HashMap::new();
+    for (index, event) in unpacked.iter().enumerate() {
+        last.insert(
+            (event.milestone_id, event.enrollment_id, event.match_id),
+            index,
+        );
+    }
+    for (key, index) in last {
+        if unpacked[index].completed {
+            unpacked[index].judged = judged.get(&key).copied();
+        }
     }
     // Entries of one item keep their order; items never depend on each other.
     let events = unpacked;

@@ -60,6 +60,7 @@ fn event(
         match_id: m,
         completed,
         day: on,
+        judged: None,
     }
 }
 
