@@ -712,3 +712,110 @@ fn acknowledged_completions_survive_a_kill_on_postgres() {
     acknowledged_completions_survive_a_kill(&scratch.url);
     runtime.block_on(async move { drop(scratch) });
 }
+
+/// Two server processes on one PostgreSQL database: a session made on one works on the other,
+/// and the same item completed through both at once is completed once, with one history row.
+#[test]
+fn two_servers_on_one_postgres_share_sessions_and_complete_an_item_once() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let scratch = runtime
+        .block_on(app::dev::scratch::ScratchDb::postgres())
+        .expect("a scratch database");
+    let first = Server::start_on(&scratch.url, true);
+    let second = Server::start_on(&scratch.url, true);
+    let cookie = session_of(&first.addr, "mentor@example.com");
+    let page = request(
+        &second.addr,
+        &format!(
+            "GET /quickcliq HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nCookie: {cookie}\r\n\
+             Accept: text/html\r\n\r\n",
+            second.addr
+        ),
+    )
+    .expect("an answer");
+    assert_eq!(
+        page.0, 200,
+        "the session from the first server works on the second"
+    );
+    assert!(page.1.contains("QuickcliQ"));
+    let url = scratch.url.clone();
+    let keys = runtime.block_on(async move {
+        let db = app::db::Db::connect(&url).await.expect("db");
+        let keys: Vec<(i64, i64, i64)> = app::on_db!(
+            &db,
+            read | pool | {
+                sqlx::query_as(
+                    "SELECT ms.id, e.id, m.id FROM users u \
+                     JOIN enrollments e ON e.user_id = u.id \
+                     JOIN matches m ON m.state = 'published' AND m.mentor_enrollment_id = e.id \
+                     JOIN milestones ms ON ms.program_id = e.program_id \
+                       AND ms.category = 'relationship' AND ms.role = 'mentor' \
+                       AND NOT ms.archived \
+                     WHERE u.email = 'mentor@example.com' AND NOT EXISTS (SELECT 1 FROM \
+                       completions c WHERE c.milestone_id = ms.id AND c.match_id = m.id)",
+                )
+                .fetch_all(pool)
+                .await
+            }
+        )
+        .expect("open items");
+        db.close().await;
+        keys
+    });
+    assert!(!keys.is_empty(), "an open item");
+    for (milestone, enrollment, matched) in keys.iter().take(5).copied() {
+        let body =
+            format!("milestone_id={milestone}&enrollment_id={enrollment}&match_id={matched}");
+        let clicks: Vec<_> = (0..8)
+            .map(|n| {
+                let addr = if n % 2 == 0 {
+                    first.addr.clone()
+                } else {
+                    second.addr.clone()
+                };
+                let (cookie, body) = (cookie.clone(), body.clone());
+                std::thread::spawn(move || call(&addr, &cookie, "items/complete", &body))
+            })
+            .collect();
+        for click in clicks {
+            let (status, _) = click.join().expect("a click").expect("an answer");
+            assert_eq!(status, 200);
+        }
+        let url = scratch.url.clone();
+        let (completions, history) = runtime.block_on(async move {
+            let db = app::db::Db::connect(&url).await.expect("db");
+            let counts = app::on_db!(
+                &db,
+                read | pool | {
+                    async {
+                        let c: i64 = sqlx::query_scalar(
+                            "SELECT COUNT(*) FROM completions WHERE milestone_id = $1 \
+                             AND match_id = $2",
+                        )
+                        .bind(milestone)
+                        .bind(matched)
+                        .fetch_one(pool)
+                        .await?;
+                        let h: i64 = sqlx::query_scalar(
+                            "SELECT COUNT(*) FROM completion_events WHERE milestone_id = $1 \
+                             AND match_id = $2 AND action = 'completed'",
+                        )
+                        .bind(milestone)
+                        .bind(matched)
+                        .fetch_one(pool)
+                        .await?;
+                        Ok::<_, sqlx::Error>((c, h))
+                    }
+                    .await
+                }
+            )
+            .expect("counts");
+            db.close().await;
+            counts
+        });
+        assert_eq!((completions, history), (1, 1), "item {milestone}/{matched}");
+    }
+    let (a, b) = (first.stop(), second.stop());
+    assert!(!a.contains("panicked") && !b.contains("panicked"), "{a}{b}");
+    runtime.block_on(async move { drop(scratch) });
+}
