@@ -535,7 +535,92 @@ async fn earlier_completions_are_judged_at_the_first_start(db: &Db) {
     );
 }
 
+async fn two_undos_at_once_write_one_history_row(db: &Db) {
+    seeded(db).await;
+    let item = check_in(db).await;
+    let mentor = person(db, "mentor@example.com").await;
+    let undone = || {
+        scalar(
+            db,
+            "SELECT COUNT(*) FROM completion_events WHERE action = 'undone'",
+        )
+    };
+    for round in 0..25 {
+        complete(db, &mentor, item.key, Source::Quickcliq)
+            .await
+            .expect("completed");
+        let before = undone().await;
+        let (a, b) = tokio::join!(
+            undo(db, &mentor, item.key, Source::Quickcliq),
+            undo(db, &mentor, item.key, Source::Quickcliq)
+        );
+        let (a, b) = (a.expect("an answer"), b.expect("an answer"));
+        assert!(!a.completed && !b.completed);
+        assert_eq!(
+            undone().await,
+            before + 1,
+            "round {round}: one undo recorded"
+        );
+    }
+}
+
+async fn completing_while_the_milestone_changes_role_has_one_outcome(db: &Db) {
+    use app::kernel::due_date::{DueOffset, OffsetUnit};
+    use app::kernel::roles::Role;
+    use app::milestones::Category;
+    use app::milestones::form::MilestoneDraft;
+    seeded(db).await;
+    let item = check_in(db).await;
+    let mentor = person(db, "mentor@example.com").await;
+    let draft = |role: Role| MilestoneDraft {
+        name: item.milestone_name.clone(),
+        category: Category::Relationship,
+        roles: vec![role],
+        offset: DueOffset::new(2, OffsetUnit::Months).expect("offset"),
+        description: String::new(),
+    };
+    let (mut completed, mut changed) = (0, 0);
+    for round in 0..25 {
+        // Back to the start: the mentor's milestone, not completed.
+        on_db!(
+            db,
+            write
+                | pool
+                | sqlx::query("DELETE FROM completions WHERE milestone_id = $1")
+                    .bind(item.key.milestone_id)
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+        )
+        .expect("reset");
+        app::milestones::store::update(
+            db,
+            item.program_id,
+            item.key.milestone_id,
+            &draft(Role::Mentor),
+        )
+        .await
+        .expect("back to mentors");
+        let to_mentees = draft(Role::Mentee);
+        let (completion, change) = tokio::join!(
+            complete(db, &mentor, item.key, Source::Quickcliq),
+            app::milestones::store::update(db, item.program_id, item.key.milestone_id, &to_mentees)
+        );
+        match (&completion, &change) {
+            (Ok(_), Err(AppError::Invalid { message, .. })) => {
+                assert!(message.contains("recorded completion"), "{message}");
+                completed += 1;
+            }
+            (Err(AppError::NotFound | AppError::Invalid { .. }), Ok(())) => changed += 1,
+            other => panic!("round {round}: {other:?}"),
+        }
+    }
+    assert_eq!(completed + changed, 25);
+}
+
 on_both_engines!(
+    two_undos_at_once_write_one_history_row,
+    completing_while_the_milestone_changes_role_has_one_outcome,
     a_completion_is_judged_once,
     earlier_completions_are_judged_at_the_first_start,
     a_closed_item_keeps_its_completion,

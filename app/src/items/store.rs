@@ -263,6 +263,15 @@ struct ItemMatch {
     published_on: Option<NaiveDate>,
 }
 
+/// ` FOR SHARE` on PostgreSQL (rows read by a check stay as read until the transaction ends);
+/// nothing on SQLite, whose write transactions exclude each other already.
+pub fn shared_lock(db: &Db) -> &'static str {
+    match db.engine() {
+        crate::db::Engine::Postgres => " FOR SHARE",
+        crate::db::Engine::Sqlite => "",
+    }
+}
+
 /// The due date of an item from its milestone's offset and its anchor, if both are known.
 fn judged_due(
     amount: i32,
@@ -284,19 +293,32 @@ pub async fn complete(
     key: ItemKey,
     source: Source,
 ) -> Result<ItemState, AppError> {
+    // On PostgreSQL the rows the checks read stay as read until the completion commits: a
+    // match ended or a milestone archived at the same moment waits for it, or is seen by it.
+    // (On SQLite the write transaction already excludes every other writer.)
+    let share = shared_lock(db);
+    let definition_sql = format!(
+        "SELECT program_id, name, category, role, archived, offset_amount, offset_unit \
+         FROM milestones WHERE id = $1{share}"
+    );
+    let match_sql = format!(
+        "SELECT program_id, mentor_enrollment_id, mentee_enrollment_id, state, published_on \
+         FROM matches WHERE id = $1{share}"
+    );
+    let live_sql = format!(
+        "SELECT id FROM matches WHERE state = 'published' \
+         AND (mentor_enrollment_id = $1 OR mentee_enrollment_id = $1){share}"
+    );
     on_db!(
         db,
         write
             | pool
             | async {
                 let mut tx = pool.begin_write().await?;
-                let milestone: Option<Definition> = sqlx::query_as(
-                    "SELECT program_id, name, category, role, archived, offset_amount, offset_unit \
-                 FROM milestones WHERE id = $1",
-                )
-                .bind(key.milestone_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+                let milestone: Option<Definition> = sqlx::query_as(&definition_sql)
+                    .bind(key.milestone_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 let Some(Definition {
                     program_id,
                     name,
@@ -335,13 +357,10 @@ pub async fn complete(
                 // milestone the person's first published match.
                 let anchor: Option<NaiveDate> = match (category, key.match_id) {
                     (Category::Relationship, Some(match_id)) => {
-                        let found: Option<ItemMatch> = sqlx::query_as(
-                            "SELECT program_id, mentor_enrollment_id, mentee_enrollment_id, state, \
-                             published_on FROM matches WHERE id = $1",
-                        )
-                        .bind(match_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                        let found: Option<ItemMatch> = sqlx::query_as(&match_sql)
+                            .bind(match_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
                         let Some(found) = found else {
                             return Err(AppError::NotFound);
                         };
@@ -363,14 +382,11 @@ pub async fn complete(
                         found.published_on
                     }
                     (Category::Program, None) => {
-                        let live: i64 = sqlx::query_scalar(
-                            "SELECT COUNT(*) FROM matches WHERE state = 'published' \
-                         AND (mentor_enrollment_id = $1 OR mentee_enrollment_id = $1)",
-                        )
-                        .bind(key.enrollment_id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                        if live == 0 {
+                        let live: Vec<i64> = sqlx::query_scalar(&live_sql)
+                            .bind(key.enrollment_id)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                        if live.is_empty() {
                             return Err(refuse(
                                 "This milestone is closed: there is no published match.",
                             ));
@@ -460,18 +476,21 @@ pub async fn undo(
     key: ItemKey,
     source: Source,
 ) -> Result<ItemState, AppError> {
+    // As in `complete`: the milestone and match rows stay as read until the undo commits.
+    let share = shared_lock(db);
+    let milestone_sql =
+        format!("SELECT name, program_id, archived FROM milestones WHERE id = $1{share}");
+    let state_sql = format!("SELECT state FROM matches WHERE id = $1{share}");
     on_db!(
         db,
         write
             | pool
             | async {
                 let mut tx = pool.begin_write().await?;
-                let name: Option<(String, i64, bool)> = sqlx::query_as(
-                    "SELECT name, program_id, archived FROM milestones WHERE id = $1",
-                )
-                .bind(key.milestone_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+                let name: Option<(String, i64, bool)> = sqlx::query_as(&milestone_sql)
+                    .bind(key.milestone_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 let Some((name, program_id, archived)) = name else {
                     return Err(AppError::NotFound);
                 };
@@ -519,21 +538,30 @@ pub async fn undo(
                     ));
                 }
                 if let Some(match_id) = key.match_id {
-                    let state: Option<String> =
-                        sqlx::query_scalar("SELECT state FROM matches WHERE id = $1")
-                            .bind(match_id)
-                            .fetch_optional(&mut *tx)
-                            .await?;
+                    let state: Option<String> = sqlx::query_scalar(&state_sql)
+                        .bind(match_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
                     if state.as_deref() == Some(MatchState::Ended.as_str()) {
                         return Err(refuse(
                             "This match has ended, so its completions are kept as they are.",
                         ));
                     }
                 }
-                sqlx::query("DELETE FROM completions WHERE id = $1")
+                // Two undos at once: only the one that deletes the completion records it.
+                let deleted = sqlx::query("DELETE FROM completions WHERE id = $1")
                     .bind(completion)
                     .execute(&mut *tx)
-                    .await?;
+                    .await?
+                    .rows_affected();
+                if deleted == 0 {
+                    return Ok(ItemState {
+                        key,
+                        message: format!("{name} is not marked complete; nothing to undo."),
+                        milestone_name: name,
+                        completed: false,
+                    });
+                }
                 let source = Source::decided(source, actor.id == owner);
                 record!(
                     tx,

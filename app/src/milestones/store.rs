@@ -161,46 +161,68 @@ pub async fn update(
     id: i64,
     draft: &MilestoneDraft,
 ) -> Result<(), AppError> {
-    let current = get(db, program_id, id).await?;
     let role = *draft
         .roles
         .first()
         .ok_or_else(|| AppError::invalid("Program Role: Choose Mentor or Mentee."))?;
-    if current.completions > 0 && (current.category != draft.category || current.role != role) {
-        return Err(AppError::invalid(format!(
-            "Category: {} has {} recorded completion{}, so its category and role stay as they are. Archive it and add a new milestone instead.",
-            current.name,
-            current.completions,
-            if current.completions == 1 { "" } else { "s" }
-        )));
-    }
-    let changed = on_db!(
+    // The check for recorded completions and the change are one transaction; on PostgreSQL
+    // the milestone's row is locked first, so a completion cannot slip in between (completing
+    // holds the same row shared).
+    let lock = match db.engine() {
+        crate::db::Engine::Postgres => " FOR UPDATE",
+        crate::db::Engine::Sqlite => "",
+    };
+    let current_sql = format!(
+        "SELECT name, category, role FROM milestones WHERE id = $1 AND program_id = $2{lock}"
+    );
+    on_db!(
         db,
-        write | pool | {
-            sqlx::query(
-                "UPDATE milestones SET name = $1, category = $2, role = $3, offset_amount = $4, \
-                 offset_unit = $5, description = $6, updated_at = $7 \
-                 WHERE id = $8 AND program_id = $9",
-            )
-            .bind(&draft.name)
-            .bind(draft.category.as_str())
-            .bind(role.as_str())
-            .bind(i32::from(draft.offset.amount()))
-            .bind(draft.offset.unit().as_str())
-            .bind(&draft.description)
-            .bind(Utc::now())
-            .bind(id)
-            .bind(program_id)
-            .execute(pool)
+        write
+            | pool
+            | async {
+                let mut tx = pool.begin_write().await?;
+                let current: Option<(String, String, String)> = sqlx::query_as(&current_sql)
+                    .bind(id)
+                    .bind(program_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some((name, category, current_role)) = current else {
+                    return Err(AppError::NotFound);
+                };
+                let completions: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM completions WHERE milestone_id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if completions > 0
+                    && (category != draft.category.as_str() || current_role != role.as_str())
+                {
+                    return Err(AppError::invalid(format!(
+                        "Category: {name} has {completions} recorded completion{}, so its category and role stay as they are. Archive it and add a new milestone instead.",
+                        if completions == 1 { "" } else { "s" }
+                    )));
+                }
+                sqlx::query(
+                    "UPDATE milestones SET name = $1, category = $2, role = $3, \
+                     offset_amount = $4, offset_unit = $5, description = $6, updated_at = $7 \
+                     WHERE id = $8 AND program_id = $9",
+                )
+                .bind(&draft.name)
+                .bind(draft.category.as_str())
+                .bind(role.as_str())
+                .bind(i32::from(draft.offset.amount()))
+                .bind(draft.offset.unit().as_str())
+                .bind(&draft.description)
+                .bind(Utc::now())
+                .bind(id)
+                .bind(program_id)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
             .await
-            .map(|r| r.rows_affected())
-        }
-    )?;
-    if changed == 1 {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+    )
 }
 
 /// Moves a milestone one place up or down in the program's order.
