@@ -637,7 +637,102 @@ async fn a_completion_in_the_last_second_of_a_day_counts_on_that_day(db: &Db) {
     assert_eq!(the_day_before.figures.totals.overdue, 1);
 }
 
+/// A report of an earlier day counts the milestones that existed then, as they were defined
+/// then: one created today is not there, an offset edited today and an archive of today do not
+/// change yesterday.
+async fn a_past_day_is_reported_with_the_definitions_of_that_day(db: &Db) {
+    use app::kernel::due_date::{DueOffset, OffsetUnit};
+    use app::kernel::roles::Role;
+    use app::milestones::Category;
+    use app::milestones::form::MilestoneDraft;
+    use app::milestones::store as milestones;
+    app::dev::seed::seed_demo(
+        db,
+        app::kernel::time_zone::today_in_zone("America/New_York"),
+    )
+    .await
+    .expect("seeded");
+    milestones::record_missing_versions(db)
+        .await
+        .expect("versions");
+    let program = insert(db, "SELECT MIN(id) FROM programs").await;
+    let today = app::programs::store::program_details(db, program)
+        .await
+        .expect("program")
+        .today;
+    let yesterday = today.pred_opt().expect("date").to_string();
+    let before = run(db, program, as_of(&yesterday)).await;
+    let tally_of = |report: &Report, id: i64| {
+        report
+            .figures
+            .milestones
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.tally)
+    };
+    let listed = before.figures.milestones.clone();
+    let edited = listed
+        .iter()
+        .find(|m| m.category == Category::Relationship && m.tally.items > 0)
+        .expect("a relationship milestone with items")
+        .clone();
+    let archived = listed
+        .iter()
+        .find(|m| m.id != edited.id && m.tally.items > 0)
+        .expect("another milestone")
+        .clone();
+    // Today: a new milestone, an edited offset (due at once: everything open becomes overdue),
+    // an archive.
+    let draft = |name: &str, role: Role, amount: u16, unit: OffsetUnit| MilestoneDraft {
+        name: name.to_string(),
+        category: Category::Relationship,
+        roles: vec![role],
+        offset: DueOffset::new(amount, unit).expect("offset"),
+        description: String::new(),
+    };
+    let added = milestones::create(
+        db,
+        program,
+        &draft("Added today", Role::Mentor, 1, OffsetUnit::Days),
+    )
+    .await
+    .expect("created")[0];
+    milestones::update(
+        db,
+        program,
+        edited.id,
+        &draft(&edited.name, edited.role, 0, OffsetUnit::Days),
+    )
+    .await
+    .expect("edited");
+    milestones::set_archived(db, program, archived.id, true)
+        .await
+        .expect("archived");
+    let after = run(db, program, as_of(&yesterday)).await;
+    assert_eq!(
+        tally_of(&after, added),
+        None,
+        "not there before it was created"
+    );
+    assert_eq!(
+        tally_of(&after, edited.id),
+        Some(edited.tally),
+        "yesterday keeps yesterday's offset"
+    );
+    assert_eq!(
+        tally_of(&after, archived.id),
+        Some(archived.tally),
+        "archived today, counted yesterday"
+    );
+    assert_eq!(after.figures.totals, before.figures.totals);
+    let now = run(db, program, ReportQuery::default()).await;
+    assert!(tally_of(&now, added).is_some());
+    assert_eq!(tally_of(&now, archived.id), None);
+    assert!(now.figures.archived.iter().any(|a| a.name == archived.name));
+}
+
 on_both_engines!(
+    a_past_day_is_reported_with_the_definitions_of_that_day,
     a_completion_in_the_last_second_of_a_day_counts_on_that_day,
     the_report_tallies_the_fixture_as_computed_by_hand,
     the_as_of_day_recomputes_from_the_history,

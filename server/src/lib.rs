@@ -405,6 +405,12 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             )));
         }
     }
+    if let Err(error) = app::milestones::store::record_missing_versions(&db).await {
+        db.close().await;
+        return Err(StartError::Command(format!(
+            "could not record the milestones' definitions: {error}"
+        )));
+    }
     tracing::info!(engine = ?db.engine(), "database ready");
     // While it serves a SQLite file, the server holds its lock (shared with other servers):
     // a restore refuses to replace the file under it.
@@ -426,7 +432,12 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     }
     if config.demo {
         match seed_demo(&db, today_in_zone(DEMO_TIME_ZONE)).await? {
-            SeedOutcome::Seeded => tracing::info!("demo data seeded"),
+            SeedOutcome::Seeded => {
+                app::milestones::store::record_missing_versions(&db)
+                    .await
+                    .map_err(|e| StartError::Command(e.to_string()))?;
+                tracing::info!("demo data seeded")
+            }
             SeedOutcome::AlreadyHasData => {
                 tracing::info!("database already has data; demo data not seeded")
             }

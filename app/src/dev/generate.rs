@@ -166,8 +166,10 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
                         .push_bind("")
                         .push_bind((start * CHUNK + i) as i64)
                         .push_bind(false)
-                        .push_bind(now)
-                        .push_bind(now);
+                        // Defined before the first match was published (a year ago at most):
+                        // a report of any earlier day of the program counts them.
+                        .push_bind(now - chrono::Duration::days(400))
+                        .push_bind(now - chrono::Duration::days(400));
                 });
                 insert.build().execute(&mut *tx).await?;
             }

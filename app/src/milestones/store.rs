@@ -102,6 +102,34 @@ pub async fn get(db: &Db, program_id: i64, id: i64) -> Result<MilestoneRecord, A
     record(row.ok_or(AppError::NotFound)?)
 }
 
+/// Records a milestone's definition as it stands now, after `$2` ("created", "edited",
+/// "archived", "restored") at `$3`.
+const RECORD_VERSION: &str = "INSERT INTO milestone_versions (milestone_id, program_id, change, \
+    name, category, role, offset_amount, offset_unit, archived, changed_at) \
+    SELECT id, program_id, $2, name, category, role, offset_amount, offset_unit, archived, $3 \
+    FROM milestones WHERE id = $1";
+
+/// Gives every milestone without a recorded definition (made by the demo seed or the program
+/// generator, which write rows directly) its "created" version, at its creation time. Run at
+/// the server's start; returns how many.
+pub async fn record_missing_versions(db: &Db) -> Result<u64, AppError> {
+    Ok(on_db!(
+        db,
+        write | pool | {
+            sqlx::query(
+                "INSERT INTO milestone_versions (milestone_id, program_id, change, name, \
+                 category, role, offset_amount, offset_unit, archived, changed_at) \
+                 SELECT id, program_id, 'created', name, category, role, offset_amount, \
+                 offset_unit, archived, created_at FROM milestones m WHERE NOT EXISTS \
+                 (SELECT 1 FROM milestone_versions v WHERE v.milestone_id = m.id)",
+            )
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        }
+    )?)
+}
+
 /// Adds the draft at the end of the list: one milestone per role. Returns the new ids.
 pub async fn create(
     db: &Db,
@@ -139,6 +167,12 @@ pub async fn create(
                     .bind(now)
                     .fetch_one(&mut *tx)
                     .await?;
+                    sqlx::query(RECORD_VERSION)
+                        .bind(id)
+                        .bind("created")
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
                     ids.push(id);
                 }
                 tx.commit().await?;
@@ -218,6 +252,12 @@ pub async fn update(
                 .bind(program_id)
                 .execute(&mut *tx)
                 .await?;
+                sqlx::query(RECORD_VERSION)
+                    .bind(id)
+                    .bind("edited")
+                    .bind(Utc::now())
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -288,22 +328,32 @@ pub async fn set_archived(
             if archived { "archived" } else { "active" }
         ));
     }
+    let now = Utc::now();
     on_db!(
         db,
         write
             | pool
-            | {
+            | async {
+                let mut tx = pool.begin_write().await?;
                 sqlx::query(
-                "UPDATE milestones SET archived = $1, updated_at = $2 WHERE id = $3 AND program_id = $4",
-            )
-            .bind(archived)
-            .bind(Utc::now())
-            .bind(id)
-            .bind(program_id)
-            .execute(pool)
-            .await
-            .map(|_| ())
+                    "UPDATE milestones SET archived = $1, updated_at = $2 \
+                     WHERE id = $3 AND program_id = $4",
+                )
+                .bind(archived)
+                .bind(now)
+                .bind(id)
+                .bind(program_id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(RECORD_VERSION)
+                    .bind(id)
+                    .bind(if archived { "archived" } else { "restored" })
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await
             }
+            .await
     )?;
     Ok(if archived {
         format!(

@@ -313,7 +313,7 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
                     </div>
                 }).collect_view()}
             </dl>
-            <p class="hint">"Milestones are counted with their current definitions; matches from the day they were published until the day they ended."</p>
+            <p class="hint">"Each day is counted as it was: the milestones that existed then, with their definitions of that day; matches from the day they were published until the day they ended; a completion counts as it was judged when it was made."</p>
         </section>
 
         <section class="card" aria-labelledby="by-milestone-heading">

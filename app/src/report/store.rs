@@ -281,6 +281,74 @@ async fn history(
         .collect())
 }
 
+/// A milestone's definition after one of its changes.
+#[derive(sqlx::FromRow)]
+struct VersionRow {
+    milestone_id: i64,
+    #[sqlx(try_from = "String")]
+    category: crate::milestones::Category,
+    #[sqlx(try_from = "String")]
+    role: crate::kernel::roles::Role,
+    offset_amount: i32,
+    #[sqlx(try_from = "String")]
+    offset_unit: crate::kernel::due_date::OffsetUnit,
+    archived: bool,
+    changed_at: DateTime<Utc>,
+}
+
+/// The program's milestones as they stood at the end of `as_of`: the ones created later are
+/// left out, the others take the definition (category, role, offset, archived) they had then.
+/// A milestone with no recorded change at all keeps today's definition.
+async fn definitions_as_of(
+    db: &Db,
+    program: &ProgramDetails,
+    milestones: Vec<MilestoneInput>,
+    as_of: NaiveDate,
+) -> Result<Vec<MilestoneInput>, AppError> {
+    let end = end_of_day(zone_of(program), as_of);
+    let versions: Vec<VersionRow> = on_db!(
+        db,
+        read | pool | {
+            sqlx::query_as(
+                "SELECT milestone_id, category, role, offset_amount, offset_unit, archived, \
+                 changed_at FROM milestone_versions WHERE program_id = $1 \
+                 ORDER BY milestone_id, changed_at, id",
+            )
+            .bind(program.id)
+            .fetch_all(pool)
+            .await
+        }
+    )?;
+    let mut by_milestone: HashMap<i64, Vec<&VersionRow>> = HashMap::new();
+    for version in &versions {
+        by_milestone
+            .entry(version.milestone_id)
+            .or_default()
+            .push(version);
+    }
+    let mut then = Vec::with_capacity(milestones.len());
+    for milestone in milestones {
+        let Some(changes) = by_milestone.get(&milestone.id) else {
+            then.push(milestone);
+            continue;
+        };
+        let Some(version) = changes.iter().rfind(|v| v.changed_at < end) else {
+            // Created after that day.
+            continue;
+        };
+        let amount = u16::try_from(version.offset_amount).map_err(AppError::internal)?;
+        then.push(MilestoneInput {
+            category: version.category,
+            role: version.role,
+            offset: crate::kernel::due_date::DueOffset::new(amount, version.offset_unit)
+                .map_err(AppError::internal)?,
+            archived: version.archived,
+            ..milestone
+        });
+    }
+    Ok(then)
+}
+
 /// The figures of a program for a checked query, with every match (for the CSV).
 pub async fn figures(
     db: &Db,
@@ -290,7 +358,10 @@ pub async fn figures(
     let (filters, as_of, order) = query
         .parse(program.today)
         .map_err(AppError::invalid_field_errors)?;
-    let rows = rows(db, program).await?;
+    let mut rows = rows(db, program).await?;
+    if as_of < program.today {
+        rows.milestones = definitions_as_of(db, program, rows.milestones, as_of).await?;
+    }
     let mut figures = compute(
         &rows.milestones,
         &rows.matches,
