@@ -618,7 +618,81 @@ async fn completing_while_the_milestone_changes_role_has_one_outcome(db: &Db) {
     assert_eq!(completed + changed, 25);
 }
 
+/// Completing while the match ends, or while the milestone is archived: each round ends as one
+/// of the two orders would (completed then closed, or closed and refused), never with an error
+/// of our own or a completion the answer does not account for.
+async fn completing_while_the_item_closes_has_one_outcome(db: &Db) {
+    seeded(db).await;
+    let item = check_in(db).await;
+    let mentor = person(db, "mentor@example.com").await;
+    let match_id = item.key.match_id.expect("a relationship item");
+    let count = format!(
+        "SELECT COUNT(*) FROM completions WHERE milestone_id = {} AND match_id = {match_id}",
+        item.key.milestone_id
+    );
+    let reset = || async {
+        on_db!(
+            db,
+            write
+                | pool
+                | async {
+                    sqlx::query("DELETE FROM completions WHERE milestone_id = $1")
+                        .bind(item.key.milestone_id)
+                        .execute(pool)
+                        .await?;
+                    sqlx::query(
+                        "UPDATE matches SET state = 'published', ended_on = NULL WHERE id = $1",
+                    )
+                    .bind(match_id)
+                    .execute(pool)
+                    .await?;
+                    sqlx::query("UPDATE milestones SET archived = $1 WHERE id = $2")
+                        .bind(false)
+                        .bind(item.key.milestone_id)
+                        .execute(pool)
+                        .await
+                        .map(|_| ())
+                }
+                .await
+        )
+        .expect("reset");
+    };
+    for round in 0..25 {
+        reset().await;
+        let (completion, ended) = tokio::join!(
+            complete(db, &mentor, item.key, Source::Quickcliq),
+            app::matches::store::end_match(db, item.program_id, match_id)
+        );
+        ended.unwrap_or_else(|e| panic!("round {round}: end {e:?}"));
+        let kept = scalar(db, &count).await;
+        match completion {
+            Ok(state) => assert!(state.completed && kept == 1, "round {round}"),
+            Err(AppError::Invalid { message, .. }) => {
+                assert!(message.contains("ended"), "{message}");
+                assert_eq!(kept, 0, "round {round}");
+            }
+            Err(other) => panic!("round {round}: {other:?}"),
+        }
+        reset().await;
+        let (completion, archived) = tokio::join!(
+            complete(db, &mentor, item.key, Source::Quickcliq),
+            app::milestones::store::set_archived(db, item.program_id, item.key.milestone_id, true)
+        );
+        archived.unwrap_or_else(|e| panic!("round {round}: archive {e:?}"));
+        let kept = scalar(db, &count).await;
+        match completion {
+            Ok(state) => assert!(state.completed && kept == 1, "round {round}"),
+            Err(AppError::Invalid { message, .. }) => {
+                assert!(message.contains("archived"), "{message}");
+                assert_eq!(kept, 0, "round {round}");
+            }
+            Err(other) => panic!("round {round}: {other:?}"),
+        }
+    }
+}
+
 on_both_engines!(
+    completing_while_the_item_closes_has_one_outcome,
     two_undos_at_once_write_one_history_row,
     completing_while_the_milestone_changes_role_has_one_outcome,
     a_completion_is_judged_once,
