@@ -1040,3 +1040,33 @@ async fn undo_is_not_offered_on_an_item_whose_match_has_ended() {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("completions are kept as they are"));
 }
+
+#[tokio::test]
+async fn participants_see_what_a_milestone_asks_with_its_linked_resources() {
+    let app = TestApp::new(Engine::Sqlite).await;
+    for (email, page) in [
+        ("mentee@example.com", "/quickcliq"),
+        ("mentee@example.com", "/profile"),
+        ("mentor@example.com", "/quickcliq"),
+    ] {
+        let mut person = app.client().signed_in_as(email).await;
+        let body = person.get(page).await.body;
+        assert!(
+            body.contains(r#"<details class="item-details">"#),
+            "{email} {page}: the description's disclosure"
+        );
+        assert!(body.contains(r#"<span class="details-label">Details</span>"#));
+        if email == "mentee@example.com" && page == "/profile" {
+            // The Mid-Cycle Check-In links the Check-In video of the Resource Library.
+            assert!(body.contains("Meet to review progress against the agreement."));
+            assert!(
+                body.contains(r#"href="https://example.com/resources/check-in-video""#),
+                "the description's link"
+            );
+            assert!(
+                body.contains("Check-In video<span class=\"visually-hidden\"> (opens in a new tab)</span></a> <span class=\"badge kind\">Video</span>"),
+                "the linked resource, by title with its kind"
+            );
+        }
+    }
+}

@@ -66,6 +66,25 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 8] = [
 ];
 
 /// A demo milestone: the seed's five examples.
+/// The demo's Resource Library: (title, address, kind), linked from the milestones' descriptions.
+pub const DEMO_RESOURCES: [(&str, &str, &str); 3] = [
+    (
+        "Orientation deck",
+        "https://example.com/resources/orientation",
+        "document",
+    ),
+    (
+        "Partnership agreement template",
+        "https://example.com/resources/partnership-agreement",
+        "document",
+    ),
+    (
+        "Check-In video",
+        "https://example.com/resources/check-in-video",
+        "video",
+    ),
+];
+
 pub struct DemoMilestone {
     pub name: &'static str,
     pub category: Category,
@@ -285,6 +304,20 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedOutcome, DbError
             .fetch_one(&mut *tx)
             .await?;
                         milestone_ids.push(id);
+                    }
+                    // The Resource Library entries the descriptions link to.
+                    for (title, url, kind) in DEMO_RESOURCES {
+                        sqlx::query(
+                            "INSERT INTO resources (program_id, title, url, kind, created_at) \
+                             VALUES ($1, $2, $3, $4, $5)",
+                        )
+                        .bind(program_id)
+                        .bind(title)
+                        .bind(url)
+                        .bind(kind)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
                     }
 
                     let mut match_ids = Vec::with_capacity(DEMO_MATCHES.len());

@@ -320,7 +320,9 @@ pub fn ItemRow(item: Item, completion: Completion) -> impl IntoView {
     };
     view! {
         <tr class:done=done>
-            <th scope="row">{item.milestone_name.clone()}<span class="sub">{partner}" · "{item.program_name.clone()}</span></th>
+            <th scope="row">{item.milestone_name.clone()}<span class="sub">{partner}" · "{item.program_name.clone()}</span>
+                <ItemDetails description=item.description.clone() linked=item.linked.clone()/>
+            </th>
             <td><Day date=item.due/></td>
             <td><span class=status_class>{status_text}</span>
                 {item.completed_on.map(|d| view! { <span class="sub">"on "<Day date=d/></span> })}
@@ -328,6 +330,49 @@ pub fn ItemRow(item: Item, completion: Completion) -> impl IntoView {
             <td class="item-action">{button}</td>
         </tr>
     }
+}
+
+/// What a milestone asks, under its name: the description's first line, and a "Details"
+/// disclosure (`<details>`, so it works without JavaScript) with the whole description, its
+/// safe links, and the Resource Library entries it links to.
+#[component]
+fn ItemDetails(description: String, linked: Vec<super::LinkedResource>) -> impl IntoView {
+    if description.trim().is_empty() && linked.is_empty() {
+        return ().into_any();
+    }
+    let first_line: String = crate::kernel::links::segments(&description)
+        .into_iter()
+        .map_while(|segment| match segment {
+            crate::kernel::links::Segment::Text(text) => Some(text),
+            crate::kernel::links::Segment::Link { text, .. } => Some(text),
+            crate::kernel::links::Segment::LineBreak => None,
+        })
+        .collect();
+    let first_line = crate::kernel::text::excerpt(&first_line, 90);
+    view! {
+        <details class="item-details">
+            <summary>
+                <span class="first-line">{first_line}</span>
+                " "
+                <span class="details-label">"Details"</span>
+            </summary>
+            <div class="description">
+                <crate::ui::description::DescriptionText text=description/>
+            </div>
+            {(!linked.is_empty()).then(|| view! {
+                <ul class="linked-resources" aria-label="Resources">
+                    {linked.into_iter().map(|r| view! {
+                        <li>
+                            <a href=r.url target="_blank" rel="noopener noreferrer">{r.title}<span class="visually-hidden">" (opens in a new tab)"</span></a>
+                            " "
+                            <span class="badge kind">{r.kind}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </details>
+    }
+    .into_any()
 }
 
 /// A table of items with their completion buttons.

@@ -100,6 +100,15 @@ impl TryFrom<String> for Source {
     }
 }
 
+/// A Resource Library entry that an item's description links to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedResource {
+    pub title: String,
+    pub url: String,
+    /// "Document" or "Video".
+    pub kind: String,
+}
+
 /// One item as a participant's pages show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
@@ -123,6 +132,8 @@ pub struct Item {
     /// Its match has ended (or its milestone is archived): nothing about it changes any more,
     /// its completion (if any) included.
     pub closed: bool,
+    /// The Resource Library entries its description links to, in the order of the links.
+    pub linked: Vec<LinkedResource>,
     /// On an admin's page: whose item it is.
     pub for_person: Option<String>,
 }

@@ -1,7 +1,7 @@
 //! A person's items, and completing and undoing them, with the rules of docs/rules.md
 //! ("Milestone items", "Completing and undoing") checked inside the writing transaction.
 
-use super::{Action, Item, ItemKey, ItemState, Source};
+use super::{Action, Item, ItemKey, ItemState, LinkedResource, Source};
 use crate::accounts::CurrentUser;
 use crate::accounts::access::{Permission, allows};
 use crate::db::BeginWrite;
@@ -83,7 +83,7 @@ pub async fn items_for(db: &Db, user_id: i64) -> Result<Vec<Item>, AppError> {
          (SELECT program_id FROM enrollments WHERE user_id = $1 AND state = 'active') \
          ORDER BY position, id"
     );
-    let (enrollments, matches, milestones, completions) = on_db!(
+    let (enrollments, matches, milestones, completions, resources) = on_db!(
         db,
         read | pool | {
             let enrollments: Vec<EnrollmentRow> = sqlx::query_as(
@@ -129,7 +129,15 @@ pub async fn items_for(db: &Db, user_id: i64) -> Result<Vec<Item>, AppError> {
             .bind(user_id)
             .fetch_all(pool)
             .await?;
-            Ok::<_, sqlx::Error>((enrollments, matches, milestones, completions))
+            let resources: Vec<(i64, String, String, String)> = sqlx::query_as(
+                "SELECT program_id, title, url, kind FROM resources WHERE program_id IN \
+                 (SELECT program_id FROM enrollments WHERE user_id = $1 AND state = 'active') \
+                 ORDER BY id",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((enrollments, matches, milestones, completions, resources))
         }
     )?;
     let done: HashMap<(i64, i64, Option<i64>), &CompletionRow> = completions
@@ -165,6 +173,7 @@ pub async fn items_for(db: &Db, user_id: i64) -> Result<Vec<Item>, AppError> {
         let today = today_in_zone(&enrollment.time_zone);
         for milestone in milestones.iter().filter(|m| m.program_id == program) {
             let offset = milestone.offset()?;
+            let linked = linked_resources(&milestone.description, program, &resources);
             for derived in rule.items(milestone.category, milestone.role) {
                 let the_match = derived
                     .match_id
@@ -210,6 +219,7 @@ pub async fn items_for(db: &Db, user_id: i64) -> Result<Vec<Item>, AppError> {
                     mine: mine.contains(&derived.enrollment_id),
                     completed_by_me: completion.is_some_and(|c| c.completed_by == user_id),
                     closed: derived.closed,
+                    linked: linked.clone(),
                     for_person: None,
                 });
             }
@@ -261,6 +271,30 @@ struct ItemMatch {
     #[sqlx(try_from = "String")]
     state: MatchState,
     published_on: Option<NaiveDate>,
+}
+
+/// The program's Resource Library entries a description links to, each once, in link order.
+fn linked_resources(
+    description: &str,
+    program: i64,
+    resources: &[(i64, String, String, String)],
+) -> Vec<LinkedResource> {
+    let mut linked: Vec<LinkedResource> = Vec::new();
+    for segment in crate::kernel::links::segments(description) {
+        let crate::kernel::links::Segment::Link { href, .. } = segment else {
+            continue;
+        };
+        for (_, title, url, kind) in resources.iter().filter(|r| r.0 == program && r.2 == href) {
+            if !linked.iter().any(|l| l.url == *url) {
+                linked.push(LinkedResource {
+                    title: title.clone(),
+                    url: url.clone(),
+                    kind: if kind == "video" { "Video" } else { "Document" }.to_string(),
+                });
+            }
+        }
+    }
+    linked
 }
 
 /// ` FOR SHARE` on PostgreSQL (rows read by a check stay as read until the transaction ends);
