@@ -118,3 +118,35 @@ test("an admin sees a match's milestones and completes one on a participant's be
   await expect(page.getByRole("status")).toContainText(`${name} marked complete on the participant's behalf.`);
   await saveScreenshot(page, testInfo, "admin-match-items");
 });
+
+test("a participant reads what a milestone asks and follows its resource link", async ({ page }, testInfo) => {
+  // Mentor 3: their milestones with Mentee 3 are left open by the other journeys.
+  await signIn(page, testInfo, "mentor3@example.com");
+  // The QuickcliQ: each open milestone's first line, and its Details, opened by keyboard.
+  await page.goto("/quickcliq");
+  if (isHydratedProject(testInfo)) await waitForHydration(page);
+  const first = page.locator("details.item-details").first();
+  await expect(first.locator(".description")).toBeHidden();
+  await first.locator("summary").focus();
+  await page.keyboard.press("Enter");
+  await expect(first).toHaveAttribute("open", "");
+  await expect(first.locator(".description")).toBeVisible();
+  await expectNoAxeViolations(page, testInfo);
+  // The Profile lists every milestone: the Mid-Cycle Check-In links the Check-In video.
+  await page.goto("/profile");
+  if (isHydratedProject(testInfo)) await waitForHydration(page);
+  const row = page.getByRole("row").filter({ hasText: "Mid-Cycle Check-In" }).first();
+  const details = row.locator("details.item-details");
+  await expect(details.locator("summary")).toContainText("Meet to review progress against the agreement.");
+  await details.locator("summary").focus();
+  await page.keyboard.press("Enter");
+  await expect(details).toHaveAttribute("open", "");
+  const listed = details.getByRole("list", { name: "Resources" });
+  await expect(listed.getByRole("listitem")).toHaveText(/Check-In video \(opens in a new tab\)\s*Video/);
+  await expect(listed.getByRole("link", { name: /Check-In video/ })).toHaveAttribute(
+    "href",
+    "https://example.com/resources/check-in-video",
+  );
+  await expectNoAxeViolations(page, testInfo);
+  await saveScreenshot(page, testInfo, "milestone-details");
+});
