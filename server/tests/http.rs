@@ -1070,3 +1070,34 @@ async fn participants_see_what_a_milestone_asks_with_its_linked_resources() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_quickcliq_groups_open_milestones_by_urgency() {
+    let app = TestApp::new(Engine::Sqlite).await;
+    // Mentor 3's match was published 100 days ago: some milestones are overdue.
+    let mut mentor = app.client().signed_in_as("mentor3@example.com").await;
+    let body = mentor.get("/quickcliq").await.body;
+    let at = |heading: &str| body.find(&format!(r#"class="group-heading">{heading}<"#));
+    let overdue = at("Overdue").unwrap_or_else(|| {
+        panic!(
+            "an Overdue group: {}",
+            &body[body.find("<main").unwrap_or(0)..]
+        )
+    });
+    if let Some(later) = at("Later") {
+        assert!(overdue < later, "Overdue comes first");
+    }
+    if let Some(soon) = at("Due soon") {
+        assert!(overdue < soon);
+    }
+    assert!(!body.contains("Nothing is due in the next 7 days"));
+    // The mentee has nothing pressing: the page says when the next one comes due.
+    let mut mentee = app.client().signed_in_as("mentee@example.com").await;
+    let body = mentee.get("/quickcliq").await.body;
+    assert!(body.contains(r#"class="group-heading">Later<"#));
+    assert!(!body.contains(r#"class="group-heading">Overdue<"#));
+    assert!(
+        body.contains("Nothing is due in the next 7 days. Your next milestone, "),
+        "the next due date"
+    );
+}

@@ -73,10 +73,34 @@ pub fn QuickcliqPage() -> impl IntoView {
                         if open.is_empty() {
                             view! { <p class="empty">"Nothing to do right now: you have no open milestones."</p> }.into_any()
                         } else {
+                            use crate::milestones::ItemStatus;
+                            let group = |status: ItemStatus| -> Vec<_> {
+                                open.iter().filter(|i| i.status == status).cloned().collect()
+                            };
+                            let (overdue, soon, later) = (
+                                group(ItemStatus::Overdue),
+                                group(ItemStatus::DueSoon),
+                                group(ItemStatus::Upcoming),
+                            );
+                            // Nothing pressing: say when the next one comes due.
+                            let next = (overdue.is_empty() && soon.is_empty())
+                                .then(|| later.first().map(|i| (i.milestone_name.clone(), i.due)))
+                                .flatten();
+                            let part = move |id: &'static str, title: &'static str, items: Vec<crate::items::Item>| {
+                                (!items.is_empty()).then(|| view! {
+                                    <h3 id=id class="group-heading">{title}<span class="count">{format!(" ({})", items.len())}</span></h3>
+                                    <ItemsTable items completion/>
+                                })
+                            };
                             view! {
                                 <section class="card" aria-labelledby="open-heading">
                                     <h2 id="open-heading">"Open milestones"</h2>
-                                    <ItemsTable items=open completion/>
+                                    {next.map(|(name, due)| view! {
+                                        <p class="next-due">"Nothing is due in the next 7 days. Your next milestone, " {name} ", comes due on " <Day date=due/> "."</p>
+                                    })}
+                                    {part("overdue-heading", "Overdue", overdue)}
+                                    {part("soon-heading", "Due soon", soon)}
+                                    {part("later-heading", "Later", later)}
                                     <p class="hint"><a href="/profile">"All your milestones, completed ones too, are on your Profile."</a></p>
                                 </section>
                             }.into_any()
