@@ -153,3 +153,31 @@ test("a participant reads what a milestone asks and follows its resource link", 
   await expectNoAxeViolations(page, testInfo);
   await saveScreenshot(page, testInfo, "milestone-details");
 });
+
+for (const [width, height] of [
+  [390, 844],
+  [360, 740],
+]) {
+  test(`on a ${width}px phone the participant pages fit and each Mark button is a full-width tap`, async ({
+    page,
+  }, testInfo) => {
+    await page.setViewportSize({ width, height });
+    // Mentor 3's milestones with Mentee 3 are left open by the other journeys.
+    await signIn(page, testInfo, "mentor3@example.com");
+    for (const path of ["/quickcliq", "/profile"]) {
+      await page.goto(path);
+      if (isHydratedProject(testInfo)) await waitForHydration(page);
+      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(scrollWidth, `${path} scrolls sideways`).toBeLessThanOrEqual(width);
+      const buttons = page.getByRole("button", { name: /^Mark .+ complete$/ });
+      expect(await buttons.count(), `${path} has a Mark button`).toBeGreaterThan(0);
+      for (const box of await buttons.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON()))) {
+        expect(box.left).toBeGreaterThanOrEqual(0);
+        expect(box.right).toBeLessThanOrEqual(width);
+        expect(box.height).toBeGreaterThanOrEqual(44);
+      }
+      await expectNoAxeViolations(page, testInfo);
+      await saveScreenshot(page, testInfo, `phone-${width}${path.replace("/", "-")}`);
+    }
+  });
+}
