@@ -183,11 +183,9 @@ pub async fn sign_in(
 
 /// The refusal after too many failures, with the wait in minutes.
 fn too_many_attempts(seconds: i64) -> String {
-    let minutes = (seconds.max(1) + 59) / 60;
     format!(
-        "Too many sign-in attempts for this account from here. Please wait {minutes} minute{} \
-         and try again.",
-        if minutes == 1 { "" } else { "s" }
+        "Too many sign-in attempts for this account from here. Please wait {} and try again.",
+        attempts::wait_in_minutes(seconds)
     )
 }
 

@@ -57,13 +57,12 @@ pub async fn change_password(
         match attempts::reserve(&db, &user.email, PASSWORD_CHANGE).await? {
             Attempt::Counted => {}
             Attempt::Blocked { retry_after } => {
-                let minutes = (retry_after.max(1) + 59) / 60;
                 return Err(AppError::invalid_field(
                     "current_password",
                     "Current password",
                     format!(
-                        "Too many wrong passwords. Please wait {minutes} minute{} and try again.",
-                        if minutes == 1 { "" } else { "s" }
+                        "Too many wrong passwords. Please wait {} and try again.",
+                        attempts::wait_in_minutes(retry_after)
                     ),
                 ));
             }

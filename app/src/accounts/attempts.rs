@@ -50,6 +50,12 @@ fn address_key(address: &str) -> String {
     address.chars().take(MAX_ADDRESS_CHARS).collect()
 }
 
+/// A wait in whole minutes, rounded up, as the refusals say it: "1 minute", "4 minutes".
+pub fn wait_in_minutes(seconds: i64) -> String {
+    let minutes = (seconds.max(1) + 59) / 60;
+    format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
+}
+
 /// Whether an attempt may be checked now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Attempt {
@@ -120,7 +126,7 @@ pub async fn reserve_at(
     }
     let blocked_until: Option<i64> = on_db!(
         db,
-        write | pool | {
+        read | pool | {
             sqlx::query_scalar(
                 "SELECT blocked_until FROM sign_in_attempts WHERE account = $1 AND address = $2",
             )
@@ -224,5 +230,12 @@ mod tests {
         let long = "A".repeat(10_000);
         assert_eq!(account_key(&long).chars().count(), 254);
         assert_eq!(account_key("  Ann@Example.COM "), "ann@example.com");
+    }
+
+    #[test]
+    fn waits_are_said_in_whole_minutes_rounded_up() {
+        assert_eq!(wait_in_minutes(0), "1 minute");
+        assert_eq!(wait_in_minutes(60), "1 minute");
+        assert_eq!(wait_in_minutes(61), "2 minutes");
     }
 }

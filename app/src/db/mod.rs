@@ -180,6 +180,24 @@ impl BeginWrite for PgPool {
 }
 
 impl Db {
+    /// ` FOR SHARE` on PostgreSQL: the rows a check reads stay as read until the transaction
+    /// ends. Nothing on SQLite, whose write transactions already exclude each other.
+    pub fn for_share(&self) -> &'static str {
+        match self {
+            Db::Postgres(_) => " FOR SHARE",
+            Db::Sqlite { .. } => "",
+        }
+    }
+
+    /// ` FOR UPDATE` on PostgreSQL: the row read is locked for the change that follows.
+    /// Nothing on SQLite, as for [`Db::for_share`].
+    pub fn for_update(&self) -> &'static str {
+        match self {
+            Db::Postgres(_) => " FOR UPDATE",
+            Db::Sqlite { .. } => "",
+        }
+    }
+
     /// Whether the database answers a trivial query.
     pub async fn is_healthy(&self) -> bool {
         on_db!(

@@ -297,15 +297,6 @@ fn linked_resources(
     linked
 }
 
-/// ` FOR SHARE` on PostgreSQL (rows read by a check stay as read until the transaction ends);
-/// nothing on SQLite, whose write transactions exclude each other already.
-pub fn shared_lock(db: &Db) -> &'static str {
-    match db.engine() {
-        crate::db::Engine::Postgres => " FOR SHARE",
-        crate::db::Engine::Sqlite => "",
-    }
-}
-
 /// The due date of an item from its milestone's offset and its anchor, if both are known.
 fn judged_due(
     amount: i32,
@@ -330,7 +321,7 @@ pub async fn complete(
     // On PostgreSQL the rows the checks read stay as read until the completion commits: a
     // match ended or a milestone archived at the same moment waits for it, or is seen by it.
     // (On SQLite the write transaction already excludes every other writer.)
-    let share = shared_lock(db);
+    let share = db.for_share();
     let definition_sql = format!(
         "SELECT program_id, name, category, role, archived, offset_amount, offset_unit \
          FROM milestones WHERE id = $1{share}"
@@ -511,7 +502,7 @@ pub async fn undo(
     source: Source,
 ) -> Result<ItemState, AppError> {
     // As in `complete`: the milestone and match rows stay as read until the undo commits.
-    let share = shared_lock(db);
+    let share = db.for_share();
     let milestone_sql =
         format!("SELECT name, program_id, archived FROM milestones WHERE id = $1{share}");
     let state_sql = format!("SELECT state FROM matches WHERE id = $1{share}");

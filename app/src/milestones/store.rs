@@ -202,10 +202,7 @@ pub async fn update(
     // The check for recorded completions and the change are one transaction; on PostgreSQL
     // the milestone's row is locked first, so a completion cannot slip in between (completing
     // holds the same row shared).
-    let lock = match db.engine() {
-        crate::db::Engine::Postgres => " FOR UPDATE",
-        crate::db::Engine::Sqlite => "",
-    };
+    let lock = db.for_update();
     let current_sql = format!(
         "SELECT name, category, role FROM milestones WHERE id = $1 AND program_id = $2{lock}"
     );
