@@ -20,6 +20,7 @@ ERROR = "error"
 UI = "ui"
 FEATURES = {
     "accounts",
+    "calendar",
     "programs",
     "enrollments",
     "matches",

@@ -19,6 +19,7 @@ pub mod error;
 pub mod ui;
 
 pub mod accounts;
+pub mod calendar;
 pub mod enrollments;
 pub mod imports;
 pub mod items;

@@ -184,3 +184,60 @@ pub async fn report_matches(
     )
     .await
 }
+
+/// `GET /calendar/{token}.ics`: a person's private calendar feed. The token is the only key (no
+/// session is read); an unknown, replaced or disabled person's token answers 404. Calendar apps
+/// poll: the answer carries an entity tag and is `304 Not Modified` when it has not changed.
+pub async fn calendar_feed(
+    State(state): State<crate::AppState>,
+    Path(file): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let not_found = || {
+        (
+            StatusCode::NOT_FOUND,
+            [(header::CACHE_CONTROL, "no-store")],
+            "There is no calendar at this address. It may have been reset: copy the new address from your Profile.\n",
+        )
+            .into_response()
+    };
+    let Some(token) = file.strip_suffix(".ics") else {
+        return not_found();
+    };
+    let feed = match app::calendar::feed::feed_for_token(&state.db, token, &state.public_url).await
+    {
+        Ok(Some(feed)) => feed,
+        Ok(None) => return not_found(),
+        Err(error) => return refused(error),
+    };
+    let cache = [
+        // Only the person's own calendar app keeps it; it asks again after 15 minutes and
+        // gets 304 while nothing changed.
+        (header::CACHE_CONTROL, "private, max-age=900".to_string()),
+        (header::ETAG, feed.etag.clone()),
+        (header::VARY, "Accept-Encoding".to_string()),
+    ];
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| app::calendar::feed::matches_etag(tags, &feed.etag));
+    if unchanged {
+        return (StatusCode::NOT_MODIFIED, cache).into_response();
+    }
+    (
+        cache,
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "inline; filename=\"milestones.ics\"",
+            ),
+            (
+                axum::http::HeaderName::from_static("x-robots-tag"),
+                "noindex",
+            ),
+        ],
+        feed.body,
+    )
+        .into_response()
+}

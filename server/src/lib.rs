@@ -12,6 +12,7 @@ use app::accounts::sessions::DbSessionStore;
 use app::accounts::sign_in::{DemoAccountInfo, DemoMode};
 use app::db::{DEFAULT_DATABASE_URL, Db, DbError};
 use app::dev::seed::{DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TIME_ZONE, SeedOutcome, seed_demo};
+use app::kernel::public_url::PublicUrl;
 use app::kernel::time_zone::today_in_zone;
 use app::{App, shell};
 use axum::Router;
@@ -78,6 +79,11 @@ pub struct Config {
     #[arg(long, env = "TRUSTED_PROXIES", default_value = "", value_parser = parse_trusted_proxies)]
     pub trusted_proxies: client_address::TrustedProxies,
 
+    /// The site's address as people reach it (`https://milestones.example.org`), for links
+    /// that leave the browser: calendar feeds. Default: `http://` and the listening address.
+    #[arg(long, env = "PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<PublicUrl>,
+
     /// Milliseconds a request may take, from its first byte to its answer, before it is
     /// answered 503 (and a request body that trickles in is cut off).
     #[arg(long, env = "REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
@@ -85,6 +91,10 @@ pub struct Config {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+fn parse_public_url(text: &str) -> Result<PublicUrl, String> {
+    PublicUrl::parse(text)
 }
 
 fn parse_trusted_proxies(list: &str) -> Result<client_address::TrustedProxies, String> {
@@ -160,6 +170,8 @@ pub struct AppState {
     pub change_throttle: Arc<app::items::throttle::ChangeThrottle>,
     #[from_ref(skip)]
     pub request_timeout: std::time::Duration,
+    #[from_ref(skip)]
+    pub public_url: PublicUrl,
 }
 
 impl AppState {
@@ -185,6 +197,10 @@ impl AppState {
             trusted_proxies: Arc::new(config.trusted_proxies.clone()),
             change_throttle: Arc::default(),
             request_timeout: std::time::Duration::from_millis(config.request_timeout_ms.max(1)),
+            public_url: config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| PublicUrl::local(config.site_addr)),
         }
     }
 }
@@ -211,6 +227,7 @@ fn demo_mode() -> DemoMode {
 pub fn provide_app_context(state: &AppState) {
     provide_context(state.db.clone());
     provide_context(state.change_throttle.clone());
+    provide_context(state.public_url.clone());
     if state.demo {
         provide_context(demo_mode());
     }
@@ -247,6 +264,7 @@ pub fn build_router(state: AppState) -> Router {
             get(exports::participants),
         )
         .route("/programs/{id}/matches.csv", get(exports::matches))
+        .route("/calendar/{file}", get(exports::calendar_feed))
         .route(
             "/programs/{id}/report/milestones.csv",
             get(exports::report_milestones),

@@ -26,11 +26,34 @@ enum Target {
     ServerFn(&'static str),
     /// A file download: 401 for nobody, 403 for the wrong person, 200 otherwise.
     Download(&'static str),
+    /// An address whose token is its key (a calendar feed): 200 for whoever holds a live token,
+    /// signed in or not; 404 for any other token, whoever asks.
+    Feed(&'static str),
 }
 
 /// Every page and server function, with who may use it (the columns of PERSONAS).
 /// `{program}` is the demo program, `{user}` the throwaway account.
-const MATRIX: [(Target, [bool; 7]); 68] = [
+const MATRIX: [(Target, [bool; 7]); 73] = [
+    (
+        Target::Feed("/calendar/{feed}.ics"),
+        [true, true, true, true, true, true, true],
+    ),
+    (
+        Target::Feed("/calendar/{forged}.ics"),
+        [false, false, false, false, false, false, false],
+    ),
+    (
+        Target::ServerFn("participation/calendar-address"),
+        [false, true, true, true, true, true, true],
+    ),
+    (
+        Target::ServerFn("participation/reset-calendar-address"),
+        [false, true, true, true, true, true, true],
+    ),
+    (
+        Target::ServerFn("items/counts"),
+        [false, true, true, true, true, true, true],
+    ),
     (
         Target::Page("/sign-in"),
         [true, true, true, true, true, true, true],
@@ -344,6 +367,9 @@ struct Records {
     item_milestone: i64,
     item_enrollment: i64,
     item_match: i64,
+    /// The calendar feed token of a participant who is none of the personas (so no persona's
+    /// Reset address changes it).
+    feed: String,
 }
 
 impl Records {
@@ -364,7 +390,13 @@ impl Records {
         )
         .await
         .expect("a staged import");
+        let feed_owner =
+            scalar("SELECT id FROM users WHERE email = 'mentor3@example.com'".to_string()).await;
+        let (feed, _) = app::calendar::store::token_of(&app.db, feed_owner)
+            .await
+            .expect("a feed token");
         Records {
+            feed,
             batch,
             enrollment: scalar(format!(
                 "SELECT MIN(id) FROM enrollments WHERE program_id = {}",
@@ -421,6 +453,9 @@ fn fill(template: &str, app: &TestApp, records: &Records, persona: usize) -> Str
         .replace("{item_milestone}", &records.item_milestone.to_string())
         .replace("{item_enrollment}", &records.item_enrollment.to_string())
         .replace("{item_match}", &records.item_match.to_string())
+        .replace("{feed}", &records.feed)
+        // A token of the right form that was never given.
+        .replace("{forged}", &"0123456789abcdef".repeat(4))
 }
 
 /// Whether the reply let the person in; panics on a refusal of the wrong kind.
@@ -442,6 +477,21 @@ fn allowed(target: Target, signed_in: bool, reply: &Reply) -> bool {
             (reply.status != StatusCode::UNAUTHORIZED).then_some(reply.status)
         }
         Target::Download(_) => (reply.status != StatusCode::FORBIDDEN).then_some(reply.status),
+        Target::Feed(_) => {
+            let feed = reply.status == StatusCode::OK
+                && reply
+                    .headers
+                    .get(header::CONTENT_TYPE)
+                    .is_some_and(|t| t.as_bytes().starts_with(b"text/calendar"))
+                && reply.body.starts_with("BEGIN:VCALENDAR");
+            assert!(
+                feed || reply.status == StatusCode::NOT_FOUND,
+                "{target:?}: unexpected {}: {}",
+                reply.status,
+                reply.body
+            );
+            return feed;
+        }
     };
     match refused_as {
         None => false,
@@ -471,7 +521,7 @@ async fn every_page_and_server_function_admits_exactly_whom_the_matrix_says(engi
         }
         for (target, expected) in MATRIX {
             let reply = match target {
-                Target::Page(path) | Target::Download(path) => {
+                Target::Page(path) | Target::Download(path) | Target::Feed(path) => {
                     client.get(&fill(path, &app, &records, column)).await
                 }
                 Target::ServerFn(spec) => {

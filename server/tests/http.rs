@@ -1101,3 +1101,72 @@ async fn the_quickcliq_groups_open_milestones_by_urgency() {
         "the next due date"
     );
 }
+
+#[tokio::test]
+async fn the_header_counts_overdue_and_due_soon_milestones() {
+    let app = TestApp::new(Engine::Sqlite).await;
+    let user = app
+        .scalar("SELECT id FROM users WHERE email = 'mentor3@example.com'")
+        .await;
+    let items = app::items::store::items_for(&app.db, user)
+        .await
+        .expect("items");
+    let count = |status: app::milestones::ItemStatus| {
+        items
+            .iter()
+            .filter(|i| i.mine && !i.closed && i.status == status)
+            .count()
+    };
+    let overdue = count(app::milestones::ItemStatus::Overdue);
+    assert!(overdue > 0, "mentor 3 has overdue milestones");
+    let mut mentor = app.client().signed_in_as("mentor3@example.com").await;
+    for page in ["/quickcliq", "/profile", "/due-dates", "/account"] {
+        let body = mentor.get(page).await.body;
+        let badge = format!(r#"<span class="nav-count overdue">{overdue} overdue</span>"#);
+        // In the wide navigation's QuickcliQ link and in the phone menu's summary.
+        assert_eq!(body.matches(&badge).count(), 3, "{page}: {badge}");
+        let soon = count(app::milestones::ItemStatus::DueSoon);
+        assert_eq!(
+            body.contains(&format!(
+                r#"<span class="nav-count soon">{soon} due soon</span>"#
+            )),
+            soon > 0,
+            "{page}"
+        );
+    }
+    // Completing one lowers the count on the next page.
+    let first = items
+        .iter()
+        .find(|i| i.mine && i.status == app::milestones::ItemStatus::Overdue)
+        .expect("an overdue item");
+    let done = mentor
+        .call(
+            "items/complete",
+            &[
+                ("milestone_id", &first.key.milestone_id.to_string()),
+                ("enrollment_id", &first.key.enrollment_id.to_string()),
+                (
+                    "match_id",
+                    &first
+                        .key
+                        .match_id
+                        .map(|m| m.to_string())
+                        .unwrap_or_default(),
+                ),
+                ("source", "quickcliq"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let body = mentor.get("/quickcliq").await.body;
+    let fewer = overdue - 1;
+    assert_eq!(
+        body.contains(&format!(
+            r#"<span class="nav-count overdue">{fewer} overdue</span>"#
+        )),
+        fewer > 0
+    );
+    // Admins who take part in no program see no counts.
+    let mut admin = app.client().signed_in_as(support::PROGRAM_ADMIN).await;
+    assert!(!admin.get("/programs").await.body.contains("nav-count"));
+}

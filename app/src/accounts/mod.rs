@@ -11,6 +11,8 @@ pub mod sessions;
 pub mod sign_in;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod tokens;
 pub mod users;
 pub mod validation;
 

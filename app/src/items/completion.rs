@@ -17,6 +17,32 @@ pub async fn my_items() -> Result<Vec<Item>, AppError> {
     super::store::items_for(&db, user.id).await
 }
 
+/// How many of the signed-in person's own open items are overdue and due soon (for the
+/// header).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ItemCounts {
+    pub overdue: usize,
+    pub due_soon: usize,
+}
+
+#[server(endpoint = "items/counts")]
+pub async fn my_item_counts() -> Result<ItemCounts, AppError> {
+    use crate::accounts::access::{Permission, require};
+    let user = require(Permission::OwnParticipation)?;
+    let db = expect_context::<crate::db::Db>();
+    let items = super::store::items_for(&db, user.id).await?;
+    let count = |status: ItemStatus| {
+        items
+            .iter()
+            .filter(|i| i.mine && !i.closed && i.status == status)
+            .count()
+    };
+    Ok(ItemCounts {
+        overdue: count(ItemStatus::Overdue),
+        due_soon: count(ItemStatus::DueSoon),
+    })
+}
+
 #[cfg(feature = "ssr")]
 fn back_to(page: &str, key: ItemKey, outcome: &Result<ItemState, AppError>, undo: bool) {
     if !crate::ui::forms::is_plain_form_post() {
@@ -132,6 +158,8 @@ pub struct Completion {
     pub overrides: RwSignal<HashMap<ItemKey, bool>>,
     pub message: RwSignal<Option<Notice>>,
     pub source: Source,
+    /// Told of each confirmed change, so the header's counts load again.
+    changed: Option<crate::ui::changes::ItemsChanged>,
 }
 
 /// The message under the list: what happened, with Undo after a completion.
@@ -152,6 +180,7 @@ impl Completion {
             overrides: RwSignal::new(HashMap::new()),
             message: RwSignal::new(None),
             source,
+            changed: crate::ui::changes::ItemsChanged::here(),
         }
     }
 
@@ -193,7 +222,12 @@ impl Completion {
         let source = self.source.as_str().to_string();
         leptos::task::spawn_local(async move {
             match complete_item(key.milestone_id, key.enrollment_id, key.match_id, source).await {
-                Ok(state) => self.notify(state.message, false, Some(key)),
+                Ok(state) => {
+                    if let Some(changed) = self.changed {
+                        changed.bump();
+                    }
+                    self.notify(state.message, false, Some(key))
+                }
                 Err(error) => {
                     self.overrides.update(|o| {
                         o.insert(key, was_completed);
@@ -211,7 +245,12 @@ impl Completion {
         let source = self.source.as_str().to_string();
         leptos::task::spawn_local(async move {
             match undo_item(key.milestone_id, key.enrollment_id, key.match_id, source).await {
-                Ok(state) => self.notify(state.message, false, None),
+                Ok(state) => {
+                    if let Some(changed) = self.changed {
+                        changed.bump();
+                    }
+                    self.notify(state.message, false, None)
+                }
                 Err(error) => {
                     self.overrides.update(|o| {
                         o.insert(key, true);

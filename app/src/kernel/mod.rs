@@ -5,6 +5,7 @@ pub mod csv;
 pub mod due_date;
 pub mod links;
 pub mod page;
+pub mod public_url;
 pub mod roles;
 pub mod text;
 #[cfg(feature = "ssr")]

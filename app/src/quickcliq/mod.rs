@@ -176,6 +176,7 @@ pub fn ProfilePage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <crate::calendar::CalendarCard/>
     }
 }
 

@@ -70,24 +70,87 @@ fn Navigation(user: Option<CurrentUser>) -> impl IntoView {
         }
         .into_any();
     };
-    let admin_home = user.admin_of.first().map(|id| format!("/programs/{id}"));
+    // The participant's overdue and due-soon counts, loaded again after each completion or undo.
+    let counts = user.is_participant().then(|| {
+        Resource::new(crate::ui::changes::items_version, |_| {
+            crate::items::completion::my_item_counts()
+        })
+    });
+    let links = {
+        let user = user.clone();
+        move || view! { <NavLinks user=user.clone() counts/> }
+    };
+    // Wide screens show the links in a row; below 640 px they fold into a Menu disclosure
+    // (a `<details>`, so it opens without JavaScript). CSS shows one of the two.
     view! {
-        <nav aria-label="Main">
-            <ul>
-                {admin_home.map(|href| view! { <li><A href=href>"Program Admin Panel"</A></li> })}
-                {user.is_any_admin().then(|| view! { <li><A href="/programs" exact=true>"Programs"</A></li> })}
-                {user.is_participant().then(|| view! { <li><A href="/quickcliq">"QuickcliQ"</A></li> })}
-                {user.is_participant().then(|| view! { <li><A href="/profile">"Profile"</A></li> })}
-                {user.is_site_admin.then(|| view! { <li><A href="/admin/users">"Users"</A></li> })}
-                <li><A href="/due-dates">"Due dates"</A></li>
-            </ul>
-        </nav>
+        <nav aria-label="Main" class="nav-wide">{links.clone()}</nav>
+        <div class="account-wide"><AccountForm name=user.name.clone()/></div>
+        <details class="nav-menu">
+            <summary>
+                <span class="menu-label">"Menu"</span>
+                {counts.map(|counts| view! { <CountBadges counts/> })}
+            </summary>
+            <div class="menu-panel">
+                <nav aria-label="Main">{links}</nav>
+                <AccountForm name=user.name.clone()/>
+            </div>
+        </details>
+    }
+    .into_any()
+}
+
+/// The person's name (to their account page) and Sign out.
+#[component]
+fn AccountForm(name: String) -> impl IntoView {
+    view! {
         <form class="account" method="post" action="/sign-out">
-            <A href="/account" attr:class="who" attr:title="Your account">{user.name}</A>
+            <A href="/account" attr:class="who" attr:title="Your account">{name}</A>
             <button type="submit" class="button secondary">"Sign out"</button>
         </form>
     }
-    .into_any()
+}
+
+/// The links of the main navigation for a signed-in person.
+#[component]
+fn NavLinks(
+    user: CurrentUser,
+    counts: Option<Resource<Result<crate::items::completion::ItemCounts, crate::error::AppError>>>,
+) -> impl IntoView {
+    let admin_home = user.admin_of.first().map(|id| format!("/programs/{id}"));
+    view! {
+        <ul>
+            {admin_home.map(|href| view! { <li><A href=href>"Program Admin Panel"</A></li> })}
+            {user.is_any_admin().then(|| view! { <li><A href="/programs" exact=true>"Programs"</A></li> })}
+            {user.is_participant().then(|| view! {
+                <li><A href="/quickcliq">"QuickcliQ" {counts.map(|counts| view! { <CountBadges counts/> })}</A></li>
+            })}
+            {user.is_participant().then(|| view! { <li><A href="/profile">"Profile"</A></li> })}
+            {user.is_site_admin.then(|| view! { <li><A href="/admin/users">"Users"</A></li> })}
+            <li><A href="/due-dates">"Due dates"</A></li>
+        </ul>
+    }
+}
+
+/// "2 overdue", "1 due soon": the person's pressing milestones at a glance (nothing when none).
+#[component]
+fn CountBadges(
+    counts: Resource<Result<crate::items::completion::ItemCounts, crate::error::AppError>>,
+) -> impl IntoView {
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let counts = counts.await.unwrap_or_default();
+                view! {
+                    {(counts.overdue > 0).then(|| view! {
+                        <span class="nav-count overdue">{format!("{} overdue", counts.overdue)}</span>
+                    })}
+                    {(counts.due_soon > 0).then(|| view! {
+                        <span class="nav-count soon">{format!("{} due soon", counts.due_soon)}</span>
+                    })}
+                }
+            })}
+        </Transition>
+    }
 }
 
 /// `/`: sends each person to where they work, or to sign in.
@@ -151,6 +214,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     crate::ui::flash::provide_page_flash();
+    crate::ui::changes::provide_items_changed();
     // Runs in the browser only, once the page is interactive; tests and styles can rely on it.
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {

@@ -2,6 +2,7 @@
 //! frame and pager, server-issued messages after a form post, the `<Day>` date view, descriptions with safe links, and the error views.
 //! It uses only the kernel and the error type.
 
+pub mod changes;
 pub mod day;
 pub mod description;
 pub mod errors;

@@ -47,6 +47,7 @@ pub fn config(database_url: String, secure_cookies: bool) -> Config {
         secure_cookies,
         trusted_proxies: Default::default(),
         request_timeout_ms: 30_000,
+        public_url: None,
         command: None,
     }
 }
