@@ -133,7 +133,7 @@ fn SignInForm(data: SignInInfo, next: String) -> impl IntoView {
             <section class="card demo" aria-labelledby="demo-heading">
                 <h2 id="demo-heading">"Demo accounts"</h2>
                 <p>"Every demo account's password is " <code>{password}</code> "."</p>
-                <table>
+                <table class="demo-accounts">
                     <thead>
                         <tr><th scope="col">"Email"</th><th scope="col">"Name"</th><th scope="col">"Role"</th></tr>
                     </thead>

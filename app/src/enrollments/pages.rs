@@ -268,46 +268,48 @@ fn Participants(
                 n => format!("{n} enrollments"),
             }}" "<a href=format!("/programs/{id}/participants.csv") download="">"Download CSV"</a></p>
             {(total > 0).then(|| view! {
-                <table class="participants">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Email"</th>
-                            <th scope="col">"Role"</th>
-                            <th scope="col">"State"</th>
-                            <th scope="col">"Live matches"</th>
-                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {list.rows.into_iter().map(|p| {
-                            let label = if p.active {
-                                format!("Retire {} as {}", p.name, p.role.as_str())
-                            } else {
-                                format!("Reactivate {} as {}", p.name, p.role.as_str())
-                            };
-                            view! {
-                                <tr>
-                                    <th scope="row">{p.name.clone()}</th>
-                                    <td>{p.email.clone()}</td>
-                                    <td>{p.role.label()}</td>
-                                    <td>{if p.active { "Active" } else { "Retired" }}</td>
-                                    <td>{p.live_matches}</td>
-                                    <td>
-                                        <ActionForm action=state_action>
-                                            <input type="hidden" name="program_id" value=id.to_string()/>
-                                            <input type="hidden" name="enrollment_id" value=p.enrollment_id.to_string()/>
-                                            <input type="hidden" name="active" value=(!p.active).to_string()/>
-                                            <button type="submit" class="button secondary small" aria-label=label>
-                                                {if p.active { "Retire" } else { "Reactivate" }}
-                                            </button>
-                                        </ActionForm>
-                                    </td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                <div class="table-scroll" tabindex="0" role="region" aria-label="Enrollments">
+                    <table class="participants">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Name"</th>
+                                <th scope="col">"Email"</th>
+                                <th scope="col">"Role"</th>
+                                <th scope="col">"State"</th>
+                                <th scope="col">"Live matches"</th>
+                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {list.rows.into_iter().map(|p| {
+                                let label = if p.active {
+                                    format!("Retire {} as {}", p.name, p.role.as_str())
+                                } else {
+                                    format!("Reactivate {} as {}", p.name, p.role.as_str())
+                                };
+                                view! {
+                                    <tr>
+                                        <th scope="row">{p.name.clone()}</th>
+                                        <td>{p.email.clone()}</td>
+                                        <td>{p.role.label()}</td>
+                                        <td>{if p.active { "Active" } else { "Retired" }}</td>
+                                        <td>{p.live_matches}</td>
+                                        <td>
+                                            <ActionForm action=state_action>
+                                                <input type="hidden" name="program_id" value=id.to_string()/>
+                                                <input type="hidden" name="enrollment_id" value=p.enrollment_id.to_string()/>
+                                                <input type="hidden" name="active" value=(!p.active).to_string()/>
+                                                <button type="submit" class="button secondary small" aria-label=label>
+                                                    {if p.active { "Retire" } else { "Reactivate" }}
+                                                </button>
+                                            </ActionForm>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
             })}
             {pager(page, pages, total, page_href)}
         </section>

@@ -273,33 +273,35 @@ fn Preview(preview: ImportPreviewData, confirm: ServerAction<ConfirmImport>) -> 
                 {(rejected > 0).then(|| view! {
                     <p class="form-error">"Nothing will be imported while any row is rejected. Fix the rows below in your file and import it again."</p>
                 })}
-                <table class="import-preview">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Line"</th>
-                            <th scope="col">"Row"</th>
-                            <th scope="col">"Result"</th>
-                            <th scope="col">"Details"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {preview.rows.clone().into_iter().map(|row| {
-                            let (class, label, detail) = match row.outcome {
-                                RowOutcome::Create(d) => ("create", "Will be created", d),
-                                RowOutcome::Unchanged(d) => ("unchanged", "Already there", d),
-                                RowOutcome::Rejected(d) => ("rejected", "Rejected", d),
-                            };
-                            view! {
-                                <tr class=class>
-                                    <td>{row.line}</td>
-                                    <td class="mono">{row.row}</td>
-                                    <td><span class=format!("badge {class}")>{label}</span></td>
-                                    <td>{detail}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                <div class="table-scroll" tabindex="0" role="region" aria-label="Rows of the file">
+                    <table class="import-preview">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Line"</th>
+                                <th scope="col">"Row"</th>
+                                <th scope="col">"Result"</th>
+                                <th scope="col">"Details"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {preview.rows.clone().into_iter().map(|row| {
+                                let (class, label, detail) = match row.outcome {
+                                    RowOutcome::Create(d) => ("create", "Will be created", d),
+                                    RowOutcome::Unchanged(d) => ("unchanged", "Already there", d),
+                                    RowOutcome::Rejected(d) => ("rejected", "Rejected", d),
+                                };
+                                view! {
+                                    <tr class=class>
+                                        <td>{row.line}</td>
+                                        <td class="mono">{row.row}</td>
+                                        <td><span class=format!("badge {class}")>{label}</span></td>
+                                        <td>{detail}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
             }.into_any(),
         }}
         <div class="actions">

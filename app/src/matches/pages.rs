@@ -383,62 +383,64 @@ fn Matches(
                 </ActionForm>
             })}
             {(total > 0).then(|| view! {
-                <table class="matches">
-                    <thead>
-                        <tr>
-                            <th scope="col"><span class="visually-hidden">"Select"</span></th>
-                            <th scope="col">"Mentor"</th>
-                            <th scope="col">"Mentee"</th>
-                            <th scope="col">"State"</th>
-                            <th scope="col">"Published"</th>
-                            <th scope="col">"Ended"</th>
-                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {list.rows.into_iter().enumerate().map(|(i, m)| {
-                            let pair = format!("{} with {}", m.mentor_name, m.mentee_name);
-                            view! {
-                                <tr>
-                                    <td>
-                                        {(m.state == MatchState::Pending).then(|| view! {
-                                            <input type="checkbox" form="publish-form" name=format!("match_ids[{i}]")
-                                                value=m.id.to_string() aria-label=format!("Select {pair}")/>
-                                        })}
-                                    </td>
-                                    <th scope="row">{m.mentor_name.clone()}<span class="sub">{m.mentor_email.clone()}</span></th>
-                                    <td>{m.mentee_name.clone()}<span class="sub">{m.mentee_email.clone()}</span></td>
-                                    <td><span class=format!("badge {}", m.state.as_str())>{state_label(m.state)}</span></td>
-                                    <td>{date_cell(m.published_on)}</td>
-                                    <td>{date_cell(m.ended_on)}</td>
-                                    <td>
-                                        {match m.state {
-                                            MatchState::Published => view! {
-                                                <a class="button secondary small" href=format!("/programs/{id}/matches/{}", m.id)
-                                                    aria-label=format!("Milestones of {pair}")>"Milestones"</a>
-                                                " "
-                                                <a class="button secondary small" href=here(Some(("end", m.id.to_string())))
-                                                    aria-label=format!("End the match of {pair}")>"End match…"</a>
-                                            }.into_any(),
-                                            MatchState::Pending => view! {
-                                                <ActionForm action=remove>
-                                                    <input type="hidden" name="program_id" value=id.to_string()/>
-                                                    <input type="hidden" name="match_id" value=m.id.to_string()/>
-                                                    <button type="submit" class="button secondary small"
-                                                        aria-label=format!("Remove the pending match of {pair}")>"Remove"</button>
-                                                </ActionForm>
-                                            }.into_any(),
-                                            MatchState::Ended => view! {
-                                                <a class="button secondary small" href=format!("/programs/{id}/matches/{}", m.id)
-                                                    aria-label=format!("Milestones of {pair}")>"Milestones"</a>
-                                            }.into_any(),
-                                        }}
-                                    </td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                <div class="table-scroll" tabindex="0" role="region" aria-label="Matches">
+                    <table class="matches">
+                        <thead>
+                            <tr>
+                                <th scope="col"><span class="visually-hidden">"Select"</span></th>
+                                <th scope="col">"Mentor"</th>
+                                <th scope="col">"Mentee"</th>
+                                <th scope="col">"State"</th>
+                                <th scope="col">"Published"</th>
+                                <th scope="col">"Ended"</th>
+                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {list.rows.into_iter().enumerate().map(|(i, m)| {
+                                let pair = format!("{} with {}", m.mentor_name, m.mentee_name);
+                                view! {
+                                    <tr>
+                                        <td>
+                                            {(m.state == MatchState::Pending).then(|| view! {
+                                                <input type="checkbox" form="publish-form" name=format!("match_ids[{i}]")
+                                                    value=m.id.to_string() aria-label=format!("Select {pair}")/>
+                                            })}
+                                        </td>
+                                        <th scope="row">{m.mentor_name.clone()}<span class="sub">{m.mentor_email.clone()}</span></th>
+                                        <td>{m.mentee_name.clone()}<span class="sub">{m.mentee_email.clone()}</span></td>
+                                        <td><span class=format!("badge {}", m.state.as_str())>{state_label(m.state)}</span></td>
+                                        <td>{date_cell(m.published_on)}</td>
+                                        <td>{date_cell(m.ended_on)}</td>
+                                        <td>
+                                            {match m.state {
+                                                MatchState::Published => view! {
+                                                    <a class="button secondary small" href=format!("/programs/{id}/matches/{}", m.id)
+                                                        aria-label=format!("Milestones of {pair}")>"Milestones"</a>
+                                                    " "
+                                                    <a class="button secondary small" href=here(Some(("end", m.id.to_string())))
+                                                        aria-label=format!("End the match of {pair}")>"End match…"</a>
+                                                }.into_any(),
+                                                MatchState::Pending => view! {
+                                                    <ActionForm action=remove>
+                                                        <input type="hidden" name="program_id" value=id.to_string()/>
+                                                        <input type="hidden" name="match_id" value=m.id.to_string()/>
+                                                        <button type="submit" class="button secondary small"
+                                                            aria-label=format!("Remove the pending match of {pair}")>"Remove"</button>
+                                                    </ActionForm>
+                                                }.into_any(),
+                                                MatchState::Ended => view! {
+                                                    <a class="button secondary small" href=format!("/programs/{id}/matches/{}", m.id)
+                                                        aria-label=format!("Milestones of {pair}")>"Milestones"</a>
+                                                }.into_any(),
+                                            }}
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
             })}
             {pager(page, pages, total, page_href)}
         </section>

@@ -140,30 +140,32 @@ fn Library(
                 view! { <p class="empty">"The library is empty."</p> }.into_any()
             } else {
                 view! {
-                    <table class="resources">
-                        <thead><tr>
-                            <th scope="col">"Title"</th>
-                            <th scope="col">"Kind"</th>
-                            <th scope="col">"Address"</th>
-                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                        </tr></thead>
-                        <tbody>
-                            {data.resources.into_iter().map(|r| view! {
-                                <tr>
-                                    <th scope="row">{r.title.clone()}</th>
-                                    <td>{r.kind.label()}</td>
-                                    <td class="url"><a href=r.url.clone() target="_blank" rel="noopener noreferrer">{r.url.clone()}</a></td>
-                                    <td>
-                                        <ActionForm action=remove>
-                                            <input type="hidden" name="program_id" value=id.to_string()/>
-                                            <input type="hidden" name="resource_id" value=r.id.to_string()/>
-                                            <button type="submit" class="button secondary small" aria-label=format!("Remove {}", r.title)>"Remove"</button>
-                                        </ActionForm>
-                                    </td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Resources in the library">
+                        <table class="resources">
+                            <thead><tr>
+                                <th scope="col">"Title"</th>
+                                <th scope="col">"Kind"</th>
+                                <th scope="col">"Address"</th>
+                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                            </tr></thead>
+                            <tbody>
+                                {data.resources.into_iter().map(|r| view! {
+                                    <tr>
+                                        <th scope="row">{r.title.clone()}</th>
+                                        <td>{r.kind.label()}</td>
+                                        <td class="url"><a href=r.url.clone() target="_blank" rel="noopener noreferrer">{r.url.clone()}</a></td>
+                                        <td>
+                                            <ActionForm action=remove>
+                                                <input type="hidden" name="program_id" value=id.to_string()/>
+                                                <input type="hidden" name="resource_id" value=r.id.to_string()/>
+                                                <button type="submit" class="button secondary small" aria-label=format!("Remove {}", r.title)>"Remove"</button>
+                                            </ActionForm>
+                                        </td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
                 }.into_any()
             }}
         </section>

@@ -7,6 +7,7 @@ use crate::accounts::users::UsersPage;
 use crate::accounts::{CurrentUser, whoami};
 use crate::enrollments::pages::ParticipantsPage;
 use crate::imports::pages::{ImportPage, ImportPreviewPage};
+use crate::items::completion::ItemCounts;
 use crate::items::pages::MatchItemsPage;
 use crate::matches::pages::MatchesPage;
 use crate::milestones::calculator::DueDatesPage;
@@ -31,6 +32,25 @@ pub fn Header() -> impl IntoView {
     crate::ui::flash::remember_loaded_address();
     let me = Resource::new(|| (), |_| whoami());
     let demo = Resource::new(|| (), |_| demo_mode_on());
+    // The participant's overdue and due-soon counts, loaded again after each completion or
+    // undo. Made here, with the other resources and never inside a suspended child, so that the
+    // server and the browser make the resources of a page in the same order.
+    let counts = Resource::new(crate::ui::changes::items_version, move |_| async move {
+        match me.await {
+            Ok(Some(user)) if user.is_participant() => {
+                crate::items::completion::my_item_counts().await.ok()
+            }
+            _ => None,
+        }
+    });
+    // A link followed from the phone menu closes it.
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        let _ = location.pathname.get();
+        if let Ok(Some(menu)) = document().query_selector("details.nav-menu[open]") {
+            let _ = menu.remove_attribute("open");
+        }
+    });
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Suspense fallback=|| ()>
@@ -50,7 +70,8 @@ pub fn Header() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let user = me.await.ok().flatten();
-                    view! { <Navigation user/> }
+                    let counts = counts.await;
+                    view! { <Navigation user counts/> }
                 })}
             </Suspense>
         </header>
@@ -58,7 +79,7 @@ pub fn Header() -> impl IntoView {
 }
 
 #[component]
-fn Navigation(user: Option<CurrentUser>) -> impl IntoView {
+fn Navigation(user: Option<CurrentUser>, counts: Option<ItemCounts>) -> impl IntoView {
     let Some(user) = user else {
         return view! {
             <nav aria-label="Main">
@@ -70,12 +91,6 @@ fn Navigation(user: Option<CurrentUser>) -> impl IntoView {
         }
         .into_any();
     };
-    // The participant's overdue and due-soon counts, loaded again after each completion or undo.
-    let counts = user.is_participant().then(|| {
-        Resource::new(crate::ui::changes::items_version, |_| {
-            crate::items::completion::my_item_counts()
-        })
-    });
     let links = {
         let user = user.clone();
         move || view! { <NavLinks user=user.clone() counts/> }
@@ -112,10 +127,7 @@ fn AccountForm(name: String) -> impl IntoView {
 
 /// The links of the main navigation for a signed-in person.
 #[component]
-fn NavLinks(
-    user: CurrentUser,
-    counts: Option<Resource<Result<crate::items::completion::ItemCounts, crate::error::AppError>>>,
-) -> impl IntoView {
+fn NavLinks(user: CurrentUser, counts: Option<ItemCounts>) -> impl IntoView {
     let admin_home = user.admin_of.first().map(|id| format!("/programs/{id}"));
     view! {
         <ul>
@@ -133,23 +145,14 @@ fn NavLinks(
 
 /// "2 overdue", "1 due soon": the person's pressing milestones at a glance (nothing when none).
 #[component]
-fn CountBadges(
-    counts: Resource<Result<crate::items::completion::ItemCounts, crate::error::AppError>>,
-) -> impl IntoView {
+fn CountBadges(counts: ItemCounts) -> impl IntoView {
     view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let counts = counts.await.unwrap_or_default();
-                view! {
-                    {(counts.overdue > 0).then(|| view! {
-                        <span class="nav-count overdue">{format!("{} overdue", counts.overdue)}</span>
-                    })}
-                    {(counts.due_soon > 0).then(|| view! {
-                        <span class="nav-count soon">{format!("{} due soon", counts.due_soon)}</span>
-                    })}
-                }
-            })}
-        </Transition>
+        {(counts.overdue > 0).then(|| view! {
+            <span class="nav-count overdue">{format!("{} overdue", counts.overdue)}</span>
+        })}
+        {(counts.due_soon > 0).then(|| view! {
+            <span class="nav-count soon">{format!("{} due soon", counts.due_soon)}</span>
+        })}
     }
 }
 
