@@ -128,6 +128,24 @@ async fn a_participant_sees_their_open_milestones_in_their_calendar(engine: Engi
         );
     }
     assert!(first.body.contains("/quickcliq"), "a link to the QuickcliQ");
+    // Mentor 3's first match has ended: its items are in the app (closed), never in the feed.
+    let all = app::items::store::items_for(&app.db, user_id(&app, email).await)
+        .await
+        .expect("items");
+    let closed: Vec<String> = all
+        .iter()
+        .filter(|i| i.mine && i.closed)
+        .map(|i| app::calendar::feed::event_uid(i, &app.state.public_url))
+        .collect();
+    assert!(!closed.is_empty(), "mentor 3 has items of an ended match");
+    assert!(closed.iter().all(|uid| !feed.contains_key(uid)));
+    // Nor are the partner's items of the live match.
+    assert!(all.iter().any(|i| !i.mine));
+    assert!(
+        all.iter()
+            .filter(|i| !i.mine)
+            .all(|i| !feed.contains_key(&app::calendar::feed::event_uid(i, &app.state.public_url)))
+    );
 
     // Asked again: the same events, UIDs and tag; with the tag, 304 and no body.
     let again = fetch(&app, &path, None).await;
