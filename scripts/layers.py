@@ -21,6 +21,7 @@ UI = "ui"
 FEATURES = {
     "accounts",
     "calendar",
+    "checkins",
     "programs",
     "enrollments",
     "matches",

@@ -388,7 +388,7 @@ async fn a_completion_must_fit_its_milestone(db: &Db) {
         ErrorKind::ForeignKeyViolation
     );
     let mut unknown_source = base.to_vec();
-    unknown_source[8] = text("email");
+    unknown_source[8] = text("sms");
     assert_eq!(
         kind_of(write(db, INSERT_COMPLETION, &unknown_source).await),
         ErrorKind::CheckViolation

@@ -33,7 +33,24 @@ enum Target {
 
 /// Every page and server function, with who may use it (the columns of PERSONAS).
 /// `{program}` is the demo program, `{user}` the throwaway account.
-const MATRIX: [(Target, [bool; 7]); 73] = [
+const MATRIX: [(Target, [bool; 7]); 77] = [
+    // Check-in links: no one signs in; the token (here one never issued) is the only key.
+    (
+        Target::Page("/check-in/{forged}"),
+        [true, true, true, true, true, true, true],
+    ),
+    (
+        Target::ServerFn("check-in/page?token={forged}"),
+        [true, true, true, true, true, true, true],
+    ),
+    (
+        Target::ServerFn("check-in/complete?token={forged}"),
+        [true, true, true, true, true, true, true],
+    ),
+    (
+        Target::ServerFn("check-in/undo?token={forged}"),
+        [true, true, true, true, true, true, true],
+    ),
     (
         Target::Feed("/calendar/{feed}.ics"),
         [true, true, true, true, true, true, true],

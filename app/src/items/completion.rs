@@ -90,7 +90,7 @@ fn admin_page() -> Option<String> {
 
 /// Refuses a change when the person has made too many too fast.
 #[cfg(feature = "ssr")]
-fn throttled(user_id: i64) -> Result<(), AppError> {
+pub fn throttled(user_id: i64) -> Result<(), AppError> {
     let allowed = use_context::<std::sync::Arc<super::throttle::ChangeThrottle>>()
         .is_none_or(|throttle| throttle.allow(user_id));
     if allowed {
@@ -117,7 +117,7 @@ pub async fn complete_item(
         enrollment_id,
         match_id,
     };
-    let from = Source::parse(&source).unwrap_or(Source::Quickcliq);
+    let from = Source::from_page(&source);
     let outcome = match throttled(user.id) {
         Err(error) => Err(error),
         Ok(()) => super::store::complete(&db, &user, key, from).await,
@@ -141,7 +141,7 @@ pub async fn undo_item(
         enrollment_id,
         match_id,
     };
-    let from = Source::parse(&source).unwrap_or(Source::Quickcliq);
+    let from = Source::from_page(&source);
     let outcome = match throttled(user.id) {
         Err(error) => Err(error),
         Ok(()) => super::store::undo(&db, &user, key, from).await,

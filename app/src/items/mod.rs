@@ -27,6 +27,8 @@ pub enum Source {
     Quickcliq,
     Profile,
     Admin,
+    /// A check-in link of a reminder email.
+    Email,
 }
 
 impl Source {
@@ -42,11 +44,22 @@ impl Source {
         }
     }
 
+    /// The page a completion or undo request says it came from: the QuickcliQ, the Profile or
+    /// an admin's match page. "Email" is never taken from a request: only the check-in page
+    /// records it, for the token's own person.
+    pub fn from_page(value: &str) -> Source {
+        match Source::parse(value) {
+            Some(page @ (Source::Profile | Source::Admin)) => page,
+            _ => Source::Quickcliq,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Source::Quickcliq => "quickcliq",
             Source::Profile => "profile",
             Source::Admin => "admin",
+            Source::Email => "email",
         }
     }
 
@@ -55,6 +68,7 @@ impl Source {
             "quickcliq" => Some(Source::Quickcliq),
             "profile" => Some(Source::Profile),
             "admin" => Some(Source::Admin),
+            "email" => Some(Source::Email),
             _ => None,
         }
     }
@@ -158,5 +172,12 @@ mod tests {
             assert_eq!(Source::decided(page, false), Source::Admin);
         }
         assert_eq!(Source::decided(Source::Profile, true), Source::Profile);
+    }
+
+    #[test]
+    fn no_request_can_say_it_came_from_an_email() {
+        assert_eq!(Source::from_page("email"), Source::Quickcliq);
+        assert_eq!(Source::from_page("profile"), Source::Profile);
+        assert_eq!(Source::from_page("nonsense"), Source::Quickcliq);
     }
 }

@@ -261,6 +261,7 @@ fn source_label(source: Source) -> &'static str {
         Source::Quickcliq => "QuickcliQ",
         Source::Profile => "Profile",
         Source::Admin => "Admin, on the participant's behalf",
+        Source::Email => "Email",
     }
 }
 

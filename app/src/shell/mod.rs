@@ -254,6 +254,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/due-dates") view=DueDatesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/check-in/:token") view=crate::checkins::CheckInPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -1,0 +1,96 @@
+//! Check-in tokens in the database: issued for one item of one person, kept as a SHA-256 hash,
+//! expiring.
+
+use crate::accounts::tokens::{looks_like_token, new_token};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::items::ItemKey;
+use crate::on_db;
+use chrono::{DateTime, Duration, Utc};
+
+/// How long a check-in link works.
+pub const LIFETIME_DAYS: i64 = 30;
+
+fn hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Makes a check-in token for the person's item, working until `now` + 30 days.
+pub async fn issue(
+    db: &Db,
+    user_id: i64,
+    key: ItemKey,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let token = new_token();
+    on_db!(
+        db,
+        write | pool | {
+            sqlx::query(
+                "INSERT INTO check_in_tokens (token_hash, user_id, milestone_id, enrollment_id, \
+                 match_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(hash(&token))
+            .bind(user_id)
+            .bind(key.milestone_id)
+            .bind(key.enrollment_id)
+            .bind(key.match_id)
+            .bind(now)
+            .bind(now + Duration::days(LIFETIME_DAYS))
+            .execute(pool)
+            .await
+            .map(|_| ())
+        }
+    )?;
+    Ok(token)
+}
+
+/// What a token opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Opened {
+    /// The person and the item, while the token works.
+    Item {
+        user_id: i64,
+        key: ItemKey,
+    },
+    Expired,
+    Unknown,
+}
+
+/// A token's row: person, item (milestone, enrollment, match) and expiry.
+type TokenRow = (i64, i64, i64, Option<i64>, DateTime<Utc>);
+
+/// What `token` opens at `now`.
+pub async fn open(db: &Db, token: &str, now: DateTime<Utc>) -> Result<Opened, AppError> {
+    if !looks_like_token(token) {
+        return Ok(Opened::Unknown);
+    }
+    let row: Option<TokenRow> = on_db!(
+        db,
+        read | pool | {
+            sqlx::query_as(
+                "SELECT user_id, milestone_id, enrollment_id, match_id, expires_at \
+                 FROM check_in_tokens WHERE token_hash = $1",
+            )
+            .bind(hash(token))
+            .fetch_optional(pool)
+            .await
+        }
+    )?;
+    Ok(match row {
+        None => Opened::Unknown,
+        Some((.., expires)) if expires <= now => Opened::Expired,
+        Some((user_id, milestone_id, enrollment_id, match_id, _)) => Opened::Item {
+            user_id,
+            key: ItemKey {
+                milestone_id,
+                enrollment_id,
+                match_id,
+            },
+        },
+    })
+}
