@@ -158,20 +158,7 @@ async fn a_participant_sees_their_open_milestones_in_their_calendar(engine: Engi
     // A completed item leaves the feed; the others keep their UIDs.
     let (uid, item) = expected.iter().next().unwrap();
     let key = item.key;
-    let done = person
-        .call(
-            "items/complete",
-            &[
-                ("milestone_id", &key.milestone_id.to_string()),
-                ("enrollment_id", &key.enrollment_id.to_string()),
-                (
-                    "match_id",
-                    &key.match_id.map(|m| m.to_string()).unwrap_or_default(),
-                ),
-                ("source", "quickcliq"),
-            ],
-        )
-        .await;
+    let done = person.complete(key, "quickcliq").await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     let after = fetch(&app, &path, Some(&etag)).await;
     assert_eq!(after.status, StatusCode::OK, "changed: no 304");

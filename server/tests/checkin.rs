@@ -186,20 +186,7 @@ async fn a_signed_in_request_cannot_claim_to_come_from_an_email(engine: Engine) 
     let (_, item, _) = open_items(&app).await;
     let mut mentee = app.client().signed_in_as("mentee@example.com").await;
     let key = item.key;
-    let done = mentee
-        .call(
-            "items/complete",
-            &[
-                ("milestone_id", &key.milestone_id.to_string()),
-                ("enrollment_id", &key.enrollment_id.to_string()),
-                (
-                    "match_id",
-                    &key.match_id.map(|m| m.to_string()).unwrap_or_default(),
-                ),
-                ("source", "email"),
-            ],
-        )
-        .await;
+    let done = mentee.complete(key, "email").await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert_eq!(
         completion_source(&app, key).await.as_deref(),

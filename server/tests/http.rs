@@ -1139,24 +1139,7 @@ async fn the_header_counts_overdue_and_due_soon_milestones() {
         .iter()
         .find(|i| i.mine && i.status == app::milestones::ItemStatus::Overdue)
         .expect("an overdue item");
-    let done = mentor
-        .call(
-            "items/complete",
-            &[
-                ("milestone_id", &first.key.milestone_id.to_string()),
-                ("enrollment_id", &first.key.enrollment_id.to_string()),
-                (
-                    "match_id",
-                    &first
-                        .key
-                        .match_id
-                        .map(|m| m.to_string())
-                        .unwrap_or_default(),
-                ),
-                ("source", "quickcliq"),
-            ],
-        )
-        .await;
+    let done = mentor.complete(first.key, "quickcliq").await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     let body = mentor.get("/quickcliq").await.body;
     let fewer = overdue - 1;

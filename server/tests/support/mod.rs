@@ -351,6 +351,23 @@ impl Client<'_> {
     }
 
     /// Signs in with the demo password and checks that it worked.
+    /// Marks an item complete as the hydrated page does, saying it came from `source`.
+    pub async fn complete(&mut self, key: app::items::ItemKey, source: &str) -> Reply {
+        self.call(
+            "items/complete",
+            &[
+                ("milestone_id", &key.milestone_id.to_string()),
+                ("enrollment_id", &key.enrollment_id.to_string()),
+                (
+                    "match_id",
+                    &key.match_id.map(|m| m.to_string()).unwrap_or_default(),
+                ),
+                ("source", source),
+            ],
+        )
+        .await
+    }
+
     pub async fn signed_in_as(mut self, email: &str) -> Self {
         let reply = self.sign_in(email, DEMO_PASSWORD).await;
         assert_eq!(
