@@ -10,6 +10,16 @@ pub fn new_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The SHA-256 of a token as lowercase hexadecimal: what is stored of a token that is never
+/// shown again, so a read of the table opens nothing.
+pub fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Whether a text could be a token made by [`new_token`]: what an address must hold before it
 /// is looked up.
 pub fn looks_like_token(text: &str) -> bool {

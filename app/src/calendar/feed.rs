@@ -75,7 +75,15 @@ pub fn build(owner: &str, items: &[Item], public: &PublicUrl, stamp: DateTime<Ut
         ))
         .append_property(Property::new("CALSCALE", "GREGORIAN"))
         .append_property(Property::new("METHOD", "PUBLISH"))
-        .name(&format!("Mentoring milestones · {owner}"))
+        // The crate writes NAME without escaping it (X-WR-CALNAME is escaped): a line break in
+        // a name would start a property of its own, so control characters become spaces.
+        .name(&format!(
+            "Mentoring milestones · {}",
+            owner
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect::<String>()
+        ))
         .description("Your open milestones, on their due dates.")
         .ttl(&chrono::Duration::hours(REFRESH_HOURS));
     for item in items.iter().filter(|item| in_feed(item)) {
@@ -221,6 +229,29 @@ mod tests {
         );
         // The same items give the same text and tag.
         assert_eq!(build("Ann Mentee", &items, &public, stamp), feed);
+    }
+
+    #[test]
+    fn a_hostile_name_stays_one_event_with_its_text() {
+        let public = PublicUrl::parse("https://m.example.org").unwrap();
+        let name = "Meet;now,\r\nEND:VEVENT\r\nBEGIN:VEVENT\nSUMMARY:<script>x</script>";
+        let items = vec![item(name, day(2026, 6, 1), ItemStatus::DueSoon)];
+        let feed = build("Ann\r\nX-EVIL:1", &items, &public, Utc::now());
+        let parsed = Calendar::from_str(&feed.body).unwrap();
+        let events: Vec<_> = parsed.events().collect();
+        assert_eq!(events.len(), 1, "{}", feed.body);
+        assert!(!feed.body.contains("\r\nX-EVIL"), "{}", feed.body);
+        assert!(
+            !feed
+                .body
+                .contains("\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:<")
+        );
+        assert!(
+            events[0]
+                .get_summary()
+                .unwrap()
+                .contains("<script>x</script>")
+        );
     }
 
     #[test]

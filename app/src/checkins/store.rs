@@ -1,7 +1,7 @@
 //! Check-in tokens in the database: issued for one item of one person, kept as a SHA-256 hash,
 //! expiring.
 
-use crate::accounts::tokens::{looks_like_token, new_token};
+use crate::accounts::tokens::{looks_like_token, new_token, token_hash as hash};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::items::ItemKey;
@@ -10,14 +10,6 @@ use chrono::{DateTime, Duration, Utc};
 
 /// How long a check-in link works.
 pub const LIFETIME_DAYS: i64 = 30;
-
-fn hash(token: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 /// Makes a check-in token for the person's item, working until `now` + 30 days.
 pub async fn issue(
