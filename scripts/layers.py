@@ -22,6 +22,7 @@ FEATURES = {
     "accounts",
     "calendar",
     "checkins",
+    "mail",
     "programs",
     "enrollments",
     "matches",

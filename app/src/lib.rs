@@ -4,7 +4,8 @@
 //! Layers, from the bottom up; each uses only the ones below it (`scripts/layers.py` checks):
 //! `kernel` (pure vocabulary and rules), `db` (the database interface), `error`, `ui` (the page
 //! kit), the features side by side (`accounts`, `programs`, `enrollments`, `matches`,
-//! `imports`, `milestones`, `resources`, `items`, `report`, `quickcliq`), `panel` (pages that
+//! `imports`, `milestones`, `resources`, `items`, `report`, `quickcliq`, `calendar`,
+//! `checkins`, `mail`), `panel` (pages that
 //! compose features) and `shell` (the document, header and routes). `dev` (demo data,
 //! generator, scratch databases) is for the server binary and tests only.
 
@@ -24,6 +25,7 @@ pub mod checkins;
 pub mod enrollments;
 pub mod imports;
 pub mod items;
+pub mod mail;
 pub mod matches;
 pub mod milestones;
 pub mod programs;

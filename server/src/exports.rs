@@ -241,3 +241,41 @@ pub async fn calendar_feed(
     )
         .into_response()
 }
+
+/// `POST /unsubscribe/{token}`: turns reminder emails off for the token's person. Mail apps
+/// post here themselves (RFC 8058 one-click: body `List-Unsubscribe=One-Click`, no cookie, no
+/// page) and get a short answer; the unsubscribe page's button (a browser's form post) is sent
+/// back to the page, which shows the new state. The token is the only key.
+pub async fn unsubscribe(
+    State(state): State<crate::AppState>,
+    Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let from_browser = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let done = match app::mail::store::unsubscribe(&state.db, &token).await {
+        Ok(done) => done,
+        Err(error) => return refused(error),
+    };
+    if from_browser && app::accounts::tokens::looks_like_token(&token) {
+        return axum::response::Redirect::to(&format!("/unsubscribe/{token}")).into_response();
+    }
+    let no_store = [(header::CACHE_CONTROL, "no-store")];
+    if done {
+        (
+            StatusCode::OK,
+            no_store,
+            "Unsubscribed: no more reminder emails go to this person.\n",
+        )
+            .into_response()
+    } else {
+        (
+            StatusCode::NOT_FOUND,
+            no_store,
+            "This unsubscribe link does not work.\n",
+        )
+            .into_response()
+    }
+}

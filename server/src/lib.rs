@@ -84,6 +84,29 @@ pub struct Config {
     #[arg(long, env = "PUBLIC_URL", value_parser = parse_public_url)]
     pub public_url: Option<PublicUrl>,
 
+    /// The mail server reminder emails go through: `smtp://HOST:PORT` (plain, or
+    /// `?tls=required` for STARTTLS), `smtps://USER:PASSWORD@HOST` (TLS). Unset: nothing is
+    /// sent; emails stay queued in the outbox, which admins see.
+    #[arg(long, env = "SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The sender of reminder emails, `Name <address>` or an address.
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "Mentoring Milestones <no-reply@localhost>"
+    )]
+    pub mail_from: String,
+
+    /// Milliseconds between two looks at the outbox for emails queued by another process.
+    #[arg(long, env = "MAIL_POLL_MS", default_value_t = 10_000)]
+    pub mail_poll_ms: u64,
+
+    /// `false` stops the reminder timer (each program's hour, every day); `send-reminders`
+    /// still queues a day's digests.
+    #[arg(long, env = "SCHEDULE_REMINDERS", default_value_t = true, action = ArgAction::Set, value_name = "true|false")]
+    pub schedule_reminders: bool,
+
     /// Milliseconds a request may take, from its first byte to its answer, before it is
     /// answered 503 (and a request body that trickles in is cut off).
     #[arg(long, env = "REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
@@ -143,6 +166,14 @@ pub enum Command {
         #[arg(long)]
         from: std::path::PathBuf,
     },
+    /// Queues the reminder digests of one day (each program's settings, every participant
+    /// who takes part in a program whose reminders are on), as the server's timer does at each
+    /// program's hour. A running server sends them. Running it again queues nothing twice.
+    SendReminders {
+        /// The day, `YYYY-MM-DD`.
+        #[arg(long = "as-of")]
+        as_of: chrono::NaiveDate,
+    },
     BenchReport {
         /// Program sizes in matches (20 milestones each); repeat for several.
         #[arg(long = "matches", default_values_t = [1000usize])]
@@ -172,6 +203,8 @@ pub struct AppState {
     pub request_timeout: std::time::Duration,
     #[from_ref(skip)]
     pub public_url: PublicUrl,
+    #[from_ref(skip)]
+    pub mail: app::mail::MailContext,
 }
 
 impl AppState {
@@ -201,8 +234,24 @@ impl AppState {
                 .public_url
                 .clone()
                 .unwrap_or_else(|| PublicUrl::local(config.site_addr)),
+            mail: app::mail::MailContext {
+                sending: app::mail::Sending {
+                    server: config.smtp_url.as_deref().map(smtp_server_label),
+                    from: config.mail_from.clone(),
+                },
+                wake: Arc::default(),
+            },
         }
     }
+}
+
+/// The mail server of an `SMTP_URL` as the admins' page names it: scheme, host and port,
+/// never the user name or password.
+pub fn smtp_server_label(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("smtp", url));
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    let host = rest.split(['/', '?']).next().unwrap_or(rest);
+    format!("{scheme}://{host}")
 }
 
 /// The demo accounts as the sign-in page lists them.
@@ -228,6 +277,7 @@ pub fn provide_app_context(state: &AppState) {
     provide_context(state.db.clone());
     provide_context(state.change_throttle.clone());
     provide_context(state.public_url.clone());
+    provide_context(state.mail.clone());
     if state.demo {
         provide_context(demo_mode());
     }
@@ -265,6 +315,7 @@ pub fn build_router(state: AppState) -> Router {
         )
         .route("/programs/{id}/matches.csv", get(exports::matches))
         .route("/calendar/{file}", get(exports::calendar_feed))
+        .route("/unsubscribe/{token}", post(exports::unsubscribe))
         .route(
             "/programs/{id}/report/milestones.csv",
             get(exports::report_milestones),
@@ -408,6 +459,21 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         );
         return Ok(());
     }
+    if let Some(Command::SendReminders { as_of }) = &config.command {
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| PublicUrl::local(config.site_addr));
+        let result =
+            app::mail::schedule::run_pass(&db, *as_of, chrono::Utc::now(), &public_url, None).await;
+        db.close().await;
+        let report = result.map_err(|e| StartError::Command(e.to_string()))?;
+        println!(
+            "Reminders for {as_of}: {} digests queued, {} people had that day's digest already,              {} had nothing due.",
+            report.queued, report.already, report.nothing_due
+        );
+        return Ok(());
+    }
     if let Some(Command::BenchReport { matches, runs }) = &config.command {
         let result = bench::report(&db, matches, *runs).await;
         db.close().await;
@@ -467,8 +533,39 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             addr: config.site_addr,
             reason: e.to_string(),
         })?;
-    let router = build_router(AppState::new(&config, db.clone()));
-    let cleanup = tokio::spawn(clean_up(db.clone()));
+    let state = AppState::new(&config, db.clone());
+    let mailer = match &config.smtp_url {
+        Some(url) => Some(
+            app::mail::sender::SmtpMailer::new(url, &config.mail_from, state.public_url.host())
+                .map_err(StartError::Command)?,
+        ),
+        None => {
+            tracing::warn!("SMTP_URL is not set: reminder emails stay queued in the outbox");
+            None
+        }
+    };
+    let mut background = vec![tokio::spawn(clean_up(db.clone()))];
+    if let Some(mailer) = mailer {
+        background.push(tokio::spawn(app::mail::sender::run_worker(
+            db.clone(),
+            Arc::new(mailer),
+            format!(
+                "{}-{}",
+                std::process::id(),
+                &app::accounts::tokens::new_token()[..12]
+            ),
+            std::time::Duration::from_millis(config.mail_poll_ms.max(100)),
+            state.mail.wake.clone(),
+        )));
+    }
+    if config.schedule_reminders {
+        background.push(tokio::spawn(app::mail::sender::run_scheduler(
+            db.clone(),
+            state.public_url.clone(),
+            state.mail.wake.clone(),
+        )));
+    }
+    let router = build_router(state);
     tracing::info!("listening on http://{}", config.site_addr);
     // On SIGTERM or Ctrl-C: no new connections; requests under way get SHUTDOWN_GRACE to
     // finish, then the server stops regardless.
@@ -495,7 +592,9 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             "requests still under way after the shutdown grace period; stopping"
         ),
     }
-    cleanup.abort();
+    for task in background {
+        task.abort();
+    }
     db.close().await;
     tracing::info!("stopped");
     Ok(())

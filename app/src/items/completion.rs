@@ -379,15 +379,8 @@ fn ItemDetails(description: String, linked: Vec<super::LinkedResource>) -> impl 
     if description.trim().is_empty() && linked.is_empty() {
         return ().into_any();
     }
-    let first_line: String = crate::kernel::links::segments(&description)
-        .into_iter()
-        .map_while(|segment| match segment {
-            crate::kernel::links::Segment::Text(text) => Some(text),
-            crate::kernel::links::Segment::Link { text, .. } => Some(text),
-            crate::kernel::links::Segment::LineBreak => None,
-        })
-        .collect();
-    let first_line = crate::kernel::text::excerpt(&first_line, 90);
+    let first_line =
+        crate::kernel::text::excerpt(&crate::kernel::links::first_line(&description), 90);
     view! {
         <details class="item-details">
             <summary>

@@ -171,6 +171,17 @@ pub fn segments(input: &str) -> Vec<Segment> {
     out
 }
 
+/// The description's first line as it reads (links by their text), for a one-line summary.
+pub fn first_line(input: &str) -> String {
+    segments(input)
+        .into_iter()
+        .map_while(|segment| match segment {
+            Segment::Text(text) | Segment::Link { text, .. } => Some(text),
+            Segment::LineBreak => None,
+        })
+        .collect()
+}
+
 /// The description's words as they read, links by their text: for excerpts in lists.
 pub fn plain_text(input: &str) -> String {
     segments(input)

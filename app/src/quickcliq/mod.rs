@@ -176,6 +176,7 @@ pub fn ProfilePage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <crate::mail::ReminderEmailsCard/>
         <crate::calendar::CalendarCard/>
     }
 }

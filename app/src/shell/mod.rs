@@ -255,6 +255,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/due-dates") view=DueDatesPage ssr=SsrMode::Async/>
                     <Route path=path!("/check-in/:token") view=crate::checkins::CheckInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/unsubscribe/:token") view=crate::mail::UnsubscribePage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/reminders") view=crate::mail::RemindersPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">

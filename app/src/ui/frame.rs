@@ -54,6 +54,11 @@ pub fn ProgramNav(program_id: i64, program_name: String, current: &'static str) 
             format!("/programs/{program_id}/report"),
             "Activity Report",
         ),
+        (
+            "reminders",
+            format!("/programs/{program_id}/reminders"),
+            "Reminder emails",
+        ),
     ];
     view! {
         <nav class="program-nav" aria-label=format!("{program_name} areas")>

@@ -48,6 +48,10 @@ pub fn config(database_url: String, secure_cookies: bool) -> Config {
         trusted_proxies: Default::default(),
         request_timeout_ms: 30_000,
         public_url: None,
+        smtp_url: None,
+        mail_from: "Mentoring Milestones <no-reply@milestones.test>".to_string(),
+        mail_poll_ms: 10_000,
+        schedule_reminders: false,
         command: None,
     }
 }
