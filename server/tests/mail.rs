@@ -190,6 +190,19 @@ async fn the_digest_lists_the_persons_items_soonest_first_and_its_links_work(eng
     let mut visitor = app.client();
     let page = unescape(&visitor.get(path).await.body);
     assert_eq!(page.matches("check-in-button").count(), 1, "{page}");
+    // Its click completes the item, counted under Email in the Activity Report.
+    let token = path.trim_start_matches("/check-in/");
+    let done = visitor.call("check-in/complete", &[("token", token)]).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let mut admin = app.client().signed_in_as(PROGRAM_ADMIN).await;
+    let report = admin
+        .get(&format!("/programs/{}/report", app.program_id))
+        .await
+        .body;
+    assert!(
+        report.contains("data-source=\"email\" class=\"figure-value\">1</dd>"),
+        "{report}"
+    );
     // The unsubscribe link is in both parts.
     let unsubscribe = unsubscribe.expect("an unsubscribe address");
     assert!(text.contains(&unsubscribe) && html.contains(&unsubscribe));

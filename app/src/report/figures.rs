@@ -3,6 +3,7 @@
 //! store reads; the page and the CSV both print its result, so they cannot disagree.
 
 use super::query::{Filters, MatchOrder};
+use crate::items::Source;
 use crate::kernel::due_date::DueOffset;
 use crate::kernel::roles::{MatchState, Role};
 use crate::milestones::rule::{ItemRule, MatchFact};
@@ -123,6 +124,32 @@ pub struct EventInput {
     /// On the completion that stands today: how it was judged when it was made (its due date
     /// then, and its day in the program's zone then). It is never judged again.
     pub judged: Option<Judged>,
+    /// Where it was made.
+    pub source: Source,
+}
+
+/// Completed items counted by where their completion was made.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BySource {
+    pub quickcliq: u32,
+    pub profile: u32,
+    pub admin: u32,
+    pub email: u32,
+}
+
+impl BySource {
+    fn add(&mut self, source: Source) {
+        match source {
+            Source::Quickcliq => self.quickcliq += 1,
+            Source::Profile => self.profile += 1,
+            Source::Admin => self.admin += 1,
+            Source::Email => self.email += 1,
+        }
+    }
+
+    pub fn total(&self) -> u32 {
+        self.quickcliq + self.profile + self.admin + self.email
+    }
 }
 
 /// How a completion was judged when it was made.
@@ -169,6 +196,8 @@ pub struct ArchivedFigures {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Figures {
     pub totals: Tally,
+    /// The completed items of `totals` by where they were completed.
+    pub by_source: BySource,
     pub milestones: Vec<MilestoneFigures>,
     pub matches: Vec<MatchFigures>,
     pub archived: Vec<ArchivedFigures>,
@@ -203,9 +232,13 @@ pub fn compute(
     // The completion state of each item at the end of the as-of day: the last event decides.
     let mut completed_on: HashMap<(i64, i64, Option<i64>), Option<NaiveDate>> = HashMap::new();
     let mut judged: HashMap<(i64, i64, Option<i64>), Judged> = HashMap::new();
+    let mut source_of: HashMap<(i64, i64, Option<i64>), Source> = HashMap::new();
     for event in events.iter().filter(|e| e.day <= as_of) {
         let key = (event.milestone_id, event.enrollment_id, event.match_id);
         completed_on.insert(key, event.completed.then_some(event.day));
+        if event.completed {
+            source_of.insert(key, event.source);
+        }
         match event.judged.filter(|_| event.completed) {
             Some(j) => judged.insert(key, j),
             None => judged.remove(&key),
@@ -281,6 +314,12 @@ pub fn compute(
                 ),
             };
             tally.add(status, due, as_of);
+            if matches!(status, ItemStatus::Completed { .. }) {
+                let key = (milestone.id, item.enrollment_id, item.match_id);
+                if let Some(source) = source_of.get(&key) {
+                    figures.by_source.add(*source);
+                }
+            }
             if let Some(index) = item.match_id.and_then(|m| index_of.get(&m)) {
                 per_match[*index].add(status, due, as_of);
             }

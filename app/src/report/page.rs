@@ -317,6 +317,24 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
             <p class="hint">"Each day is counted as it was: the milestones that existed then, with their definitions of that day; matches from the day they were published until the day they ended; a completion counts as it was judged when it was made."</p>
         </section>
 
+        <section class="card" aria-labelledby="by-source-heading">
+            <h2 id="by-source-heading">"Completed, by where"</h2>
+            <dl class="figures by-source">
+                {[
+                    ("QuickcliQ", figures.by_source.quickcliq),
+                    ("Profile", figures.by_source.profile),
+                    ("Email", figures.by_source.email),
+                    ("Admin", figures.by_source.admin),
+                ].into_iter().map(|(label, value)| view! {
+                    <div class="figure">
+                        <dt>{label}</dt>
+                        <dd class="figure-value" data-source=label.to_lowercase()>{value}</dd>
+                    </div>
+                }).collect_view()}
+            </dl>
+            <p class="hint">"The completed milestones above, by where each was marked complete: on the QuickcliQ, on the Profile, from a reminder email's one-click link, or by an admin on the participant's behalf."</p>
+        </section>
+
         <section class="card" aria-labelledby="by-milestone-heading">
             <h2 id="by-milestone-heading">"By milestone"</h2>
             <figure class="chart">

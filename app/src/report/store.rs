@@ -67,7 +67,7 @@ fn unpack(milestone: i64, packed: &str, zone: Tz) -> Result<Vec<EventInput>, App
         .split(';')
         .map(|entry| {
             let bad = || AppError::internal(format!("history entry {entry:?}"));
-            let mut parts = entry.splitn(4, ',');
+            let mut parts = entry.splitn(5, ',');
             let mut number = || {
                 parts
                     .next()
@@ -76,6 +76,13 @@ fn unpack(milestone: i64, packed: &str, zone: Tz) -> Result<Vec<EventInput>, App
             };
             let (enrollment, m) = (number()?, number()?);
             let action = parts.next().ok_or_else(bad)?;
+            let source = match parts.next().ok_or_else(bad)? {
+                "q" => Source::Quickcliq,
+                "p" => Source::Profile,
+                "a" => Source::Admin,
+                "e" => Source::Email,
+                _ => return Err(bad()),
+            };
             let time = parts.next().ok_or_else(bad)?;
             let at = match time.parse::<i64>() {
                 Ok(micros) => DateTime::<Utc>::from_timestamp_micros(micros),
@@ -91,6 +98,7 @@ fn unpack(milestone: i64, packed: &str, zone: Tz) -> Result<Vec<EventInput>, App
                 completed: action == "c",
                 day: at.with_timezone(&zone).date_naive(),
                 judged: None,
+                source,
             })
         })
         .collect()
@@ -105,7 +113,7 @@ fn zone_of(program: &ProgramDetails) -> Tz {
 pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
     let program_id = program.id;
     // The history comes back as one row per milestone, its entries packed in the order they
-    // happened ("enrollment,match,c|u,time;…"): a row per entry would cost more in the driver
+    // happened ("enrollment,match,c|u,q|p|a|e,time;…", the source by its first letter): a row per entry would cost more in the driver
     // than everything else the report does. SQLite keeps times as RFC 3339 text, sent as it is;
     // PostgreSQL sends microseconds since the epoch (its own precision).
     let time = match db.engine() {
@@ -116,7 +124,7 @@ pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
     };
     let events_sql = format!(
         "SELECT milestone_id, string_agg(enrollment_id || ',' || COALESCE(match_id, 0) || ',' \
-         || substr(action, 1, 1) || ',' || {time}, ';' ORDER BY id) AS packed \
+         || substr(action, 1, 1) || ',' || substr(source, 1, 1) || ',' || {time}, ';' ORDER BY id) AS packed \
          FROM completion_events WHERE program_id = $1 GROUP BY milestone_id"
     );
     let milestones_sql = format!(

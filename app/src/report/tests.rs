@@ -3,7 +3,7 @@
 use super::*;
 use crate::kernel::roles::{MatchState, Role};
 use crate::milestones::{Category, DueOffset, OffsetUnit};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -61,6 +61,13 @@ fn event(
         completed,
         day: on,
         judged: None,
+        // Sources vary, so that the counts by source are tried with all four.
+        source: [
+            crate::items::Source::Quickcliq,
+            crate::items::Source::Profile,
+            crate::items::Source::Admin,
+            crate::items::Source::Email,
+        ][(milestone + enrollment + i64::from(on.day())).rem_euclid(4) as usize],
     }
 }
 
@@ -430,6 +437,8 @@ proptest! {
             sum.merge(&t);
         }
         prop_assert_eq!(sum, figures.totals);
+        // Every completed item counted has its source counted, once.
+        prop_assert_eq!(figures.by_source.total(), figures.totals.completed());
         // The per-match rows hold exactly the relationship items.
         let mut per_match = Tally::default();
         for m in &figures.matches {
