@@ -33,7 +33,51 @@ enum Target {
 
 /// Every page and server function, with who may use it (the columns of PERSONAS).
 /// `{program}` is the demo program, `{user}` the throwaway account.
-const MATRIX: [(Target, [bool; 7]); 77] = [
+const MATRIX: [(Target, [bool; 7]); 87] = [
+    // Reminder emails: an unsubscribe link's token is its only key; the settings, test
+    // email, preview and outbox are the program's admins'.
+    (
+        Target::Page("/unsubscribe/{forged}"),
+        [true, true, true, true, true, true, true],
+    ),
+    (
+        Target::ServerFn("unsubscribe/page?token={forged}"),
+        [true, true, true, true, true, true, true],
+    ),
+    (
+        Target::ServerFn("participation/reminder-emails"),
+        [false, true, true, true, true, true, true],
+    ),
+    (
+        Target::ServerFn("participation/set-reminder-emails?on=true"),
+        [false, true, true, true, true, true, true],
+    ),
+    (
+        Target::Page("/programs/{program}/reminders"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn("reminders/page?program_id={program}"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn(
+            "reminders/save?program_id={program}&days_before=3&overdue_every_days=7&overdue_max=3&send_hour=9",
+        ),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn("reminders/test-email?program_id={program}"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn("reminders/retry?program_id={program}&email_id=999999"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn("reminders/page?program_id={program}&preview={user}"),
+        [false, false, false, false, true, false, true],
+    ),
     // Check-in links: no one signs in; the token (here one never issued) is the only key.
     (
         Target::Page("/check-in/{forged}"),
