@@ -5,6 +5,10 @@ import { defineConfig } from "@playwright/test";
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
 const profile = process.env.E2E_PROFILE ?? "debug";
+// maildev (npm, 3.x): the SMTP server the app sends through in these tests, read back through
+// its REST API. scripts/test.sh starts it; Playwright starts it when it is not running.
+const maildevSmtpPort = Number(process.env.MAILDEV_SMTP_PORT ?? 1125);
+const maildevApi = `http://127.0.0.1:${Number(process.env.MAILDEV_WEB_PORT ?? 1180)}`;
 
 export default defineConfig({
   testDir: "./tests",
@@ -39,20 +43,36 @@ export default defineConfig({
     { name: "hydrated", use: { javaScriptEnabled: true } },
     { name: "no-js", use: { javaScriptEnabled: false } },
   ],
-  webServer: {
-    command: `rm -rf .run && mkdir -p .run && exec ../target/${profile}/server`,
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "ignore",
-    stderr: "pipe",
-    env: {
-      DATABASE_URL: "sqlite:.run/e2e.db",
-      CREATE_DATABASE: "true",
-      DEMO: "true",
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: "../target/site",
-      RUST_LOG: "warn",
+  webServer: [
+    {
+      command: `exec npx maildev --smtp ${maildevSmtpPort} --web ${new URL(maildevApi).port} --ip 127.0.0.1 --web-ip 127.0.0.1`,
+      url: `${maildevApi}/api/healthz`,
+      reuseExistingServer: true,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
     },
-  },
+    {
+      command: `rm -rf .run && mkdir -p .run && exec ../target/${profile}/server`,
+      url: `${baseURL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: {
+        DATABASE_URL: "sqlite:.run/e2e.db",
+        CREATE_DATABASE: "true",
+        DEMO: "true",
+        LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+        LEPTOS_SITE_ROOT: "../target/site",
+        RUST_LOG: "warn",
+        PUBLIC_URL: baseURL,
+        SMTP_URL: `smtp://127.0.0.1:${maildevSmtpPort}`,
+        MAIL_FROM: "Mentoring Milestones <no-reply@milestones.test>",
+        MAIL_POLL_MS: "300",
+        // The journeys choose the day: `server send-reminders --as-of`.
+        SCHEDULE_REMINDERS: "false",
+      },
+    },
+  ],
 });

@@ -99,7 +99,7 @@ function watchErrors(page: Page) {
 for (const [width, height] of PHONES) {
   test(`at ${width}px the signed-out pages fit`, async ({ page }, testInfo) => {
     await page.setViewportSize({ width, height });
-    for (const path of ["/sign-in", "/due-dates"]) {
+    for (const path of ["/sign-in", "/due-dates", `/unsubscribe/${"ab".repeat(32)}`]) {
       await page.goto(path);
       await checkFits(page, testInfo, width, path.slice(1));
     }
@@ -149,6 +149,9 @@ for (const [width, height] of PHONES) {
     await page.getByRole("button", { name: "Preview import" }).click();
     await expect(page).toHaveURL(/\/import\/\d+$/);
     const preview = new URL(page.url()).pathname;
+    // Someone whose digest preview to look at.
+    await page.goto(`${program}/reminders`);
+    const previewPerson = await page.locator("#preview-person option").first().getAttribute("value");
     for (const path of [
       "/programs",
       "/programs/new",
@@ -164,6 +167,8 @@ for (const [width, height] of PHONES) {
       milestoneEdit as string,
       `${program}/resources`,
       `${program}/report`,
+      `${program}/reminders`,
+      `${program}/reminders?preview=${previewPerson}`,
       "/admin/users",
       "/account",
       "/due-dates",

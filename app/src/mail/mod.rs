@@ -669,7 +669,7 @@ fn Reminders(
         </section>
         <section class="card" aria-labelledby="preview-heading">
             <h2 id="preview-heading">"Preview tomorrow's digest"</h2>
-            <form method="get" class="inline">
+            <form method="get" class="inline mail-choice">
                 <div class="field">
                     <label for="preview-person">"Participant"</label>
                     <select id="preview-person" name="preview">{preview_options}</select>
@@ -681,7 +681,7 @@ fn Reminders(
         </section>
         <section class="card" aria-labelledby="outbox-heading">
             <h2 id="outbox-heading">"Outbox"</h2>
-            <form method="get" class="inline filters">
+            <form method="get" class="inline mail-choice">
                 <div class="field">
                     <label for="outbox-person">"Person"</label>
                     <select id="outbox-person" name="person">
