@@ -687,7 +687,42 @@ async fn admins_set_reminders_and_preview_tomorrows_digest(engine: Engine) {
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
 }
 
+async fn the_timer_runs_each_programs_pass_once_its_hour_has_come(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    turn_on(&app, settings(30)).await; // 09:00 in the demo program's America/New_York
+    let at = |hour: u32| today().and_hms_opt(hour, 30, 0).expect("a time").and_utc();
+    let mut done = std::collections::HashSet::new();
+    let url = &app.state.public_url;
+    // 11:30 UTC is 06:30 or 07:30 in New York: not yet.
+    let early = app::mail::schedule::tick(&app.db, at(11), url, &mut done)
+        .await
+        .expect("a tick");
+    assert_eq!(early.queued, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox").await, 0);
+    // 15:30 UTC is 10:30 or 11:30 there: the day's digests.
+    let due = app::mail::schedule::tick(&app.db, at(15), url, &mut done)
+        .await
+        .expect("a tick");
+    assert!(due.queued >= 1, "{due:?}");
+    // Later ticks that day do nothing, nor does a restarted server (a new `done`).
+    let again = app::mail::schedule::tick(&app.db, at(16), url, &mut done)
+        .await
+        .expect("a tick");
+    assert_eq!(again, Default::default());
+    let restarted = app::mail::schedule::tick(&app.db, at(17), url, &mut Default::default())
+        .await
+        .expect("a tick");
+    assert_eq!(restarted.queued, 0);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox").await as usize,
+        due.queued
+    );
+    let day: Vec<(NaiveDate,)> = rows(&app, "SELECT DISTINCT digest_day FROM outbox").await;
+    assert_eq!(day, vec![(today(),)], "the program's calendar day");
+}
+
 on_both_engines!(
+    the_timer_runs_each_programs_pass_once_its_hour_has_come,
     a_pass_queues_one_digest_per_person_once,
     the_digest_lists_the_persons_items_soonest_first_and_its_links_work,
     caps_hold_over_two_months_of_days,

@@ -355,6 +355,9 @@ pub async fn tick(
     done: &mut HashSet<(i64, NaiveDate)>,
 ) -> Result<PassReport, AppError> {
     let programs = reminding_programs(db).await?;
+    // Days long past are never due again: forget them (the set stays a few days' worth).
+    let recent = now.date_naive() - Duration::days(3);
+    done.retain(|(_, day)| *day >= recent);
     let mut total = PassReport::default();
     for (day, ids) in due_passes(&programs, now) {
         let ids: Vec<i64> = ids
