@@ -721,7 +721,47 @@ async fn the_timer_runs_each_programs_pass_once_its_hour_has_come(engine: Engine
     assert_eq!(day, vec![(today(),)], "the program's calendar day");
 }
 
+async fn test_emails_are_limited_even_in_parallel(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let admin = app.client().signed_in_as(PROGRAM_ADMIN).await;
+    let cookie = admin.cookie.clone().expect("signed in");
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let router = app.router.clone();
+        let cookie = cookie.clone();
+        let body = format!("program_id={}", app.program_id);
+        calls.spawn(async move {
+            let request = axum::http::Request::post("/api/reminders/test-email")
+                .header("host", support::HOST)
+                .header("cookie", cookie)
+                .header("accept", "application/json")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("sec-fetch-site", "same-origin")
+                .body(axum::body::Body::from(body))
+                .expect("request");
+            tower::ServiceExt::oneshot(router, request)
+                .await
+                .expect("an answer")
+                .status()
+        });
+    }
+    let replies = calls.join_all().await;
+    let ok = replies.iter().filter(|s| **s == StatusCode::OK).count();
+    let refused = replies
+        .iter()
+        .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    // Five in a ten-minute window (eight if the calls straddle two windows).
+    assert!((5..=8).contains(&ok) && ok + refused == 8, "{replies:?}");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'test'")
+            .await as usize,
+        ok
+    );
+}
+
 on_both_engines!(
+    test_emails_are_limited_even_in_parallel,
     the_timer_runs_each_programs_pass_once_its_hour_has_come,
     a_pass_queues_one_digest_per_person_once,
     the_digest_lists_the_persons_items_soonest_first_and_its_links_work,

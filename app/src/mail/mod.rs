@@ -375,6 +375,9 @@ pub async fn save_reminders(
     outcome
 }
 
+/// Test emails an admin may queue in ten minutes.
+pub const TEST_EMAILS_PER_WINDOW: u32 = 5;
+
 /// Queues a test email to the signed-in admin.
 #[server(endpoint = "reminders/test-email")]
 pub async fn send_test_email(program_id: i64) -> Result<String, AppError> {
@@ -384,11 +387,14 @@ pub async fn send_test_email(program_id: i64) -> Result<String, AppError> {
         let public = use_context::<crate::kernel::public_url::PublicUrl>()
             .ok_or_else(|| AppError::internal("the site's public address is not configured"))?;
         let mail = digest::test_email(&user.name, &program.name, public.as_str());
+        // At most TEST_EMAILS_PER_WINDOW in each ten minutes, however many requests arrive at
+        // once: each takes one numbered slot of the window, and a slot is queued once.
         let now = Utc::now();
-        let key = format!("test:{}:{}", user.id, crate::accounts::tokens::new_token());
-        store::queue(
-            &db,
-            &store::NewEmail {
+        let window = now.timestamp().div_euclid(600);
+        let mut queued = false;
+        for slot in 0..TEST_EMAILS_PER_WINDOW {
+            let key = format!("test:{}:{window}:{slot}", user.id);
+            let email = store::NewEmail {
                 dedupe_key: &key,
                 kind: "test",
                 user_id: Some(user.id),
@@ -399,10 +405,18 @@ pub async fn send_test_email(program_id: i64) -> Result<String, AppError> {
                 body_text: &mail.text,
                 body_html: &mail.html,
                 unsubscribe_url: None,
-            },
-            now,
-        )
-        .await?;
+            };
+            if store::queue(&db, &email, now).await?.is_some() {
+                queued = true;
+                break;
+            }
+        }
+        if !queued {
+            return Err(AppError::invalid(format!(
+                "You sent {TEST_EMAILS_PER_WINDOW} test emails in the last few minutes: look for \
+                 them in the outbox below, or try again in ten minutes."
+            )));
+        }
         let context = MailContext::current();
         context.wake.notify_one();
         Ok(match context.sending.server {
