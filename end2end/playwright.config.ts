@@ -45,7 +45,7 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `exec npx maildev --smtp ${maildevSmtpPort} --web ${new URL(maildevApi).port} --ip 127.0.0.1 --web-ip 127.0.0.1`,
+      command: `exec ./node_modules/.bin/maildev --smtp ${maildevSmtpPort} --web ${new URL(maildevApi).port} --ip 127.0.0.1 --web-ip 127.0.0.1`,
       url: `${maildevApi}/api/healthz`,
       reuseExistingServer: true,
       timeout: 60_000,

@@ -35,8 +35,9 @@ step "Starting maildev (a local SMTP server the email tests read back; it relays
 export MAILDEV_SMTP_PORT="${MAILDEV_SMTP_PORT:-1125}" MAILDEV_WEB_PORT="${MAILDEV_WEB_PORT:-1180}"
 export TEST_SMTP_URL="smtp://127.0.0.1:$MAILDEV_SMTP_PORT"
 export TEST_MAILDEV_URL="http://127.0.0.1:$MAILDEV_WEB_PORT"
-(cd end2end && exec npx maildev --smtp "$MAILDEV_SMTP_PORT" --web "$MAILDEV_WEB_PORT" \
-  --ip 127.0.0.1 --web-ip 127.0.0.1 >"$ROOT/target/maildev.log" 2>&1) &
+# Started directly (not through npx, whose child would outlive it), so the trap stops it.
+end2end/node_modules/.bin/maildev --smtp "$MAILDEV_SMTP_PORT" --web "$MAILDEV_WEB_PORT" \
+  --ip 127.0.0.1 --web-ip 127.0.0.1 >"$ROOT/target/maildev.log" 2>&1 &
 MAILDEV_PID=$!
 trap 'kill "$MAILDEV_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 1 30); do

@@ -95,6 +95,8 @@ test("reminders on, a day's digests arrive, one click completes from the email, 
 }, testInfo) => {
   test.setTimeout(120_000);
   const api = await request.newContext();
+  // An empty mailbox: only this run's emails to read.
+  expect((await api.delete(`${maildevApi}/api/email/all`)).ok()).toBeTruthy();
   const programId = sql(`print(db.execute("SELECT MIN(id) FROM programs").fetchone()[0])`);
 
   // The admin turns reminders on, due soon 30 days ahead.
