@@ -12,7 +12,7 @@ profile="debug"
 build_flags=()
 case "${1:-}" in
   "") ;;
-  --release) profile="release"; build_flags=(--release) ;;
+  --release) profile="release"; build_flags=(--release --precompress) ;;
   *) echo "usage: $0 [--release]" >&2; exit 2 ;;
 esac
 

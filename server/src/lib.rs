@@ -188,6 +188,10 @@ pub enum Command {
 #[derive(Clone, Debug, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
+    /// The built files carry their content's hash in their names (cargo-leptos `hash-files`,
+    /// `hash.txt` beside the binary): browsers may keep them for good.
+    #[from_ref(skip)]
+    pub hashed_assets: bool,
     pub db: Db,
     #[from_ref(skip)]
     pub demo: bool,
@@ -215,14 +219,17 @@ impl AppState {
     pub fn with_limits(config: &Config, db: Db, limits: auth::SignInLimits) -> AppState {
         let output_name =
             std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| "milestones".to_string());
+        let hashed_assets = hash_file_present();
         let leptos_options = LeptosOptions::builder()
             .output_name(output_name)
             .site_root(config.site_root.clone())
             .site_pkg_dir("pkg")
             .site_addr(config.site_addr)
+            .hash_files(hashed_assets)
             .build();
         AppState {
             leptos_options,
+            hashed_assets,
             db,
             demo: config.demo,
             secure_cookies: config.secure_cookies,
@@ -252,6 +259,52 @@ pub fn smtp_server_label(url: &str) -> String {
     let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
     let host = rest.split(['/', '?']).next().unwrap_or(rest);
     format!("{scheme}://{host}")
+}
+
+/// Whether cargo-leptos wrote `hash.txt` (the hashed names of the built files) beside this
+/// binary. Test binaries, elsewhere, serve the plain names.
+fn hash_file_present() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
+        .is_some_and(|file| file.is_file())
+}
+
+/// `/pkg/`: the built WebAssembly, script and styles, sent precompressed (brotli or gzip, as
+/// the browser accepts) when the release build made `.br` and `.gz` files, and kept by
+/// browsers for a year when their names carry their hash.
+fn built_files(
+    folder: std::path::PathBuf,
+    hashed: bool,
+) -> impl tower::Service<
+    axum::extract::Request,
+    Response = impl axum::response::IntoResponse,
+    Error = std::convert::Infallible,
+    Future = impl Send,
+> + Clone
++ Send
++ Sync
++ 'static {
+    use axum::http::{HeaderValue, header};
+    let files = tower_http::services::ServeDir::new(folder)
+        .precompressed_br()
+        .precompressed_gzip();
+    let cache = if hashed {
+        HeaderValue::from_static("public, max-age=31536000, immutable")
+    } else {
+        HeaderValue::from_static("no-cache")
+    };
+    // Only a file found is kept: a 404 must not be cached for a year.
+    tower::ServiceBuilder::new()
+        .map_response(move |mut response: axum::http::Response<_>| {
+            if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+                response
+                    .headers_mut()
+                    .insert(header::CACHE_CONTROL, cache.clone());
+            }
+            response
+        })
+        .service(files)
 }
 
 /// The demo accounts as the sign-in page lists them.
@@ -306,6 +359,13 @@ pub fn build_router(state: AppState) -> Router {
     };
     Router::new()
         .route("/healthz", get(healthz))
+        .nest_service(
+            "/pkg",
+            built_files(
+                std::path::Path::new(&*state.leptos_options.site_root).join("pkg"),
+                state.hashed_assets,
+            ),
+        )
         .route("/sign-in", post(auth::sign_in))
         .route("/sign-out", post(auth::sign_out))
         .route("/sign-out-everywhere", post(auth::sign_out_everywhere))
@@ -343,6 +403,9 @@ pub fn build_router(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             state.request_timeout,
         ))
+        // Pages, server functions' answers and CSV or calendar files go compressed to browsers
+        // that accept it (built files are precompressed and left as they are).
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(from_fn(protect::security_headers))
         .layer(axum::middleware::from_fn_with_state(
             state.secure_cookies,
