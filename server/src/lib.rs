@@ -174,6 +174,20 @@ pub enum Command {
         #[arg(long = "as-of")]
         as_of: chrono::NaiveDate,
     },
+    /// Measures completions through the real router (sessions, rights, checks, history) by
+    /// concurrent clients over distinct items, beside a minimal axum + sqlx endpoint that
+    /// inserts one row per request (the baseline), on a scratch database of each engine.
+    BenchComplete {
+        /// `sqlite`, `postgres` or both (PostgreSQL at TEST_POSTGRES_URL).
+        #[arg(long = "engine", default_values_t = ["sqlite".to_string(), "postgres".to_string()])]
+        engines: Vec<String>,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Completions (and baseline inserts) in all.
+        #[arg(long, default_value_t = 4000)]
+        requests: usize,
+    },
     BenchReport {
         /// Program sizes in matches (20 milestones each); repeat for several.
         #[arg(long = "matches", default_values_t = [1000usize])]
@@ -454,6 +468,17 @@ pub enum StartError {
 /// Opens and migrates the database, seeds the demo in demo mode, and serves until SIGTERM or
 /// Ctrl-C, letting requests under way finish.
 pub async fn run(config: Config) -> Result<(), StartError> {
+    if let Some(Command::BenchComplete {
+        engines,
+        clients,
+        requests,
+    }) = &config.command
+    {
+        for engine in engines {
+            bench::complete(&config, engine, (*clients).max(1), *requests).await?;
+        }
+        return Ok(());
+    }
     if let Some(Command::Restore { from }) = &config.command {
         let to = app::db::backup::sqlite_path(&config.database_url)
             .filter(|_| config.database_url.starts_with("sqlite:"))
