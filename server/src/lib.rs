@@ -418,8 +418,19 @@ pub fn build_router(state: AppState) -> Router {
             state.request_timeout,
         ))
         // Pages, server functions' answers and CSV or calendar files go compressed to browsers
-        // that accept it (built files are precompressed and left as they are).
-        .layer(tower_http::compression::CompressionLayer::new())
+        // that accept it. Built files are precompressed by release builds and left as they
+        // are; a development build's WebAssembly (tens of megabytes) is not compressed on every
+        // request, which would cost more time than it saves on a local network.
+        .layer(
+            tower_http::compression::CompressionLayer::new().compress_when(
+                tower_http::compression::Predicate::and(
+                    tower_http::compression::predicate::DefaultPredicate::new(),
+                    tower_http::compression::predicate::NotForContentType::const_new(
+                        "application/wasm",
+                    ),
+                ),
+            ),
+        )
         .layer(from_fn(protect::security_headers))
         .layer(axum::middleware::from_fn_with_state(
             state.secure_cookies,

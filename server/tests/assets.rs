@@ -65,6 +65,11 @@ async fn built_files_go_precompressed_and_are_kept_for_good() {
     let (_, headers, body) = get(&router, path, None).await;
     assert!(headers.get(header::CONTENT_ENCODING).is_none());
     assert_eq!(body, b"raw wasm bytes");
+    // A development build (no precompressed file) goes as it is, not compressed per request.
+    std::fs::write(pkg.join("dev.wasm"), vec![0u8; 4096]).expect("dev wasm");
+    let (_, headers, body) = get(&router, "/pkg/dev.wasm", Some("br, gzip")).await;
+    assert!(headers.get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(body.len(), 4096);
     // A file that is not there is not kept.
     let (status, headers, _) = get(&router, "/pkg/milestones.gone.wasm", Some("br")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
