@@ -1165,6 +1165,7 @@ async fn the_report_page_and_its_csv_agree_through_the_router(engine: Engine) {
 }
 
 on_both_engines!(
+    the_signed_in_person_is_read_whole_in_one_statement,
     user_management_forms_answer_without_javascript,
     every_page_and_server_function_admits_exactly_whom_the_matrix_says,
     each_role_lands_where_they_work,
@@ -1180,3 +1181,59 @@ on_both_engines!(
     a_site_admin_manages_users,
     the_report_page_and_its_csv_agree_through_the_router,
 );
+
+async fn the_signed_in_person_is_read_whole_in_one_statement(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let admin = app
+        .scalar(&format!(
+            "SELECT id FROM users WHERE email = '{PROGRAM_ADMIN}'"
+        ))
+        .await;
+    app::accounts::store::make_program_admin(&app.db, app.other_program_id, admin)
+        .await
+        .expect("a second right");
+    let person = app::accounts::store::load_current_user(&app.db, admin)
+        .await
+        .expect("read")
+        .expect("enabled");
+    let mut rights = vec![app.program_id, app.other_program_id];
+    rights.sort();
+    assert_eq!(person.admin_of, rights);
+    assert!(person.enrollments.is_empty());
+    // A participant's enrollments, in order, with role and state; a disabled account is nobody.
+    let mentee = app
+        .scalar("SELECT id FROM users WHERE email = 'mentee@example.com'")
+        .await;
+    let person = app::accounts::store::load_current_user(&app.db, mentee)
+        .await
+        .expect("read")
+        .expect("enabled");
+    assert!(person.admin_of.is_empty());
+    assert_eq!(person.email, "mentee@example.com");
+    let expected = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM enrollments WHERE user_id = {mentee} AND state = 'active'"
+        ))
+        .await;
+    assert!(expected >= 1);
+    assert_eq!(
+        person.enrollments.iter().filter(|e| e.active).count() as i64,
+        expected
+    );
+    assert!(person.enrollments.windows(2).all(|w| w[0].id < w[1].id));
+    assert!(
+        person
+            .enrollments
+            .iter()
+            .all(|e| e.program_id == app.program_id && e.role == app::kernel::roles::Role::Mentee)
+    );
+    app::accounts::store::set_disabled(&app.db, mentee, true)
+        .await
+        .expect("disabled");
+    assert!(
+        app::accounts::store::load_current_user(&app.db, mentee)
+            .await
+            .expect("read")
+            .is_none()
+    );
+}

@@ -9,15 +9,6 @@ use crate::on_db;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-/// An account as stored.
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: i64,
-    email: String,
-    display_name: String,
-    is_site_admin: bool,
-}
-
 /// An account as the Users page lists it.
 #[derive(sqlx::FromRow)]
 struct ListedRow {
@@ -28,70 +19,81 @@ struct ListedRow {
     disabled: bool,
 }
 
-/// One of a person's enrollments.
+/// The person behind a session, with their admin rights and enrollments packed in one row.
 #[derive(sqlx::FromRow)]
-struct EnrollmentRow {
+struct PersonRow {
     id: i64,
-    program_id: i64,
-    #[sqlx(try_from = "String")]
-    role: Role,
-    #[sqlx(try_from = "String")]
-    state: EnrollmentState,
+    email: String,
+    display_name: String,
+    is_site_admin: bool,
+    /// "program,program,…", in order.
+    admin_of: Option<String>,
+    /// "id:program:role:state,…", in order of id.
+    enrollments: Option<String>,
 }
 
-/// Everything about the person behind a session: three statements.
+/// Everything about the person behind a session, read on every request: one statement (each
+/// statement is a round trip to the database's thread, which a profile of completions showed
+/// to be where their time goes).
 pub async fn load_current_user(db: &Db, user_id: i64) -> Result<Option<CurrentUser>, sqlx::Error> {
-    on_db!(
+    let row: Option<PersonRow> = on_db!(
         db,
-        read | pool
-            | {
-                let user: Option<UserRow> = sqlx::query_as(
-                    "SELECT id, email, display_name, is_site_admin FROM users \
-                     WHERE id = $1 AND disabled_at IS NULL",
-                )
-                .bind(user_id)
-                .fetch_optional(pool)
-                .await?;
-                let Some(UserRow {
-                    id,
-                    email,
-                    display_name: name,
-                    is_site_admin,
-                }) = user
-                else {
-                    return Ok(None);
-                };
-                let admin_of: Vec<i64> = sqlx::query_scalar(
-                    "SELECT program_id FROM program_admins WHERE user_id = $1 ORDER BY program_id",
-                )
-                .bind(id)
-                .fetch_all(pool)
-                .await?;
-                let rows: Vec<EnrollmentRow> = sqlx::query_as(
-                "SELECT id, program_id, role, state FROM enrollments WHERE user_id = $1 ORDER BY id",
+        read | pool | {
+            sqlx::query_as(
+                "SELECT u.id, u.email, u.display_name, u.is_site_admin, \
+                 (SELECT string_agg(CAST(a.program_id AS TEXT), ',' ORDER BY a.program_id) \
+                  FROM program_admins a WHERE a.user_id = u.id) AS admin_of, \
+                 (SELECT string_agg(CAST(e.id AS TEXT) || ':' || CAST(e.program_id AS TEXT) \
+                  || ':' || e.role || ':' || e.state, ',' ORDER BY e.id) \
+                  FROM enrollments e WHERE e.user_id = u.id) AS enrollments \
+                 FROM users u WHERE u.id = $1 AND u.disabled_at IS NULL",
             )
-            .bind(id)
-            .fetch_all(pool)
-            .await?;
-                let enrollments = rows
-                    .into_iter()
-                    .map(|row| EnrollmentRef {
-                        id: row.id,
-                        program_id: row.program_id,
-                        role: row.role,
-                        active: row.state == EnrollmentState::Active,
-                    })
-                    .collect();
-                Ok(Some(CurrentUser {
-                    id,
-                    email,
-                    name,
-                    is_site_admin,
-                    admin_of,
-                    enrollments,
-                }))
-            }
-    )
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await
+        }
+    )?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let bad = |what: &str| sqlx::Error::Decode(format!("the signed-in person's {what}").into());
+    let admin_of = row
+        .admin_of
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse::<i64>().map_err(|_| bad("admin rights")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let enrollments = row
+        .enrollments
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .filter(|e| !e.is_empty())
+        .map(|entry| {
+            let mut parts = entry.splitn(4, ':');
+            let mut next = || parts.next().ok_or_else(|| bad("enrollments"));
+            let id = next()?.parse::<i64>().map_err(|_| bad("enrollments"))?;
+            let program_id = next()?.parse::<i64>().map_err(|_| bad("enrollments"))?;
+            let role = Role::parse(next()?).ok_or_else(|| bad("enrollments"))?;
+            let state = EnrollmentState::parse(next()?).ok_or_else(|| bad("enrollments"))?;
+            Ok(EnrollmentRef {
+                id,
+                program_id,
+                role,
+                active: state == EnrollmentState::Active,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Some(CurrentUser {
+        id: row.id,
+        email: row.email,
+        name: row.display_name,
+        is_site_admin: row.is_site_admin,
+        admin_of,
+        enrollments,
+    }))
 }
 
 /// What sign-in needs of an account.
