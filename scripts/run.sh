@@ -34,4 +34,4 @@ else
   export DEMO="${DEMO:-true}"
 fi
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
-exec "target/$profile/server"
+exec "${CARGO_TARGET_DIR:-target}/$profile/server"
