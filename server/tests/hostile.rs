@@ -193,6 +193,7 @@ async fn hostile_names_never_become_markup_on_any_page_for_any_role(engine: Engi
         "/resources",
         "/import",
         "/report",
+        "/reminders",
     ]
     .iter()
     .map(|tail| format!("/programs/{program}{tail}"))
