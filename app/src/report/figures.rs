@@ -9,8 +9,8 @@ use crate::kernel::roles::{MatchState, Role};
 use crate::milestones::rule::{ItemRule, MatchFact};
 use crate::milestones::{Category, ItemStatus, item_status};
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// How many figures of one kind a group of items has. Every item is in exactly one of
 /// `on_time`, `late`, `overdue`, `upcoming` and `closed`.
@@ -218,6 +218,44 @@ fn in_range(day: NaiveDate, filters: &Filters) -> bool {
     filters.published_from.is_none_or(|f| day >= f) && filters.published_to.is_none_or(|t| day <= t)
 }
 
+/// An item of the report: milestone, enrollment (whose item it is) and, for a relationship
+/// milestone, the match.
+pub type ItemKey = (i64, i64, Option<i64>);
+
+/// A completion that stands: the program-calendar day it was made on, how it was judged when
+/// it was made (absent on completions from before judging was recorded), and where it was made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    pub day: NaiveDate,
+    pub judged: Option<Judged>,
+    pub source: Source,
+}
+
+/// The completions that stand, by item.
+pub type StandingMap = FxHashMap<ItemKey, Standing>;
+
+/// The completions that stood at the end of `as_of`, from the history in the order it
+/// happened: the last entry of each item up to that day decides.
+pub fn standing_as_of(events: &[EventInput], as_of: NaiveDate) -> StandingMap {
+    let mut standing = StandingMap::default();
+    for event in events.iter().filter(|e| e.day <= as_of) {
+        let key = (event.milestone_id, event.enrollment_id, event.match_id);
+        if event.completed {
+            standing.insert(
+                key,
+                Standing {
+                    day: event.day,
+                    judged: event.judged,
+                    source: event.source,
+                },
+            );
+        } else {
+            standing.remove(&key);
+        }
+    }
+    standing
+}
+
 /// Tallies every item of the program as it stood at the end of `as_of`. `milestones` are in
 /// the program's order; `events` in the order they happened. Milestone definitions are today's
 /// (an edited offset applies to every match, as on the participants' pages); matches count from
@@ -229,31 +267,27 @@ pub fn compute(
     filters: &Filters,
     as_of: NaiveDate,
 ) -> Figures {
-    // The completion state of each item at the end of the as-of day: the last event decides.
-    let mut completed_on: HashMap<(i64, i64, Option<i64>), Option<NaiveDate>> = HashMap::new();
-    let mut judged: HashMap<(i64, i64, Option<i64>), Judged> = HashMap::new();
-    let mut source_of: HashMap<(i64, i64, Option<i64>), Source> = HashMap::new();
-    for event in events.iter().filter(|e| e.day <= as_of) {
-        let key = (event.milestone_id, event.enrollment_id, event.match_id);
-        completed_on.insert(key, event.completed.then_some(event.day));
-        if event.completed {
-            source_of.insert(key, event.source);
-        }
-        match event.judged.filter(|_| event.completed) {
-            Some(j) => judged.insert(key, j),
-            None => judged.remove(&key),
-        };
-    }
-    let done = |milestone: i64, enrollment: i64, m: Option<i64>| {
-        completed_on
-            .get(&(milestone, enrollment, m))
-            .copied()
-            .flatten()
-    };
+    tally(
+        milestones,
+        matches,
+        &standing_as_of(events, as_of),
+        filters,
+        as_of,
+    )
+}
 
+/// [`compute`] from the completions that stood at the end of `as_of` (read from the history,
+/// or kept up to date as completions happen: see `report::cache`).
+pub fn tally(
+    milestones: &[MilestoneInput],
+    matches: &[MatchInput],
+    standing: &StandingMap,
+    filters: &Filters,
+    as_of: NaiveDate,
+) -> Figures {
     // The matches that exist on the as-of day, as the item rule reads them.
-    let mut live_matches: Vec<(&MatchInput, MatchState)> = Vec::new();
-    let mut facts: Vec<MatchFact> = Vec::new();
+    let mut live_matches: Vec<(&MatchInput, MatchState)> = Vec::with_capacity(matches.len());
+    let mut facts: Vec<MatchFact> = Vec::with_capacity(matches.len());
     for m in matches {
         let Some(state) = state_on(m, as_of) else {
             continue;
@@ -267,7 +301,8 @@ pub fn compute(
             ended: state == MatchState::Ended,
         });
     }
-    let index_of: HashMap<i64, usize> = facts.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
+    let index_of: FxHashMap<i64, usize> =
+        facts.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
     let rule = ItemRule::new(&facts);
 
     let counted: Vec<&MilestoneInput> = milestones
@@ -280,6 +315,9 @@ pub fn compute(
     let mut per_match: Vec<Tally> = vec![Tally::default(); live_matches.len()];
     for milestone in &counted {
         let mut tally = Tally::default();
+        // Many items share an anchor day (matches published the same day): each due date is
+        // worked out once.
+        let mut due_of: FxHashMap<NaiveDate, Option<NaiveDate>> = FxHashMap::default();
         for item in rule.items(milestone.category, milestone.role) {
             // A relationship item has its match's state and publish date; a program item is
             // published while any of the person's matches is, and dated by their first one.
@@ -291,12 +329,15 @@ pub fn compute(
             if filters.state.is_some_and(|s| s != state) || !in_range(item.anchor, filters) {
                 continue;
             }
-            let Some(due) = milestone.offset.due_from(item.anchor) else {
+            let Some(due) = *due_of
+                .entry(item.anchor)
+                .or_insert_with(|| milestone.offset.due_from(item.anchor))
+            else {
                 continue;
             };
+            let completion = standing.get(&(milestone.id, item.enrollment_id, item.match_id));
             // A completion that stands counts as it was judged when it was made.
-            let (status, due) = match judged.get(&(milestone.id, item.enrollment_id, item.match_id))
-            {
+            let (status, due) = match completion.and_then(|c| c.judged) {
                 Some(j) => (
                     ItemStatus::Completed {
                         late: j.completed_on > j.due,
@@ -304,21 +345,13 @@ pub fn compute(
                     j.due,
                 ),
                 None => (
-                    item_status(
-                        due,
-                        as_of,
-                        done(milestone.id, item.enrollment_id, item.match_id),
-                        item.closed,
-                    ),
+                    item_status(due, as_of, completion.map(|c| c.day), item.closed),
                     due,
                 ),
             };
             tally.add(status, due, as_of);
-            if matches!(status, ItemStatus::Completed { .. }) {
-                let key = (milestone.id, item.enrollment_id, item.match_id);
-                if let Some(source) = source_of.get(&key) {
-                    figures.by_source.add(*source);
-                }
+            if let (ItemStatus::Completed { .. }, Some(c)) = (status, completion) {
+                figures.by_source.add(c.source);
             }
             if let Some(index) = item.match_id.and_then(|m| index_of.get(&m)) {
                 per_match[*index].add(status, due, as_of);
@@ -351,63 +384,71 @@ pub fn compute(
             });
         }
     }
-    for milestone in milestones.iter().filter(|m| m.archived) {
-        let completed = completed_on
-            .iter()
-            .filter(|((id, _, _), day)| *id == milestone.id && day.is_some())
-            .count() as u32;
-        figures.archived.push(ArchivedFigures {
-            name: milestone.name.clone(),
-            completed,
-        });
+    let archived: Vec<&MilestoneInput> = milestones.iter().filter(|m| m.archived).collect();
+    if !archived.is_empty() {
+        let mut kept: FxHashMap<i64, u32> = archived.iter().map(|m| (m.id, 0)).collect();
+        for (milestone, _, _) in standing.keys() {
+            if let Some(count) = kept.get_mut(milestone) {
+                *count += 1;
+            }
+        }
+        for milestone in archived {
+            figures.archived.push(ArchivedFigures {
+                name: milestone.name.clone(),
+                completed: kept.get(&milestone.id).copied().unwrap_or(0),
+            });
+        }
     }
     figures
 }
 
 /// Orders the per-match rows; ties keep a stable order by mentor, mentee and id.
-pub fn sort_matches(rows: &mut [MatchFigures], order: MatchOrder) {
-    let names = |a: &MatchFigures, b: &MatchFigures| {
-        a.mentor_name
-            .to_lowercase()
-            .cmp(&b.mentor_name.to_lowercase())
-            .then_with(|| {
-                a.mentee_name
-                    .to_lowercase()
-                    .cmp(&b.mentee_name.to_lowercase())
-            })
-            .then(a.id.cmp(&b.id))
+pub fn sort_matches(rows: &mut Vec<MatchFigures>, order: MatchOrder) {
+    // Each name is lowered once (not on every comparison: a large program has 100,000 rows).
+    let lowered: Vec<(String, String)> = rows
+        .iter()
+        .map(|m| (m.mentor_name.to_lowercase(), m.mentee_name.to_lowercase()))
+        .collect();
+    let names = |a: usize, b: usize| {
+        lowered[a]
+            .0
+            .cmp(&lowered[b].0)
+            .then_with(|| lowered[a].1.cmp(&lowered[b].1))
+            .then(rows[a].id.cmp(&rows[b].id))
     };
     // Share completed of all the match's items, as a fraction compared without rounding.
     let share = |m: &MatchFigures| (u64::from(m.tally.completed()), u64::from(m.tally.items));
-    rows.sort_by(|a, b| match order {
-        MatchOrder::Progress => {
-            let ((ca, ia), (cb, ib)) = (share(a), share(b));
-            // ca/ia vs cb/ib; a match without items sorts last.
-            match (ia, ib) {
-                (0, 0) => names(a, b),
-                (0, _) => std::cmp::Ordering::Greater,
-                (_, 0) => std::cmp::Ordering::Less,
-                _ => (ca * ib).cmp(&(cb * ia)).then_with(|| names(a, b)),
+    let mut positions: Vec<usize> = (0..rows.len()).collect();
+    positions.sort_by(|&a, &b| {
+        let (ra, rb) = (&rows[a], &rows[b]);
+        match order {
+            MatchOrder::Progress => {
+                let ((ca, ia), (cb, ib)) = (share(ra), share(rb));
+                // ca/ia vs cb/ib; a match without items sorts last.
+                match (ia, ib) {
+                    (0, 0) => names(a, b),
+                    (0, _) => std::cmp::Ordering::Greater,
+                    (_, 0) => std::cmp::Ordering::Less,
+                    _ => (ca * ib).cmp(&(cb * ia)).then_with(|| names(a, b)),
+                }
             }
+            MatchOrder::MostOverdue => rb
+                .tally
+                .overdue
+                .cmp(&ra.tally.overdue)
+                .then_with(|| names(a, b)),
+            MatchOrder::Mentor => names(a, b),
+            MatchOrder::Mentee => lowered[a].1.cmp(&lowered[b].1).then_with(|| names(a, b)),
+            MatchOrder::Newest => rb
+                .published_on
+                .cmp(&ra.published_on)
+                .then_with(|| names(a, b)),
+            MatchOrder::Oldest => ra
+                .published_on
+                .cmp(&rb.published_on)
+                .then_with(|| names(a, b)),
         }
-        MatchOrder::MostOverdue => b
-            .tally
-            .overdue
-            .cmp(&a.tally.overdue)
-            .then_with(|| names(a, b)),
-        MatchOrder::Mentor => names(a, b),
-        MatchOrder::Mentee => a
-            .mentee_name
-            .to_lowercase()
-            .cmp(&b.mentee_name.to_lowercase())
-            .then_with(|| names(a, b)),
-        MatchOrder::Newest => b
-            .published_on
-            .cmp(&a.published_on)
-            .then_with(|| names(a, b)),
-        MatchOrder::Oldest => a
-            .published_on
-            .cmp(&b.published_on)
-            .then_with(|| names(a, b)),
     });
+    let mut taken: Vec<Option<MatchFigures>> = std::mem::take(rows).into_iter().map(Some).collect();
+    rows.extend(positions.into_iter().filter_map(|i| taken[i].take()));
 }

@@ -5,6 +5,8 @@
 //! of statements (`store`); the page and the CSV export both print its result, so they cannot
 //! disagree.
 
+#[cfg(feature = "ssr")]
+pub mod cache;
 pub mod chart;
 pub mod csv;
 pub mod figures;
@@ -15,7 +17,7 @@ pub mod store;
 
 pub use figures::{
     ArchivedFigures, EventInput, Figures, Judged, MatchFigures, MatchInput, MilestoneFigures,
-    MilestoneInput, Tally, compute, sort_matches,
+    MilestoneInput, Standing, StandingMap, Tally, compute, sort_matches, standing_as_of, tally,
 };
 pub use query::{Filters, MatchOrder, ReportQuery};
 

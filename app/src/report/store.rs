@@ -6,7 +6,7 @@
 
 use super::{
     EventInput, Figures, HistoryEntry, Judged, MatchInput, MilestoneInput, Report, ReportQuery,
-    compute, sort_matches,
+    compute, sort_matches, tally,
 };
 use crate::db::{Db, Engine};
 use crate::error::AppError;
@@ -23,7 +23,7 @@ pub const HISTORY_LENGTH: i64 = 50;
 
 /// A published or ended match with its people's names.
 #[derive(sqlx::FromRow)]
-struct MatchRow {
+pub(super) struct MatchRow {
     id: i64,
     mentor_enrollment_id: i64,
     mentee_enrollment_id: i64,
@@ -61,6 +61,76 @@ pub struct Rows {
     pub events: Vec<EventInput>,
 }
 
+/// A completion's source from the first letter of its name, as packed rows carry it.
+pub(super) fn source_of_letter(letter: &str) -> Option<Source> {
+    match letter {
+        "q" => Some(Source::Quickcliq),
+        "p" => Some(Source::Profile),
+        "a" => Some(Source::Admin),
+        "e" => Some(Source::Email),
+        _ => None,
+    }
+}
+
+/// A time as packed rows carry it: microseconds since the epoch (PostgreSQL) or RFC 3339
+/// text (SQLite).
+pub(super) fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    match text.parse::<i64>() {
+        Ok(micros) => DateTime::<Utc>::from_timestamp_micros(micros),
+        Err(_) => DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| t.with_timezone(&Utc)),
+    }
+}
+
+/// The statement reading a program's milestones, in the program's order.
+pub(super) fn milestones_sql() -> String {
+    format!(
+        "SELECT {MILESTONE_COLUMNS} FROM milestones WHERE program_id = $1 ORDER BY position, id"
+    )
+}
+
+/// The statement reading a program's published and ended matches with their people's names.
+pub(super) const MATCHES_SQL: &str = "SELECT m.id, m.mentor_enrollment_id, m.mentee_enrollment_id, \
+     mu.display_name AS mentor_name, eu.display_name AS mentee_name, \
+     m.published_on, m.ended_on \
+     FROM matches m \
+     JOIN enrollments me ON me.id = m.mentor_enrollment_id \
+     JOIN users mu ON mu.id = me.user_id \
+     JOIN enrollments ee ON ee.id = m.mentee_enrollment_id \
+     JOIN users eu ON eu.id = ee.user_id \
+     WHERE m.program_id = $1 AND m.state IN ('published', 'ended') \
+     ORDER BY m.id";
+
+pub(super) fn milestone_inputs(rows: Vec<MilestoneRow>) -> Result<Vec<MilestoneInput>, AppError> {
+    rows.into_iter()
+        .map(|row| {
+            Ok(MilestoneInput {
+                offset: row.offset()?,
+                id: row.id,
+                category: row.category,
+                role: row.role,
+                name: row.name,
+                archived: row.archived,
+            })
+        })
+        .collect()
+}
+
+pub(super) fn match_inputs(rows: Vec<MatchRow>) -> Vec<MatchInput> {
+    rows.into_iter()
+        .map(|row| MatchInput {
+            id: row.id,
+            mentor_enrollment: row.mentor_enrollment_id,
+            mentee_enrollment: row.mentee_enrollment_id,
+            mentor_name: row.mentor_name,
+            mentee_name: row.mentee_name,
+            published_on: row.published_on,
+            ended_on: row.ended_on,
+        })
+        .collect()
+}
+
 /// The history entries of one milestone from their packed form.
 fn unpack(milestone: i64, packed: &str, zone: Tz) -> Result<Vec<EventInput>, AppError> {
     packed
@@ -76,21 +146,8 @@ fn unpack(milestone: i64, packed: &str, zone: Tz) -> Result<Vec<EventInput>, App
             };
             let (enrollment, m) = (number()?, number()?);
             let action = parts.next().ok_or_else(bad)?;
-            let source = match parts.next().ok_or_else(bad)? {
-                "q" => Source::Quickcliq,
-                "p" => Source::Profile,
-                "a" => Source::Admin,
-                "e" => Source::Email,
-                _ => return Err(bad()),
-            };
-            let time = parts.next().ok_or_else(bad)?;
-            let at = match time.parse::<i64>() {
-                Ok(micros) => DateTime::<Utc>::from_timestamp_micros(micros),
-                Err(_) => DateTime::parse_from_rfc3339(time)
-                    .ok()
-                    .map(|t| t.with_timezone(&Utc)),
-            }
-            .ok_or_else(bad)?;
+            let source = source_of_letter(parts.next().ok_or_else(bad)?).ok_or_else(bad)?;
+            let at = parse_time(parts.next().ok_or_else(bad)?).ok_or_else(bad)?;
             Ok(EventInput {
                 milestone_id: milestone,
                 enrollment_id: enrollment,
@@ -127,29 +184,16 @@ pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
          || substr(action, 1, 1) || ',' || substr(source, 1, 1) || ',' || {time}, ';' ORDER BY id) AS packed \
          FROM completion_events WHERE program_id = $1 GROUP BY milestone_id"
     );
-    let milestones_sql = format!(
-        "SELECT {MILESTONE_COLUMNS} FROM milestones WHERE program_id = $1 ORDER BY position, id"
-    );
+    let milestones_sql = milestones_sql();
     let (milestones, matches, events) = on_db!(
         db,
         read | pool | {
             let milestones = sqlx::query_as::<_, MilestoneRow>(&milestones_sql)
                 .bind(program_id)
                 .fetch_all(pool);
-            let matches = sqlx::query_as::<_, MatchRow>(
-                "SELECT m.id, m.mentor_enrollment_id, m.mentee_enrollment_id, \
-                     mu.display_name AS mentor_name, eu.display_name AS mentee_name, \
-                     m.published_on, m.ended_on \
-                     FROM matches m \
-                     JOIN enrollments me ON me.id = m.mentor_enrollment_id \
-                     JOIN users mu ON mu.id = me.user_id \
-                     JOIN enrollments ee ON ee.id = m.mentee_enrollment_id \
-                     JOIN users eu ON eu.id = ee.user_id \
-                     WHERE m.program_id = $1 AND m.state IN ('published', 'ended') \
-                     ORDER BY m.id",
-            )
-            .bind(program_id)
-            .fetch_all(pool);
+            let matches = sqlx::query_as::<_, MatchRow>(MATCHES_SQL)
+                .bind(program_id)
+                .fetch_all(pool);
             let events = sqlx::query_as::<_, EventRow>(&events_sql)
                 .bind(program_id)
                 .fetch_all(pool);
@@ -157,31 +201,8 @@ pub async fn rows(db: &Db, program: &ProgramDetails) -> Result<Rows, AppError> {
         }
     )?;
     let zone = zone_of(program);
-    let milestones = milestones
-        .into_iter()
-        .map(|row| {
-            Ok(MilestoneInput {
-                offset: row.offset()?,
-                id: row.id,
-                category: row.category,
-                role: row.role,
-                name: row.name,
-                archived: row.archived,
-            })
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
-    let matches = matches
-        .into_iter()
-        .map(|row| MatchInput {
-            id: row.id,
-            mentor_enrollment: row.mentor_enrollment_id,
-            mentee_enrollment: row.mentee_enrollment_id,
-            mentor_name: row.mentor_name,
-            mentee_name: row.mentee_name,
-            published_on: row.published_on,
-            ended_on: row.ended_on,
-        })
-        .collect();
+    let milestones = milestone_inputs(milestones)?;
+    let matches = match_inputs(matches);
     let mut unpacked = Vec::new();
     for row in events {
         unpacked.extend(unpack(row.milestone_id, &row.packed, zone)?);
@@ -366,17 +387,38 @@ pub async fn figures(
     let (filters, as_of, order) = query
         .parse(program.today)
         .map_err(AppError::invalid_field_errors)?;
-    let mut rows = rows(db, program).await?;
-    if as_of < program.today {
-        rows.milestones = definitions_as_of(db, program, rows.milestones, as_of).await?;
-    }
-    let mut figures = compute(
-        &rows.milestones,
-        &rows.matches,
-        &rows.events,
-        &filters,
-        as_of,
-    );
+    let snapshot = if as_of >= program.today {
+        Some(super::cache::snapshot(db, program.id).await?).filter(|s| s.newest_day <= as_of)
+    } else {
+        None
+    };
+    let mut figures = if let Some(snapshot) = snapshot {
+        // Today: from the program's snapshot, brought up to date (see `report::cache`).
+        // Counting a large program takes a while: off the threads that serve requests.
+        tokio::task::spawn_blocking(move || {
+            tally(
+                &snapshot.milestones,
+                &snapshot.matches,
+                &snapshot.standing,
+                &filters,
+                as_of,
+            )
+        })
+        .await
+        .map_err(AppError::internal)?
+    } else {
+        let mut rows = rows(db, program).await?;
+        if as_of < program.today {
+            rows.milestones = definitions_as_of(db, program, rows.milestones, as_of).await?;
+        }
+        compute(
+            &rows.milestones,
+            &rows.matches,
+            &rows.events,
+            &filters,
+            as_of,
+        )
+    };
     sort_matches(&mut figures.matches, order);
     Ok((figures, as_of))
 }
