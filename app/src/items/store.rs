@@ -5,7 +5,7 @@ use super::{Action, Item, ItemKey, ItemState, LinkedResource, Source};
 use crate::accounts::CurrentUser;
 use crate::accounts::access::{Permission, allows};
 use crate::db::BeginWrite;
-use crate::db::Db;
+use crate::db::{Db, Engine};
 use crate::error::AppError;
 use crate::kernel::roles::MatchState;
 use crate::kernel::roles::Role;
@@ -309,10 +309,260 @@ fn judged_due(
         .due_from(anchor?)
 }
 
+/// What completing an item reads before it writes, in one statement.
+#[derive(sqlx::FromRow)]
+struct Facts {
+    program_id: i64,
+    name: String,
+    #[sqlx(try_from = "String")]
+    category: Category,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    archived: bool,
+    offset_amount: i32,
+    #[sqlx(try_from = "String")]
+    offset_unit: crate::kernel::due_date::OffsetUnit,
+    enrollment_program: i64,
+    owner: i64,
+    #[sqlx(try_from = "String")]
+    enrollment_role: Role,
+    time_zone: String,
+    match_program: Option<i64>,
+    mentor_enrollment_id: Option<i64>,
+    mentee_enrollment_id: Option<i64>,
+    match_state: Option<String>,
+    match_published_on: Option<NaiveDate>,
+    live: i64,
+    first_published_on: Option<NaiveDate>,
+}
+
+/// The message of a completion.
+fn completed_message(name: &str, source: Source) -> String {
+    let on_behalf = if source == Source::Admin {
+        " on the participant's behalf"
+    } else {
+        ""
+    };
+    format!("{name} marked complete{on_behalf}.")
+}
+
 /// Completes an item, once: a repeated or concurrent request changes nothing and answers with
 /// the same final state. The responsible participant completes from their page; an admin of
 /// the program completes on their behalf.
+///
+/// The usual case takes two statements: the facts the checks need, read beside other requests
+/// (not in the one SQLite writer), then one write that inserts the completion and its history
+/// entry only if those facts still hold (and, on PostgreSQL, holds them until it commits).
+/// Anything else (a check that fails, facts that changed meanwhile, an item completed
+/// already) takes the checked path below, which decides the answer.
 pub async fn complete(
+    db: &Db,
+    actor: &CurrentUser,
+    key: ItemKey,
+    source: Source,
+) -> Result<ItemState, AppError> {
+    let facts: Option<Facts> = on_db!(
+        db,
+        read | pool | {
+            sqlx::query_as(
+                "SELECT m.program_id, m.name, m.category, m.role, m.archived, m.offset_amount, \
+                 m.offset_unit, e.program_id AS enrollment_program, e.user_id AS owner, \
+                 e.role AS enrollment_role, p.time_zone, x.program_id AS match_program, \
+                 x.mentor_enrollment_id, x.mentee_enrollment_id, x.state AS match_state, \
+                 x.published_on AS match_published_on, \
+                 (SELECT COUNT(*) FROM matches WHERE state = 'published' \
+                     AND (mentor_enrollment_id = $2 OR mentee_enrollment_id = $2)) AS live, \
+                 (SELECT MIN(published_on) FROM matches WHERE state <> 'pending' \
+                     AND (mentor_enrollment_id = $2 OR mentee_enrollment_id = $2)) \
+                     AS first_published_on \
+                 FROM milestones m JOIN enrollments e ON e.id = $2 \
+                 JOIN programs p ON p.id = m.program_id \
+                 LEFT JOIN matches x ON x.id = $3 \
+                 WHERE m.id = $1",
+            )
+            .bind(key.milestone_id)
+            .bind(key.enrollment_id)
+            .bind(key.match_id)
+            .fetch_optional(pool)
+            .await
+        }
+    )?;
+    if let Some(facts) = facts
+        && let Some(state) = complete_at_once(db, actor, key, source, facts).await?
+    {
+        return Ok(state);
+    }
+    complete_checked(db, actor, key, source).await
+}
+
+/// The usual completion: every check passes on the facts read, and one write inserts the
+/// completion and its history entry if they still hold. `None`: something else is the case;
+/// the checked path answers.
+async fn complete_at_once(
+    db: &Db,
+    actor: &CurrentUser,
+    key: ItemKey,
+    source: Source,
+    facts: Facts,
+) -> Result<Option<ItemState>, AppError> {
+    let program_id = facts.program_id;
+    if facts.archived
+        || facts.enrollment_program != program_id
+        || facts.enrollment_role != facts.role
+        || (actor.id != facts.owner && !allows(actor, Permission::AdministerProgram(program_id)))
+    {
+        return Ok(None);
+    }
+    // The day the item is anchored on, and the write's check that it still is.
+    let (anchor, item_check) = match (facts.category, key.match_id) {
+        (Category::Relationship, Some(_)) => {
+            let side = match facts.role {
+                Role::Mentor => facts.mentor_enrollment_id,
+                Role::Mentee => facts.mentee_enrollment_id,
+            };
+            if facts.match_program != Some(program_id)
+                || side != Some(key.enrollment_id)
+                || facts.match_state.as_deref() != Some("published")
+            {
+                return Ok(None);
+            }
+            let side_column = match facts.role {
+                Role::Mentor => "mentor_enrollment_id",
+                Role::Mentee => "mentee_enrollment_id",
+            };
+            (
+                facts.match_published_on,
+                format!(
+                    "EXISTS (SELECT 1 FROM item_match WHERE {side_column} = $5 \
+                     AND published_on = $15)"
+                ),
+            )
+        }
+        (Category::Program, None) if facts.live > 0 => (
+            facts.first_published_on,
+            "EXISTS (SELECT 1 FROM person_matches WHERE state = 'published') \
+             AND (SELECT MIN(published_on) FROM person_matches) = $15"
+                .to_string(),
+        ),
+        _ => return Ok(None),
+    };
+    let Some(anchor) = anchor else {
+        return Ok(None);
+    };
+    let source = Source::decided(source, actor.id == facts.owner);
+    let now = Utc::now();
+    let due_on = judged_due(facts.offset_amount, facts.offset_unit, Some(anchor));
+    let completed_on = date_in_zone(&facts.time_zone, now);
+    let share = db.for_share();
+    let conflict = if key.match_id.is_some() {
+        "ON CONFLICT (milestone_id, match_id) WHERE match_id IS NOT NULL DO NOTHING"
+    } else {
+        "ON CONFLICT (milestone_id, enrollment_id) WHERE match_id IS NULL DO NOTHING"
+    };
+    // The rows the checks read, read again (and on PostgreSQL held until the write commits,
+    // as the checked path holds them): the milestone as defined when read, the item's match
+    // or the person's matches, the program's time zone.
+    let facts_sql = format!(
+        "WITH definition AS (SELECT id FROM milestones WHERE id = $2 AND NOT archived \
+             AND category = $3 AND role = $4 AND offset_amount = $13 AND offset_unit = $14{share}), \
+         item_match AS (SELECT mentor_enrollment_id, mentee_enrollment_id, published_on \
+             FROM matches WHERE id = $6 AND program_id = $1 AND state = 'published'{share}), \
+         person_matches AS (SELECT state, published_on FROM matches WHERE state <> 'pending' \
+             AND (mentor_enrollment_id = $5 OR mentee_enrollment_id = $5){share}), \
+         zone AS (SELECT time_zone FROM programs WHERE id = $1 AND time_zone = $12)"
+    );
+    let insert_sql = "INSERT INTO completions (program_id, milestone_id, milestone_category, \
+         role, enrollment_id, match_id, completed_by, completed_at, source, due_on, completed_on) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 \
+         WHERE EXISTS (SELECT 1 FROM definition) AND EXISTS (SELECT 1 FROM zone)";
+    let history = "INSERT INTO completion_events (program_id, milestone_id, enrollment_id, \
+         match_id, action, actor_user_id, source, occurred_at)";
+    let sql = match db.engine() {
+        // One statement: both rows or neither.
+        Engine::Postgres => format!(
+            "{facts_sql}, completed AS ({insert_sql} AND {item_check} {conflict} \
+             RETURNING program_id, milestone_id, enrollment_id, match_id, completed_by, \
+             source, completed_at) \
+             {history} SELECT program_id, milestone_id, enrollment_id, match_id, 'completed', \
+             completed_by, source, completed_at FROM completed RETURNING id"
+        ),
+        // One call to the writer: a transaction of its own; the history entry only if the
+        // completion was inserted (`changes()`: rows of the statement just before).
+        Engine::Sqlite => format!(
+            "BEGIN IMMEDIATE; \
+             {facts_sql} {insert_sql} AND {item_check} {conflict}; \
+             {history} SELECT $1, $2, $5, $6, 'completed', $7, $9, $8 WHERE changes() = 1 \
+             RETURNING id; \
+             COMMIT"
+        ),
+    };
+    let engine = db.engine();
+    let (writer, category, role, unit, time_zone) = (
+        db.clone(),
+        facts.category.as_str(),
+        facts.role.as_str(),
+        facts.offset_unit.as_str(),
+        facts.time_zone.clone(),
+    );
+    let offset_amount = facts.offset_amount;
+    let actor_id = actor.id;
+    // Its own task: a request dropped half-way (the browser went away) must not leave the
+    // SQLite writer inside the transaction the statement opened.
+    let write = tokio::spawn(async move {
+        on_db!(
+            &writer,
+            write | pool | {
+                let mut conn = pool.acquire().await?;
+                let result: Result<Vec<i64>, sqlx::Error> = sqlx::query_scalar(&sql)
+                    .bind(program_id)
+                    .bind(key.milestone_id)
+                    .bind(category)
+                    .bind(role)
+                    .bind(key.enrollment_id)
+                    .bind(key.match_id)
+                    .bind(actor_id)
+                    .bind(now)
+                    .bind(source.as_str())
+                    .bind(due_on)
+                    .bind(completed_on)
+                    .bind(&time_zone)
+                    .bind(offset_amount)
+                    .bind(unit)
+                    .bind(anchor)
+                    .fetch_all(&mut *conn)
+                    .await;
+                if result.is_err() && engine == Engine::Sqlite {
+                    // A statement that failed half-way leaves the transaction open: end it
+                    // before the connection serves anyone else.
+                    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                }
+                result
+            }
+        )
+    });
+    let inserted = match write.await.map_err(AppError::internal)? {
+        Ok(ids) => ids,
+        // A row that changed between the read and the write can fail a constraint (a
+        // milestone's role changed meanwhile): the checked path gives the answer.
+        Err(error) => {
+            tracing::debug!(%error, "completion at once refused; checking in turn");
+            return Ok(None);
+        }
+    };
+    if inserted.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(ItemState {
+        key,
+        message: completed_message(&facts.name, source),
+        milestone_name: facts.name,
+        completed: true,
+    }))
+}
+
+/// Completes an item inside one write transaction, checking each fact in turn: the answer for
+/// every case, the usual one included.
+async fn complete_checked(
     db: &Db,
     actor: &CurrentUser,
     key: ItemKey,
@@ -477,14 +727,9 @@ pub async fn complete(
                     );
                 }
                 tx.commit().await?;
-                let on_behalf = if source == Source::Admin {
-                    " on the participant's behalf"
-                } else {
-                    ""
-                };
                 Ok(ItemState {
                     key,
-                    message: format!("{name} marked complete{on_behalf}."),
+                    message: completed_message(&name, source),
                     milestone_name: name,
                     completed: true,
                 })
