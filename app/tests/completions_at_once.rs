@@ -1,7 +1,7 @@
-//! A completion usually takes one write that checks again every fact it was decided on (the
-//! facts may be kept from an earlier request). These tests change each fact between two
-//! completions of the same item and expect the answer the checked path gives, on SQLite and
-//! on PostgreSQL, and a kept fact of another database never lets a write through.
+//! A completion usually takes one write that checks again every fact it was decided on. These
+//! tests change each fact between two completions of the same item and expect the answer the
+//! checked path gives, on SQLite and on PostgreSQL; and an item of another database with the
+//! same ids is never completed for the wrong person.
 
 mod support;
 

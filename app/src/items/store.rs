@@ -310,7 +310,7 @@ fn judged_due(
 }
 
 /// What completing an item reads before it writes, in one statement.
-#[derive(Clone, sqlx::FromRow)]
+#[derive(sqlx::FromRow)]
 struct Facts {
     program_id: i64,
     name: String,
@@ -350,10 +350,10 @@ fn completed_message(name: &str, source: Source) -> String {
 /// the same final state. The responsible participant completes from their page; an admin of
 /// the program completes on their behalf.
 ///
-/// The usual case takes one or two statements: the facts the checks need, read beside other
-/// requests (not in the one SQLite writer) unless this server read them before, then one write
-/// that inserts the completion and its history entry only if every one of those facts still
-/// holds (and, on PostgreSQL, holds them until it commits).
+/// The usual case takes two statements: the facts the checks need, read beside other requests
+/// (not in the one SQLite writer), then one write that inserts the completion and its history
+/// entry only if every one of those facts still holds (and, on PostgreSQL, holds them until it
+/// commits).
 /// Anything else (a check that fails, facts that changed meanwhile, an item completed
 /// already) takes the checked path below, which decides the answer.
 pub async fn complete(
@@ -362,15 +362,6 @@ pub async fn complete(
     key: ItemKey,
     source: Source,
 ) -> Result<ItemState, AppError> {
-    // Facts read for this item before: only a hint, since the write checks every one of them
-    // again (a changed fact makes it insert nothing, and the facts are read afresh).
-    let known = facts_cache().get(&key).cloned();
-    if let Some(facts) = known {
-        if let Some(state) = complete_at_once(db, actor, key, source, facts).await? {
-            return Ok(state);
-        }
-        facts_cache().remove(&key);
-    }
     let facts: Option<Facts> = on_db!(
         db,
         read | pool | {
@@ -397,30 +388,12 @@ pub async fn complete(
             .await
         }
     )?;
-    if let Some(facts) = facts {
-        {
-            let mut cache = facts_cache();
-            if cache.len() >= FACTS_KEPT {
-                cache.clear();
-            }
-            cache.insert(key, facts.clone());
-        }
-        if let Some(state) = complete_at_once(db, actor, key, source, facts).await? {
-            return Ok(state);
-        }
+    if let Some(facts) = facts
+        && let Some(state) = complete_at_once(db, actor, key, source, facts).await?
+    {
+        return Ok(state);
     }
     complete_checked(db, actor, key, source).await
-}
-
-/// How many items' facts a server keeps (about 15 MB at most).
-const FACTS_KEPT: usize = 100_000;
-
-fn facts_cache() -> std::sync::MutexGuard<'static, HashMap<ItemKey, Facts>> {
-    static FACTS: std::sync::LazyLock<std::sync::Mutex<HashMap<ItemKey, Facts>>> =
-        std::sync::LazyLock::new(Default::default);
-    FACTS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The usual completion: every check passes on the facts read, and one write inserts the
@@ -489,8 +462,8 @@ async fn complete_at_once(
     };
     // The rows the checks read, read again (and on PostgreSQL held until the write commits,
     // as the checked path holds them): the milestone as defined when read, the item's match
-    // or the person's matches, the program's time zone, whose item it is. Every fact the
-    // checks used is here, so facts kept from an earlier read can never let a write through.
+    // or the person's matches, the program's time zone, whose item it is: every fact the
+    // checks used.
     let facts_sql = format!(
         "WITH definition AS (SELECT id FROM milestones WHERE id = $2 AND program_id = $1 \
              AND NOT archived AND category = $3 AND role = $4 AND offset_amount = $13 \
