@@ -343,7 +343,19 @@ async fn identify(state: &AppState, session: &Session) -> Option<app::accounts::
         let _ = session.flush().await;
         return None;
     }
-    match load_current_user(&state.db, user_id).await {
+    // The session store read the person with the session, in the same statement; a record
+    // without them (a store that did not) reads them now.
+    let read_with_session = session
+        .get::<app::accounts::CurrentUser>(app::accounts::sessions::SESSION_PERSON)
+        .await
+        .ok()
+        .flatten()
+        .filter(|person| person.id == user_id);
+    let person = match read_with_session {
+        Some(person) => Ok(Some(person)),
+        None => load_current_user(&state.db, user_id).await,
+    };
+    match person {
         Ok(Some(user)) => {
             // The idle timeout slides: a session in use is kept alive, written at most once
             // every few minutes (saving a changed session pushes its expiry forward).

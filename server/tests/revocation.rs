@@ -355,6 +355,20 @@ async fn the_idle_timeout_slides_while_the_session_is_used(engine: Engine) {
         expiry().await >= first,
         "a request pushes the expiry forward"
     );
+    // The person read with the session is never written back with it.
+    let saved: String = app::on_db!(
+        &app.db,
+        read | pool | {
+            sqlx::query_scalar("SELECT data FROM sessions")
+                .fetch_one(pool)
+                .await
+        }
+    )
+    .expect("data");
+    assert!(
+        !saved.contains(app::accounts::sessions::SESSION_PERSON) && !saved.contains("mentor@"),
+        "{saved}"
+    );
     // Right after, another request writes nothing.
     let touched = expiry().await;
     assert_eq!(client.get("/quickcliq").await.status, StatusCode::OK);

@@ -82,8 +82,32 @@ fn backend(error: sqlx::Error) -> Error {
     Error::Backend(error.to_string())
 }
 
+/// Where a loaded record carries the person its session belongs to, read in the same
+/// statement as the session (account enabled, rights and enrollments as they are now). Never
+/// stored: [`encode`] leaves it out.
+pub const SESSION_PERSON: &str = "__person_now";
+
 fn encode(record: &Record) -> Result<String> {
-    serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))
+    let kept: std::collections::HashMap<&String, &serde_json::Value> = record
+        .data
+        .iter()
+        .filter(|(key, _)| key.as_str() != SESSION_PERSON)
+        .collect();
+    serde_json::to_string(&kept).map_err(|e| Error::Encode(e.to_string()))
+}
+
+/// A session row with the person it names, if their account is enabled (the person's columns
+/// are those of `store::PersonRow`, empty when there is none).
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    data: String,
+    expires_at: i64,
+    id: Option<i64>,
+    email: Option<String>,
+    display_name: Option<String>,
+    is_site_admin: Option<bool>,
+    admin_of: Option<String>,
+    enrollments: Option<String>,
 }
 
 #[async_trait]
@@ -157,23 +181,48 @@ impl SessionStore for DbSessionStore {
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
         let key = session_key(id);
         let now = now_seconds();
-        let row: Option<(String, i64)> = crate::on_db!(
+        // The session and its person in one statement: every request reads both.
+        let sql = format!(
+            "SELECT s.data, s.expires_at, {} \
+             FROM sessions s LEFT JOIN users u ON u.id = s.user_id AND u.disabled_at IS NULL \
+             WHERE s.id = $1 AND s.expires_at > $2",
+            super::store::PERSON_COLUMNS
+        );
+        let row: Option<SessionRow> = crate::on_db!(
             &self.db,
             read | pool | {
-                sqlx::query_as(
-                    "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
-                )
-                .bind(&key)
-                .bind(now)
-                .fetch_optional(pool)
-                .await
+                sqlx::query_as(&sql)
+                    .bind(&key)
+                    .bind(now)
+                    .fetch_optional(pool)
+                    .await
             }
         )
         .map_err(backend)?;
-        let Some((data, expires)) = row else {
+        let Some(row) = row else {
             return Ok(None);
         };
-        let data = serde_json::from_str(&data).map_err(|e| Error::Decode(e.to_string()))?;
+        let person = match (row.id, row.email, row.display_name) {
+            (Some(id), Some(email), Some(display_name)) => Some(super::store::PersonRow {
+                id,
+                email,
+                display_name,
+                is_site_admin: row.is_site_admin.unwrap_or(false),
+                admin_of: row.admin_of,
+                enrollments: row.enrollments,
+            }),
+            _ => None,
+        };
+        let (data, expires_at) = (row.data, row.expires_at);
+        let expires = expires_at;
+        let mut data: std::collections::HashMap<String, serde_json::Value> =
+            serde_json::from_str(&data).map_err(|e| Error::Decode(e.to_string()))?;
+        data.remove(SESSION_PERSON);
+        if let Some(person) = person {
+            let person = super::store::person_from_row(person).map_err(backend)?;
+            let value = serde_json::to_value(&person).map_err(|e| Error::Decode(e.to_string()))?;
+            data.insert(SESSION_PERSON.to_string(), value);
+        }
         let expiry_date =
             tower_sessions::cookie::time::OffsetDateTime::from_unix_timestamp(expires)
                 .map_err(|e| Error::Decode(e.to_string()))?;

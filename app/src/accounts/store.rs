@@ -19,43 +19,48 @@ struct ListedRow {
     disabled: bool,
 }
 
+/// The columns of [`PersonRow`] for the user `u`: the person, their admin rights and their
+/// enrollments packed in one row (also read with the session, see `accounts::sessions`).
+pub(crate) const PERSON_COLUMNS: &str = "u.id, u.email, u.display_name, u.is_site_admin, \
+     (SELECT string_agg(CAST(a.program_id AS TEXT), ',' ORDER BY a.program_id) \
+      FROM program_admins a WHERE a.user_id = u.id) AS admin_of, \
+     (SELECT string_agg(CAST(e.id AS TEXT) || ':' || CAST(e.program_id AS TEXT) \
+      || ':' || e.role || ':' || e.state, ',' ORDER BY e.id) \
+      FROM enrollments e WHERE e.user_id = u.id) AS enrollments";
+
 /// The person behind a session, with their admin rights and enrollments packed in one row.
 #[derive(sqlx::FromRow)]
-struct PersonRow {
-    id: i64,
-    email: String,
-    display_name: String,
-    is_site_admin: bool,
+pub(crate) struct PersonRow {
+    pub(crate) id: i64,
+    pub(crate) email: String,
+    pub(crate) display_name: String,
+    pub(crate) is_site_admin: bool,
     /// "program,program,…", in order.
-    admin_of: Option<String>,
+    pub(crate) admin_of: Option<String>,
     /// "id:program:role:state,…", in order of id.
-    enrollments: Option<String>,
+    pub(crate) enrollments: Option<String>,
 }
 
 /// Everything about the person behind a session, read on every request: one statement (each
 /// statement is a round trip to the database's thread, which a profile of completions showed
 /// to be where their time goes).
 pub async fn load_current_user(db: &Db, user_id: i64) -> Result<Option<CurrentUser>, sqlx::Error> {
+    let sql =
+        format!("SELECT {PERSON_COLUMNS} FROM users u WHERE u.id = $1 AND u.disabled_at IS NULL");
     let row: Option<PersonRow> = on_db!(
         db,
         read | pool | {
-            sqlx::query_as(
-                "SELECT u.id, u.email, u.display_name, u.is_site_admin, \
-                 (SELECT string_agg(CAST(a.program_id AS TEXT), ',' ORDER BY a.program_id) \
-                  FROM program_admins a WHERE a.user_id = u.id) AS admin_of, \
-                 (SELECT string_agg(CAST(e.id AS TEXT) || ':' || CAST(e.program_id AS TEXT) \
-                  || ':' || e.role || ':' || e.state, ',' ORDER BY e.id) \
-                  FROM enrollments e WHERE e.user_id = u.id) AS enrollments \
-                 FROM users u WHERE u.id = $1 AND u.disabled_at IS NULL",
-            )
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await
+            sqlx::query_as(&sql)
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await
         }
     )?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
+    row.map(person_from_row).transpose()
+}
+
+/// The signed-in person from their packed row.
+pub(crate) fn person_from_row(row: PersonRow) -> Result<CurrentUser, sqlx::Error> {
     let bad = |what: &str| sqlx::Error::Decode(format!("the signed-in person's {what}").into());
     let admin_of = row
         .admin_of
@@ -86,14 +91,14 @@ pub async fn load_current_user(db: &Db, user_id: i64) -> Result<Option<CurrentUs
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    Ok(Some(CurrentUser {
+    Ok(CurrentUser {
         id: row.id,
         email: row.email,
         name: row.display_name,
         is_site_admin: row.is_site_admin,
         admin_of,
         enrollments,
-    }))
+    })
 }
 
 /// What sign-in needs of an account.
