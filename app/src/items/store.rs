@@ -5,7 +5,7 @@ use super::{Action, Item, ItemKey, ItemState, LinkedResource, Source};
 use crate::accounts::CurrentUser;
 use crate::accounts::access::{Permission, allows};
 use crate::db::BeginWrite;
-use crate::db::{Db, Engine};
+use crate::db::Db;
 use crate::error::AppError;
 use crate::kernel::roles::MatchState;
 use crate::kernel::roles::Role;
@@ -476,79 +476,43 @@ async fn complete_at_once(
          owner AS (SELECT id FROM enrollments WHERE id = $5 AND program_id = $1 \
              AND user_id = $16 AND role = $4)"
     );
-    let insert_sql = "INSERT INTO completions (program_id, milestone_id, milestone_category, \
-         role, enrollment_id, match_id, completed_by, completed_at, source, due_on, completed_on) \
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 \
+    // One statement, on both engines: the completion, with its history entry written by the
+    // database in the same statement (migration 0013), and its id back only if it was
+    // inserted.
+    let sql = format!(
+        "{facts_sql} INSERT INTO completions (program_id, milestone_id, milestone_category, \
+         role, enrollment_id, match_id, completed_by, completed_at, source, due_on, completed_on, \
+         history_by_trigger) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, TRUE \
          WHERE EXISTS (SELECT 1 FROM definition) AND EXISTS (SELECT 1 FROM zone) \
-         AND EXISTS (SELECT 1 FROM owner)";
-    let history = "INSERT INTO completion_events (program_id, milestone_id, enrollment_id, \
-         match_id, action, actor_user_id, source, occurred_at)";
-    let sql = match db.engine() {
-        // One statement: both rows or neither.
-        Engine::Postgres => format!(
-            "{facts_sql}, completed AS ({insert_sql} AND {item_check} {conflict} \
-             RETURNING program_id, milestone_id, enrollment_id, match_id, completed_by, \
-             source, completed_at) \
-             {history} SELECT program_id, milestone_id, enrollment_id, match_id, 'completed', \
-             completed_by, source, completed_at FROM completed RETURNING id"
-        ),
-        // One call to the writer: a transaction of its own; the history entry only if the
-        // completion was inserted (`changes()`: rows of the statement just before).
-        Engine::Sqlite => format!(
-            "BEGIN IMMEDIATE; \
-             {facts_sql} {insert_sql} AND {item_check} {conflict}; \
-             {history} SELECT $1, $2, $5, $6, 'completed', $7, $9, $8 WHERE changes() = 1 \
-             RETURNING id; \
-             COMMIT"
-        ),
-    };
-    let engine = db.engine();
-    let (writer, category, role, unit, time_zone) = (
-        db.clone(),
-        facts.category.as_str(),
-        facts.role.as_str(),
-        facts.offset_unit.as_str(),
-        facts.time_zone.clone(),
+         AND EXISTS (SELECT 1 FROM owner) AND {item_check} {conflict} RETURNING id"
     );
-    let offset_amount = facts.offset_amount;
-    let (actor_id, owner, name) = (actor.id, facts.owner, facts.name.clone());
-    // Its own task: a request dropped half-way (the browser went away) must not leave the
-    // SQLite writer inside the transaction the statement opened.
-    let write = tokio::spawn(async move {
-        on_db!(
-            &writer,
-            write | pool | {
-                let mut conn = pool.acquire().await?;
-                let result: Result<Vec<i64>, sqlx::Error> = sqlx::query_scalar(&sql)
-                    .bind(program_id)
-                    .bind(key.milestone_id)
-                    .bind(category)
-                    .bind(role)
-                    .bind(key.enrollment_id)
-                    .bind(key.match_id)
-                    .bind(actor_id)
-                    .bind(now)
-                    .bind(source.as_str())
-                    .bind(due_on)
-                    .bind(completed_on)
-                    .bind(&time_zone)
-                    .bind(offset_amount)
-                    .bind(unit)
-                    .bind(anchor)
-                    .bind(owner)
-                    .bind(&name)
-                    .fetch_all(&mut *conn)
-                    .await;
-                if result.is_err() && engine == Engine::Sqlite {
-                    // A statement that failed half-way leaves the transaction open: end it
-                    // before the connection serves anyone else.
-                    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                }
-                result
-            }
-        )
-    });
-    let inserted = match write.await.map_err(AppError::internal)? {
+    let written: Result<Vec<i64>, sqlx::Error> = on_db!(
+        db,
+        write | pool | {
+            sqlx::query_scalar(&sql)
+                .bind(program_id)
+                .bind(key.milestone_id)
+                .bind(facts.category.as_str())
+                .bind(facts.role.as_str())
+                .bind(key.enrollment_id)
+                .bind(key.match_id)
+                .bind(actor.id)
+                .bind(now)
+                .bind(source.as_str())
+                .bind(due_on)
+                .bind(completed_on)
+                .bind(&facts.time_zone)
+                .bind(facts.offset_amount)
+                .bind(facts.offset_unit.as_str())
+                .bind(anchor)
+                .bind(facts.owner)
+                .bind(&facts.name)
+                .fetch_all(pool)
+                .await
+        }
+    );
+    let inserted = match written {
         Ok(ids) => ids,
         // A row that changed between the read and the write can fail a constraint (a
         // milestone's role changed meanwhile): the checked path gives the answer.
