@@ -1,8 +1,11 @@
-//! Reading a program's report: six statements whatever the program's size (the program, its
-//! milestones, its published and ended matches, its completion history, how its standing
-//! completions were judged, and the latest history entries with names), then [`super::compute`]. The history is read whole and folded in memory
-//! (the last entry of each item up to the as-of day decides), so an "as of" day costs nothing
-//! more than today.
+//! Reading a program's report. Today's figures come from the program's snapshot kept in
+//! memory and brought up to date from the history as completions happen (`report::cache`):
+//! three statements per view (the program, its stamp with the history entries not seen yet,
+//! the latest history entries), whatever the program's size. A report "as of" an earlier day
+//! reads the whole history instead (the program, its milestones, its published and ended
+//! matches, its completion history, how its standing completions were judged, the milestones'
+//! definitions then, and the latest history entries with names) and folds it in memory (the
+//! last entry of each item up to the as-of day decides), then [`super::compute`].
 
 use super::{
     EventInput, Figures, HistoryEntry, Judged, MatchInput, MilestoneInput, Report, ReportQuery,
