@@ -272,14 +272,12 @@ fn bring_up_to_date(
         Cursor::Sqlite { last_id } => *last_id,
         Cursor::Postgres { horizon, .. } => *horizon,
     };
-    let Some(entry) = cache.entries.iter_mut().find(|e| {
+    let entry = cache.entries.iter_mut().find(|e| {
         e.engine == engine
             && e.program_id == program_id
             && e.stamp == stamp
             && from(&e.cursor) >= from(cursor)
-    }) else {
-        return None;
-    };
+    })?;
     if !changes.is_empty() {
         let mut newest = entry.snapshot.newest_day;
         let standing = Arc::make_mut(&mut entry.snapshot.standing);
