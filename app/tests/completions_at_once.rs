@@ -5,6 +5,8 @@
 
 mod support;
 
+use support::{execute, scalar};
+
 use app::accounts::CurrentUser;
 use app::accounts::store::load_current_user;
 use app::db::Db;
@@ -13,22 +15,6 @@ use app::error::AppError;
 use app::items::store::{complete, undo};
 use app::items::{ItemKey, Source};
 use app::on_db;
-
-async fn scalar(db: &Db, sql: &str) -> i64 {
-    on_db!(
-        db,
-        read | pool | sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await
-    )
-    .unwrap_or_else(|e| panic!("{sql}: {e}"))
-}
-
-async fn execute(db: &Db, sql: &str) {
-    on_db!(
-        db,
-        write | pool | sqlx::query(sql).execute(pool).await.map(|_| ())
-    )
-    .unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
 
 /// A participant's open relationship item and the participant.
 async fn open_relationship_item(db: &Db, seed: u64) -> (CurrentUser, ItemKey) {

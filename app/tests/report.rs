@@ -4,6 +4,8 @@
 
 mod support;
 
+use support::execute;
+
 use app::db::Db;
 use app::dev::generate::{Size, generate_program};
 use app::kernel::roles::MatchState;
@@ -25,14 +27,6 @@ async fn insert(db: &Db, sql: &str) -> i64 {
         write | pool | sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await
     )
     .unwrap_or_else(|e| panic!("{sql}: {e}"))
-}
-
-async fn execute(db: &Db, sql: &str) {
-    on_db!(
-        db,
-        write | pool | sqlx::query(sql).execute(pool).await.map(|_| ())
-    )
-    .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 /// A history time as an SQL literal for the engine: noon UTC of `on`.

@@ -5,29 +5,14 @@
 
 mod support;
 
+use support::{execute, scalar};
+
 use app::accounts::CurrentUser;
 use app::accounts::store::load_current_user;
 use app::db::Db;
 use app::dev::generate::{Size, generate_program};
 use app::items::{ItemKey, Source};
-use app::on_db;
 use app::report::{Figures, ReportQuery, compute, sort_matches};
-
-async fn scalar(db: &Db, sql: &str) -> i64 {
-    on_db!(
-        db,
-        read | pool | sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await
-    )
-    .unwrap_or_else(|e| panic!("{sql}: {e}"))
-}
-
-async fn execute(db: &Db, sql: &str) {
-    on_db!(
-        db,
-        write | pool | sqlx::query(sql).execute(pool).await.map(|_| ())
-    )
-    .unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
 
 /// The figures as every view computed them before the report kept its rows: the whole history
 /// read and folded.
@@ -95,33 +80,9 @@ async fn stamp(db: &Db, program_id: i64) -> i64 {
 
 /// Open items of the program, each with its owner.
 async fn open_items(db: &Db, program_id: i64) -> Vec<(CurrentUser, ItemKey)> {
-    let people: Vec<i64> = on_db!(
-        db,
-        read | pool
-            | sqlx::query_scalar(
-                "SELECT DISTINCT user_id FROM enrollments WHERE program_id = $1 ORDER BY user_id",
-            )
-            .bind(program_id)
-            .fetch_all(pool)
-            .await
-    )
-    .expect("people");
-    let mut open = Vec::new();
-    for user_id in people {
-        let person = load_current_user(db, user_id)
-            .await
-            .expect("loaded")
-            .expect("exists");
-        for item in app::items::store::items_for(db, user_id)
-            .await
-            .expect("items")
-        {
-            if item.mine && !item.closed && item.completed_on.is_none() {
-                open.push((person.clone(), item.key));
-            }
-        }
-    }
-    open
+    app::dev::generate::open_items(db, program_id, usize::MAX)
+        .await
+        .expect("open items")
 }
 
 fn small_program() -> Size {

@@ -20,47 +20,6 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Open items of the program's participants, with the person who may complete each.
-async fn open_items(
-    db: &Db,
-    program_id: i64,
-    wanted: usize,
-) -> Result<Vec<(app::accounts::CurrentUser, app::items::ItemKey)>, StartError> {
-    let failed = |e: String| StartError::Command(e);
-    let people: Vec<i64> = app::on_db!(
-        db,
-        read | pool
-            | sqlx::query_scalar(
-                "SELECT DISTINCT user_id FROM enrollments WHERE program_id = $1 ORDER BY user_id",
-            )
-            .bind(program_id)
-            .fetch_all(pool)
-            .await
-    )
-    .map_err(|e| failed(e.to_string()))?;
-    let mut work = Vec::new();
-    for user_id in people {
-        if work.len() >= wanted {
-            break;
-        }
-        let Some(person) = app::accounts::store::load_current_user(db, user_id)
-            .await
-            .map_err(|e| failed(e.to_string()))?
-        else {
-            continue;
-        };
-        let open = app::items::store::items_for(db, user_id)
-            .await
-            .map_err(|e| failed(e.to_string()))?
-            .into_iter()
-            .filter(|i| i.mine && !i.closed && i.completed_on.is_none())
-            .map(|i| i.key)
-            .take(2);
-        work.extend(open.map(|key| (person.clone(), key)));
-    }
-    Ok(work)
-}
-
 /// Generates one program per size (20 milestones each) and times the report on it: today's
 /// report as a program sees it (a participant completes a milestone before every view), its
 /// first view (read whole), and one "as of" a past day, beside the baseline: reading the
@@ -104,7 +63,10 @@ pub async fn report(db: &Db, sizes: &[usize], runs: usize) -> Result<(), StartEr
         let program = app::programs::store::program_details(db, program_id)
             .await
             .map_err(failed)?;
-        let work = open_items(db, program_id, runs + 3).await?;
+        let mut work = app::dev::generate::open_items(db, program_id, 2)
+            .await
+            .map_err(failed)?;
+        work.truncate(runs + 3);
         let today = ReportQuery::default();
         let past = ReportQuery {
             as_of: app::kernel::due_date::iso_date(program.today - chrono::Days::new(30)),

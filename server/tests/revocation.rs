@@ -320,13 +320,9 @@ async fn session_rows_hold_a_hash_of_the_id_and_their_owner(engine: Engine) {
     );
 }
 
-async fn the_idle_timeout_slides_while_the_session_is_used(engine: Engine) {
-    let app = TestApp::new(engine).await;
-    let mut client = app.client().signed_in_as("mentor@example.com").await;
-    let expiry = || app.scalar("SELECT MAX(expires_at) FROM sessions");
-    let first = expiry().await;
-    // Make the session look idle for an hour: last seen an hour ago, expiring accordingly.
-    let data: String = app::on_db!(
+/// The data of the one stored session.
+async fn stored_session(app: &TestApp) -> String {
+    app::on_db!(
         &app.db,
         read | pool | {
             sqlx::query_scalar("SELECT data FROM sessions")
@@ -334,7 +330,16 @@ async fn the_idle_timeout_slides_while_the_session_is_used(engine: Engine) {
                 .await
         }
     )
-    .expect("data");
+    .expect("data")
+}
+
+async fn the_idle_timeout_slides_while_the_session_is_used(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let mut client = app.client().signed_in_as("mentor@example.com").await;
+    let expiry = || app.scalar("SELECT MAX(expires_at) FROM sessions");
+    let first = expiry().await;
+    // Make the session look idle for an hour: last seen an hour ago, expiring accordingly.
+    let data = stored_session(&app).await;
     let mut record: serde_json::Value = serde_json::from_str(&data).expect("json");
     let seen = record["seen_at"].as_i64().expect("seen_at");
     record["seen_at"] = serde_json::json!(seen - 3600);
@@ -356,15 +361,7 @@ async fn the_idle_timeout_slides_while_the_session_is_used(engine: Engine) {
         "a request pushes the expiry forward"
     );
     // The person read with the session is never written back with it.
-    let saved: String = app::on_db!(
-        &app.db,
-        read | pool | {
-            sqlx::query_scalar("SELECT data FROM sessions")
-                .fetch_one(pool)
-                .await
-        }
-    )
-    .expect("data");
+    let saved = stored_session(&app).await;
     assert!(
         !saved.contains(app::accounts::sessions::SESSION_PERSON) && !saved.contains("mentor@"),
         "{saved}"

@@ -378,3 +378,36 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
     );
     result.map_err(DbError::Query)
 }
+
+/// Open items of the program's participants, soonest first per person, at most `per_person`
+/// each, with the person who may complete each (for benchmarks and tests).
+pub async fn open_items(
+    db: &Db,
+    program_id: i64,
+    per_person: usize,
+) -> Result<Vec<(crate::accounts::CurrentUser, crate::items::ItemKey)>, crate::error::AppError> {
+    let people: Vec<i64> = crate::on_db!(
+        db,
+        read | pool
+            | sqlx::query_scalar(
+                "SELECT DISTINCT user_id FROM enrollments WHERE program_id = $1 ORDER BY user_id",
+            )
+            .bind(program_id)
+            .fetch_all(pool)
+            .await
+    )?;
+    let mut open = Vec::new();
+    for user_id in people {
+        let Some(person) = crate::accounts::store::load_current_user(db, user_id).await? else {
+            continue;
+        };
+        let items = crate::items::store::items_for(db, user_id)
+            .await?
+            .into_iter()
+            .filter(|i| i.mine && !i.closed && i.completed_on.is_none())
+            .map(|i| i.key)
+            .take(per_person);
+        open.extend(items.map(|key| (person.clone(), key)));
+    }
+    Ok(open)
+}

@@ -312,16 +312,8 @@ fn judged_due(
 /// What completing an item reads before it writes, in one statement.
 #[derive(sqlx::FromRow)]
 struct Facts {
-    program_id: i64,
-    name: String,
-    #[sqlx(try_from = "String")]
-    category: Category,
-    #[sqlx(try_from = "String")]
-    role: Role,
-    archived: bool,
-    offset_amount: i32,
-    #[sqlx(try_from = "String")]
-    offset_unit: crate::kernel::due_date::OffsetUnit,
+    #[sqlx(flatten)]
+    milestone: Definition,
     enrollment_program: i64,
     owner: i64,
     #[sqlx(try_from = "String")]
@@ -406,18 +398,18 @@ async fn complete_at_once(
     source: Source,
     facts: Facts,
 ) -> Result<Option<ItemState>, AppError> {
-    let program_id = facts.program_id;
-    if facts.archived
+    let program_id = facts.milestone.program_id;
+    if facts.milestone.archived
         || facts.enrollment_program != program_id
-        || facts.enrollment_role != facts.role
+        || facts.enrollment_role != facts.milestone.role
         || (actor.id != facts.owner && !allows(actor, Permission::AdministerProgram(program_id)))
     {
         return Ok(None);
     }
     // The day the item is anchored on, and the write's check that it still is.
-    let (anchor, item_check) = match (facts.category, key.match_id) {
+    let (anchor, item_check) = match (facts.milestone.category, key.match_id) {
         (Category::Relationship, Some(_)) => {
-            let side = match facts.role {
+            let side = match facts.milestone.role {
                 Role::Mentor => facts.mentor_enrollment_id,
                 Role::Mentee => facts.mentee_enrollment_id,
             };
@@ -427,7 +419,7 @@ async fn complete_at_once(
             {
                 return Ok(None);
             }
-            let side_column = match facts.role {
+            let side_column = match facts.milestone.role {
                 Role::Mentor => "mentor_enrollment_id",
                 Role::Mentee => "mentee_enrollment_id",
             };
@@ -452,7 +444,11 @@ async fn complete_at_once(
     };
     let source = Source::decided(source, actor.id == facts.owner);
     let now = Utc::now();
-    let due_on = judged_due(facts.offset_amount, facts.offset_unit, Some(anchor));
+    let due_on = judged_due(
+        facts.milestone.offset_amount,
+        facts.milestone.offset_unit,
+        Some(anchor),
+    );
     let completed_on = date_in_zone(&facts.time_zone, now);
     let share = db.for_share();
     let conflict = if key.match_id.is_some() {
@@ -493,8 +489,8 @@ async fn complete_at_once(
             sqlx::query_scalar(&sql)
                 .bind(program_id)
                 .bind(key.milestone_id)
-                .bind(facts.category.as_str())
-                .bind(facts.role.as_str())
+                .bind(facts.milestone.category.as_str())
+                .bind(facts.milestone.role.as_str())
                 .bind(key.enrollment_id)
                 .bind(key.match_id)
                 .bind(actor.id)
@@ -503,11 +499,11 @@ async fn complete_at_once(
                 .bind(due_on)
                 .bind(completed_on)
                 .bind(&facts.time_zone)
-                .bind(facts.offset_amount)
-                .bind(facts.offset_unit.as_str())
+                .bind(facts.milestone.offset_amount)
+                .bind(facts.milestone.offset_unit.as_str())
                 .bind(anchor)
                 .bind(facts.owner)
-                .bind(&facts.name)
+                .bind(&facts.milestone.name)
                 .fetch_all(pool)
                 .await
         }
@@ -526,8 +522,8 @@ async fn complete_at_once(
     }
     Ok(Some(ItemState {
         key,
-        message: completed_message(&facts.name, source),
-        milestone_name: facts.name,
+        message: completed_message(&facts.milestone.name, source),
+        milestone_name: facts.milestone.name,
         completed: true,
     }))
 }

@@ -29,3 +29,23 @@ macro_rules! on_both_engines {
         }
     };
 }
+
+/// One number from a statement (on a reader), or the test fails with the statement.
+#[allow(dead_code)]
+pub async fn scalar(db: &app::db::Db, sql: &str) -> i64 {
+    app::on_db!(
+        db,
+        read | pool | sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await
+    )
+    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// Runs a statement on the writer, or the test fails with the statement.
+#[allow(dead_code)]
+pub async fn execute(db: &app::db::Db, sql: &str) {
+    app::on_db!(
+        db,
+        write | pool | sqlx::query(sql).execute(pool).await.map(|_| ())
+    )
+    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
