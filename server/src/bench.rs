@@ -218,7 +218,11 @@ async fn drive(router: axum::Router, work: Vec<Vec<axum::extract::Request>>) -> 
 }
 
 /// A same-origin form post, as the hydrated page sends it.
-fn form_post(path: &str, cookie: Option<&str>, body: String) -> axum::extract::Request {
+fn form_post(
+    path: &str,
+    cookie: Option<&str>,
+    body: String,
+) -> Result<axum::extract::Request, StartError> {
     let mut request = axum::http::Request::post(path)
         .header("host", "bench.local")
         .header("accept", "application/json")
@@ -229,7 +233,7 @@ fn form_post(path: &str, cookie: Option<&str>, body: String) -> axum::extract::R
     }
     request
         .body(axum::body::Body::from(body))
-        .expect("a request")
+        .map_err(|e| StartError::Command(format!("a benchmark request to {path}: {e}")))
 }
 
 /// The baseline: a minimal axum + sqlx endpoint that inserts one row per request, on the same
@@ -348,7 +352,7 @@ pub async fn complete(
             app::dev::seed::DEMO_PASSWORD
         );
         let response =
-            tower::ServiceExt::oneshot(router.clone(), form_post("/sign-in", None, body))
+            tower::ServiceExt::oneshot(router.clone(), form_post("/sign-in", None, body)?)
                 .await
                 .map_err(|e| failed(e.to_string()))?;
         let cookie = response
@@ -378,8 +382,8 @@ pub async fn complete(
             key.enrollment_id,
             key.match_id.map(|m| m.to_string()).unwrap_or_default()
         );
-        completions[n % clients].push(form_post("/api/items/complete", Some(cookie), body));
-        inserts[n % clients].push(form_post("/insert", None, format!("n={n}")));
+        completions[n % clients].push(form_post("/api/items/complete", Some(cookie), body)?);
+        inserts[n % clients].push(form_post("/insert", None, format!("n={n}"))?);
     }
     let stored = || async {
         app::on_db!(

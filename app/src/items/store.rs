@@ -328,6 +328,16 @@ struct Facts {
     first_published_on: Option<NaiveDate>,
 }
 
+/// The clause that makes a second completion of an item insert nothing: the unique index of
+/// relationship items (one per match) or of program items (one per enrollment).
+fn already_completed(key: ItemKey) -> &'static str {
+    if key.match_id.is_some() {
+        "ON CONFLICT (milestone_id, match_id) WHERE match_id IS NOT NULL DO NOTHING"
+    } else {
+        "ON CONFLICT (milestone_id, enrollment_id) WHERE match_id IS NULL DO NOTHING"
+    }
+}
+
 /// The message of a completion.
 fn completed_message(name: &str, source: Source) -> String {
     let on_behalf = if source == Source::Admin {
@@ -451,11 +461,7 @@ async fn complete_at_once(
     );
     let completed_on = date_in_zone(&facts.time_zone, now);
     let share = db.for_share();
-    let conflict = if key.match_id.is_some() {
-        "ON CONFLICT (milestone_id, match_id) WHERE match_id IS NOT NULL DO NOTHING"
-    } else {
-        "ON CONFLICT (milestone_id, enrollment_id) WHERE match_id IS NULL DO NOTHING"
-    };
+    let conflict = already_completed(key);
     // The rows the checks read, read again (and on PostgreSQL held until the write commits,
     // as the checked path holds them): the milestone as defined when read, the item's match
     // or the person's matches, the program's time zone, whose item it is: every fact the
@@ -659,11 +665,7 @@ async fn complete_checked(
                         .await?;
                 let due_on = judged_due(offset_amount, offset_unit, anchor);
                 let completed_on = date_in_zone(&time_zone, now);
-                let conflict = if key.match_id.is_some() {
-                    "ON CONFLICT (milestone_id, match_id) WHERE match_id IS NOT NULL DO NOTHING"
-                } else {
-                    "ON CONFLICT (milestone_id, enrollment_id) WHERE match_id IS NULL DO NOTHING"
-                };
+                let conflict = already_completed(key);
                 let inserted = sqlx::query(&format!(
                     "INSERT INTO completions (program_id, milestone_id, milestone_category, role, \
                  enrollment_id, match_id, completed_by, completed_at, source, due_on, \
