@@ -35,16 +35,19 @@ step "Starting maildev (a local SMTP server the email tests read back; it relays
 export MAILDEV_SMTP_PORT="${MAILDEV_SMTP_PORT:-1125}" MAILDEV_WEB_PORT="${MAILDEV_WEB_PORT:-1180}"
 export TEST_SMTP_URL="smtp://127.0.0.1:$MAILDEV_SMTP_PORT"
 export TEST_MAILDEV_URL="http://127.0.0.1:$MAILDEV_WEB_PORT"
-# Started directly (not through npx, whose child would outlive it), so the trap stops it.
+# Started directly (not through npx, whose child would outlive it), so the trap stops it. Its
+# log goes beside the build (CARGO_TARGET_DIR when set, which may be outside this checkout).
+MAILDEV_LOG="${CARGO_TARGET_DIR:-$ROOT/target}/maildev.log"
+mkdir -p "$(dirname "$MAILDEV_LOG")"
 end2end/node_modules/.bin/maildev --smtp "$MAILDEV_SMTP_PORT" --web "$MAILDEV_WEB_PORT" \
-  --ip 127.0.0.1 --web-ip 127.0.0.1 >"$ROOT/target/maildev.log" 2>&1 &
+  --ip 127.0.0.1 --web-ip 127.0.0.1 >"$MAILDEV_LOG" 2>&1 &
 MAILDEV_PID=$!
 trap 'kill "$MAILDEV_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 1 30); do
   curl -sf "$TEST_MAILDEV_URL/api/healthz" >/dev/null && break
   sleep 1
 done
-curl -sf "$TEST_MAILDEV_URL/api/healthz" >/dev/null || { cat "$ROOT/target/maildev.log"; exit 1; }
+curl -sf "$TEST_MAILDEV_URL/api/healthz" >/dev/null || { cat "$MAILDEV_LOG"; exit 1; }
 echo "maildev: SMTP on $MAILDEV_SMTP_PORT, API on $MAILDEV_WEB_PORT"
 
 step "Unit, property and database tests (app; SQLite and PostgreSQL)"
