@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { serverBinary } from "./tests/binary";
 
 // The server under test: the binary `cargo leptos build` made, on its own port, with a fresh
 // SQLite database and the demo data. Set E2E_PORT to move it.
@@ -53,7 +54,7 @@ export default defineConfig({
       stderr: "pipe",
     },
     {
-      command: `rm -rf .run && mkdir -p .run && exec ../target/${profile}/server`,
+      command: `rm -rf .run && mkdir -p .run && exec ${serverBinary(profile)}`,
       url: `${baseURL}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,

@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { type APIRequestContext, type Browser, expect, type Page, request, test, type TestInfo } from "@playwright/test";
+import { serverBinary } from "./binary";
 import { expectNoAxeViolations, isHydratedProject, saveScreenshot, waitForHydration } from "./support";
 
 // The test server's database and binary (see playwright.config.ts).
 const DATABASE = ".run/e2e.db";
-const SERVER = `../target/${process.env.E2E_PROFILE ?? "debug"}/server`;
+const SERVER = serverBinary(process.env.E2E_PROFILE ?? "debug");
 // maildev's REST API (started by scripts/test.sh or playwright.config.ts).
 const maildevApi = `http://127.0.0.1:${Number(process.env.MAILDEV_WEB_PORT ?? 1180)}`;
 
