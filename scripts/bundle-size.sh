@@ -20,8 +20,8 @@ ensure_wasm_opt
 ensure_chromium
 ensure_npm_packages
 
-step "Building the release site (cargo leptos build --release --precompress)"
-cargo leptos build --release --precompress
+step "Building the release site (cargo leptos build --release --precompress --split)"
+cargo leptos build --release --precompress --split
 
 step "Sizes of the built files (bytes)"
 for file in target/site/pkg/*.wasm target/site/pkg/*.js; do

@@ -9,10 +9,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
 
 profile="debug"
-build_flags=()
+build_flags=(--split)
 case "${1:-}" in
   "") ;;
-  --release) profile="release"; build_flags=(--release --precompress) ;;
+  --release) profile="release"; build_flags=(--release --precompress --split) ;;
   *) echo "usage: $0 [--release]" >&2; exit 2 ;;
 esac
 

@@ -59,7 +59,7 @@ step "HTTP and server tests"
 cargo test -p server -- --test-threads=1
 
 step "Building the site for the browser tests"
-cargo leptos build
+cargo leptos build --split
 
 step "Playwright journeys in Chromium"
 (cd end2end && npx playwright test)

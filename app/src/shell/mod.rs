@@ -5,10 +5,12 @@ use crate::accounts::account::AccountPage;
 use crate::accounts::sign_in::{SignInPage, demo_mode_on};
 use crate::accounts::users::UsersPage;
 use crate::accounts::{CurrentUser, whoami};
+use crate::checkins::CheckInPage;
 use crate::enrollments::pages::ParticipantsPage;
 use crate::imports::pages::{ImportPage, ImportPreviewPage};
 use crate::items::completion::ItemCounts;
 use crate::items::pages::MatchItemsPage;
+use crate::mail::{RemindersPage, UnsubscribePage};
 use crate::matches::pages::MatchesPage;
 use crate::milestones::calculator::DueDatesPage;
 use crate::milestones::editor::MilestoneFormPage;
@@ -23,7 +25,49 @@ use crate::ui::title::PageTitle;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, provide_meta_context};
 use leptos_router::components::{A, Redirect, Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, LazyRoute, SsrMode, path};
+
+/// A page whose code the browser loads from its own WebAssembly file when it is first opened:
+/// `lazy_page!(Route, load_fn, Page)` makes `Route` (for `Lazy::<Route>`) and `load_fn`, the
+/// split point (`#[lazy]`), which renders `Page`. The page loads its own data as before.
+macro_rules! lazy_page {
+    ($route:ident, $load:ident, $page:ident) => {
+        pub struct $route;
+
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            async fn view(_: Self) -> AnyView {
+                $load().await
+            }
+        }
+
+        #[lazy]
+        fn $load() -> AnyView {
+            view! { <$page/> }.into_any()
+        }
+    };
+}
+
+lazy_page!(Programs, programs_page, ProgramsPage);
+lazy_page!(ProgramForm, program_form_page, ProgramFormPage);
+lazy_page!(ProgramPanel, program_panel_page, ProgramPanelPage);
+lazy_page!(Participants, participants_page, ParticipantsPage);
+lazy_page!(Matches, matches_page, MatchesPage);
+lazy_page!(MatchItems, match_items_page, MatchItemsPage);
+lazy_page!(Import, import_page, ImportPage);
+lazy_page!(ImportPreview, import_preview_page, ImportPreviewPage);
+lazy_page!(Milestones, milestones_page, MilestonesPage);
+lazy_page!(Report, report_page, ReportPage);
+lazy_page!(Resources, resources_page, ResourcesPage);
+lazy_page!(MilestoneForm, milestone_form_page, MilestoneFormPage);
+lazy_page!(Reminders, reminders_page, RemindersPage);
+lazy_page!(Users, users_page, UsersPage);
+lazy_page!(Account, account_page, AccountPage);
+lazy_page!(DueDates, due_dates_page, DueDatesPage);
+lazy_page!(Unsubscribe, unsubscribe_page, UnsubscribePage);
 
 pub const PRODUCT_NAME: &str = "Mentoring Milestones";
 
@@ -233,30 +277,37 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     // Async: the server sends each page complete, so it reads the same with
                     // JavaScript off as before hydration.
+                    // The participant pages (sign-in, QuickcliQ, Profile, check-in) are in the
+                    // main WebAssembly file. Every other page is a lazy route: its code is its
+                    // own file (`cargo leptos --split`), which the server names in the page's
+                    // <head> so that the browser fetches it beside the main file; opened later
+                    // from another page, it is fetched then. (Participant pages made lazy too
+                    // came to more bytes: they share most of their code, which the split puts
+                    // in many small files.)
                     <Route path=path!("/") view=HomeRedirect ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/programs") view=ProgramsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/programs/new") view=ProgramFormPage ssr=SsrMode::Async/>
-                    <Route path=path!("/programs/:id") view=ProgramPanelPage ssr=SsrMode::Async/>
-                    <Route path=path!("/programs/:id/edit") view=ProgramFormPage ssr=SsrMode::Async/>
-                    <Route path=path!("/programs/:id/participants") view=ParticipantsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/programs/:id/matches") view=MatchesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/programs/:id/matches/:match") view=MatchItemsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/programs/:id/import") view=ImportPage ssr=SsrMode::Async/>
-                    <Route path=path!("/programs/:id/import/:batch") view=ImportPreviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/programs/:id/milestones") view=MilestonesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/programs/:id/report") view=ReportPage ssr=SsrMode::Async/>
-                    <Route path=path!("/programs/:id/resources") view=ResourcesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/programs/:id/milestones/new") view=MilestoneFormPage ssr=SsrMode::Async/>
-                    <Route path=path!("/programs/:id/milestones/:milestone/edit") view=MilestoneFormPage ssr=SsrMode::Async/>
                     <Route path=path!("/quickcliq") view=QuickcliqPage ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("/due-dates") view=DueDatesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/check-in/:token") view=crate::checkins::CheckInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/unsubscribe/:token") view=crate::mail::UnsubscribePage ssr=SsrMode::Async/>
-                    <Route path=path!("/programs/:id/reminders") view=crate::mail::RemindersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/check-in/:token") view=CheckInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs") view={Lazy::<Programs>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/new") view={Lazy::<ProgramForm>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id") view={Lazy::<ProgramPanel>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/edit") view={Lazy::<ProgramForm>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/participants") view={Lazy::<Participants>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/matches") view={Lazy::<Matches>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/matches/:match") view={Lazy::<MatchItems>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/import") view={Lazy::<Import>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/import/:batch") view={Lazy::<ImportPreview>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/milestones") view={Lazy::<Milestones>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/report") view={Lazy::<Report>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/resources") view={Lazy::<Resources>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/milestones/new") view={Lazy::<MilestoneForm>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/milestones/:milestone/edit") view={Lazy::<MilestoneForm>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/reminders") view={Lazy::<Reminders>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view={Lazy::<Users>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view={Lazy::<Account>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/due-dates") view={Lazy::<DueDates>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/unsubscribe/:token") view={Lazy::<Unsubscribe>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">
