@@ -104,3 +104,40 @@ for (const path of ["/sign-in", "/due-dates"]) {
     await expectNoAxeViolations(page, testInfo);
   });
 }
+
+test("participant pages load the main code only; admin pages load their own file when opened", async ({
+  page,
+}, testInfo) => {
+  test.skip(!isHydratedProject(testInfo), "WebAssembly is only fetched with JavaScript on");
+  const wasm: string[] = [];
+  page.on("request", (request) => {
+    const name = new URL(request.url()).pathname.split("/").pop() ?? "";
+    if (name.endsWith(".wasm")) wasm.push(name);
+  });
+  const pageFiles = () => wasm.filter((name) => name.startsWith("split_"));
+
+  await page.goto("/sign-in");
+  await waitForHydration(page);
+  expect(wasm.filter((name) => /^milestones\..*\.wasm$/.test(name))).toHaveLength(1);
+  expect(pageFiles()).toEqual([]);
+
+  // An admin page opened from the address bar: the server names its file in the <head>, the
+  // browser fetches it, and the page becomes interactive (a link followed in the browser).
+  await page.getByLabel("Email").fill("admin@example.com");
+  await page.getByLabel("Password").fill("mentoring-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/programs\/\d+$/);
+  await page.goto(page.url());
+  await waitForHydration(page);
+  expect(pageFiles().some((name) => name.startsWith("split_program_panel_page_"))).toBe(true);
+  expect(pageFiles().some((name) => name.startsWith("split_report_page_"))).toBe(false);
+
+  // Another admin page followed from there: its own file is fetched then, without a page load.
+  const loads: string[] = [];
+  page.on("load", () => loads.push(page.url()));
+  await page.getByRole("navigation", { name: /areas/ }).getByRole("link", { name: "Activity Report" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Activity Report" })).toBeVisible();
+  expect(pageFiles().some((name) => name.startsWith("split_report_page_"))).toBe(true);
+  expect(loads).toEqual([]);
+  await saveScreenshot(page, testInfo, "report-opened-in-the-browser");
+});

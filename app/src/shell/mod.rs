@@ -46,7 +46,7 @@ macro_rules! lazy_page {
 
         #[lazy]
         fn $load() -> AnyView {
-            view! { <$page/> }.into_any()
+            view! { <$page/><HydrationMark/> }.into_any()
         }
     };
 }
@@ -68,6 +68,18 @@ lazy_page!(Users, users_page, UsersPage);
 lazy_page!(Account, account_page, AccountPage);
 lazy_page!(DueDates, due_dates_page, DueDatesPage);
 lazy_page!(Unsubscribe, unsubscribe_page, UnsubscribePage);
+
+/// Marks the document `data-hydrated` once the page around it is interactive (an effect runs
+/// after the view that made it is hydrated). Each page carries one, so a lazy page marks the
+/// document only once its own code has loaded and hydrated; tests and scripts rely on it.
+#[component]
+fn HydrationMark() -> impl IntoView {
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+}
 
 pub const PRODUCT_NAME: &str = "Mentoring Milestones";
 
@@ -263,18 +275,12 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     crate::ui::flash::provide_page_flash();
     crate::ui::changes::provide_items_changed();
-    // Runs in the browser only, once the page is interactive; tests and styles can rely on it.
-    Effect::new(move |_| {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <PageTitle text=PRODUCT_NAME/>
         <Router>
             <Header/>
             <main id="main" tabindex="-1">
-                <Routes fallback=NotFound>
+                <Routes fallback=|| view! { <NotFound/><HydrationMark/> }>
                     // Async: the server sends each page complete, so it reads the same with
                     // JavaScript off as before hydration.
                     // The participant pages (sign-in, QuickcliQ, Profile, check-in) are in the
@@ -284,11 +290,11 @@ pub fn App() -> impl IntoView {
                     // from another page, it is fetched then. (Participant pages made lazy too
                     // came to more bytes: they share most of their code, which the split puts
                     // in many small files.)
-                    <Route path=path!("/") view=HomeRedirect ssr=SsrMode::Async/>
-                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/quickcliq") view=QuickcliqPage ssr=SsrMode::Async/>
-                    <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
-                    <Route path=path!("/check-in/:token") view=CheckInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/") view=|| view! { <HomeRedirect/><HydrationMark/> } ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view=|| view! { <SignInPage/><HydrationMark/> } ssr=SsrMode::Async/>
+                    <Route path=path!("/quickcliq") view=|| view! { <QuickcliqPage/><HydrationMark/> } ssr=SsrMode::Async/>
+                    <Route path=path!("/profile") view=|| view! { <ProfilePage/><HydrationMark/> } ssr=SsrMode::Async/>
+                    <Route path=path!("/check-in/:token") view=|| view! { <CheckInPage/><HydrationMark/> } ssr=SsrMode::Async/>
                     <Route path=path!("/programs") view={Lazy::<Programs>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/programs/new") view={Lazy::<ProgramForm>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id") view={Lazy::<ProgramPanel>::new()} ssr=SsrMode::Async/>
