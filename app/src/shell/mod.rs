@@ -29,7 +29,10 @@ use leptos_router::{Lazy, LazyRoute, SsrMode, path};
 
 /// A page whose code the browser loads from its own WebAssembly file when it is first opened:
 /// `lazy_page!(Route, load_fn, Page)` makes `Route` (for `Lazy::<Route>`) and `load_fn`, the
-/// split point (`#[lazy]`), which renders `Page`. The page loads its own data as before.
+/// split point (`#[lazy]`): awaiting it fetches the page's file (once) and gives the function
+/// that renders `Page`, which lives in that file. The router awaits `preload` before it renders
+/// or hydrates the page, so hydration finds the page's code ready. The page loads its own data
+/// as before.
 macro_rules! lazy_page {
     ($route:ident, $load:ident, $page:ident) => {
         pub struct $route;
@@ -40,15 +43,56 @@ macro_rules! lazy_page {
             }
 
             async fn view(_: Self) -> AnyView {
-                $load().await
+                ($load().await)()
+            }
+
+            async fn preload() {
+                // The server renders the page straight away (`view`); only the browser fetches.
+                #[cfg(not(feature = "ssr"))]
+                $load().await;
             }
         }
 
         #[lazy]
-        fn $load() -> AnyView {
-            view! { <$page/><HydrationMark/> }.into_any()
+        fn $load() -> fn() -> AnyView {
+            #[cfg(feature = "ssr")]
+            preload_page_files(stringify!($load));
+            || view! { <$page/><HydrationMark/> }.into_any()
         }
     };
+}
+
+/// On the server, while a lazy page renders: names the page's WebAssembly files in the
+/// `<head>` (`<link rel="preload">`), so the browser fetches them beside the main file rather
+/// than after it. The files are read from cargo-leptos's split manifest, which
+/// `HydrationScripts` provides; the key of a split point is its function's name and a number.
+/// (Leptos's own integration means to add these links but looks the manifest up outside the
+/// app, where it is not found: no link was sent.)
+#[cfg(feature = "ssr")]
+fn preload_page_files(load_fn: &str) {
+    use leptos::prelude::ReadValue;
+    use leptos_meta::Link;
+    let Some(manifest) = use_context::<leptos::WasmSplitManifest>() else {
+        return;
+    };
+    let Some(manifest) = manifest.0.try_read_value() else {
+        return;
+    };
+    let (pkg_path, files, _) = &*manifest;
+    let modules = files.iter().filter_map(|(key, modules)| {
+        let number = key.strip_prefix(load_fn)?.strip_prefix('_')?;
+        number
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then_some(modules)
+    });
+    for module in modules.flatten() {
+        let href = format!("{pkg_path}/{module}.wasm");
+        let _ = view! {
+            <Link rel="preload" href=href as_="fetch" type_="application/wasm" crossorigin="anonymous"/>
+        }
+        .to_html();
+    }
 }
 
 lazy_page!(Programs, programs_page, ProgramsPage);
