@@ -120,6 +120,7 @@ test("participant pages load the main code only; admin pages load their own file
   await waitForHydration(page);
   expect(wasm.filter((name) => /^milestones\..*\.wasm$/.test(name))).toHaveLength(1);
   expect(pageFiles()).toEqual([]);
+  await expect(page.locator('head link[rel="preload"][href*="/split_"]')).toHaveCount(0);
 
   // An admin page opened from the address bar: the server names its file in the <head>, the
   // browser fetches it, and the page becomes interactive (a link followed in the browser).
@@ -128,6 +129,7 @@ test("participant pages load the main code only; admin pages load their own file
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/programs\/\d+$/);
   await page.goto(page.url());
+  await expect(page.locator('head link[rel="preload"][href*="/split_program_panel_page_"]')).toHaveCount(1);
   await waitForHydration(page);
   expect(pageFiles().some((name) => name.startsWith("split_program_panel_page_"))).toBe(true);
   expect(pageFiles().some((name) => name.startsWith("split_report_page_"))).toBe(false);

@@ -53,9 +53,15 @@ macro_rules! lazy_page {
             }
         }
 
+        #[cfg(not(feature = "ssr"))]
         #[lazy]
         fn $load() -> fn() -> AnyView {
-            #[cfg(feature = "ssr")]
+            || view! { <$page/><HydrationMark/> }.into_any()
+        }
+
+        // The server has the page at hand; it names the page's files in the <head>.
+        #[cfg(feature = "ssr")]
+        async fn $load() -> fn() -> AnyView {
             preload_page_files(stringify!($load));
             || view! { <$page/><HydrationMark/> }.into_any()
         }
@@ -66,8 +72,9 @@ macro_rules! lazy_page {
 /// `<head>` (`<link rel="preload">`), so the browser fetches them beside the main file rather
 /// than after it. The files are read from cargo-leptos's split manifest, which
 /// `HydrationScripts` provides; the key of a split point is its function's name and a number.
-/// (Leptos's own integration means to add these links but looks the manifest up outside the
-/// app, where it is not found: no link was sent.)
+/// (Leptos's own integration adds these links for `#[lazy]` functions the server ran, but only
+/// on some pages: `/due-dates` got none. The server's half of a page is not `#[lazy]`, so the
+/// links come from here alone, once.)
 #[cfg(feature = "ssr")]
 fn preload_page_files(load_fn: &str) {
     use leptos::prelude::ReadValue;
