@@ -696,7 +696,7 @@ mod sqlite_settings {
     #[tokio::test]
     async fn sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys() {
         let test = ScratchDb::sqlite().await.expect("scratch database");
-        let Db::Sqlite { reader, writer } = &test.db else {
+        let Db::Sqlite { reader, writer, .. } = &test.db else {
             panic!("SQLite expected")
         };
         for pool in [reader, writer] {

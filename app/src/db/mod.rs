@@ -3,6 +3,7 @@
 //! run on either through [`on_db!`].
 
 pub mod backup;
+pub mod batch;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -22,12 +23,14 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A handle to the database, cheap to clone. SQLite has one writer connection (so concurrent
 /// writes queue in the app instead of failing with `database is locked`) and a pool of readers
-/// that WAL mode lets run beside it.
+/// that WAL mode lets run beside it; `batch` runs the busiest writes on that writer with group
+/// commit ([`batch::WriteBatch`]).
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite {
         reader: SqlitePool,
         writer: SqlitePool,
+        batch: batch::WriteBatch,
     },
     Postgres(PgPool),
 }
@@ -209,7 +212,7 @@ impl Db {
     /// Closes every connection, waiting for queries under way.
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { reader, writer } => {
+            Db::Sqlite { reader, writer, .. } => {
                 reader.close().await;
                 writer.close().await;
             }
@@ -259,7 +262,12 @@ async fn connect_sqlite(url: &str) -> Result<Db, DbError> {
         .connect_with(options.pragma("query_only", "ON"))
         .await
         .map_err(connect_error)?;
-    Ok(Db::Sqlite { reader, writer })
+    let batch = batch::WriteBatch::start(writer.clone());
+    Ok(Db::Sqlite {
+        reader,
+        writer,
+        batch,
+    })
 }
 
 fn create_parent_folder(path: &Path) -> Result<(), DbError> {

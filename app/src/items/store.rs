@@ -398,6 +398,51 @@ pub async fn complete(
     complete_checked(db, actor, key, source).await
 }
 
+/// What the one-statement completion binds, owned: a batched write may bind it again.
+struct AtOnce {
+    sql: String,
+    program_id: i64,
+    key: ItemKey,
+    category: &'static str,
+    role: &'static str,
+    actor: i64,
+    now: DateTime<Utc>,
+    source: &'static str,
+    due_on: Option<NaiveDate>,
+    completed_on: NaiveDate,
+    time_zone: String,
+    offset_amount: i32,
+    offset_unit: &'static str,
+    anchor: NaiveDate,
+    owner: i64,
+    name: String,
+}
+
+/// The one-statement completion's query with its values bound (`$1` to `$17`), for either
+/// engine.
+macro_rules! bind_at_once {
+    ($write:expr) => {
+        sqlx::query_scalar::<_, i64>(&$write.sql)
+            .bind($write.program_id)
+            .bind($write.key.milestone_id)
+            .bind($write.category)
+            .bind($write.role)
+            .bind($write.key.enrollment_id)
+            .bind($write.key.match_id)
+            .bind($write.actor)
+            .bind($write.now)
+            .bind($write.source)
+            .bind($write.due_on)
+            .bind($write.completed_on)
+            .bind(&$write.time_zone)
+            .bind($write.offset_amount)
+            .bind($write.offset_unit)
+            .bind($write.anchor)
+            .bind($write.owner)
+            .bind(&$write.name)
+    };
+}
+
 /// The usual completion: every check passes on the facts read, and one write inserts the
 /// completion and its history entry if they still hold. `None`: something else is the case;
 /// the checked path answers.
@@ -489,31 +534,38 @@ async fn complete_at_once(
          WHERE EXISTS (SELECT 1 FROM definition) AND EXISTS (SELECT 1 FROM zone) \
          AND EXISTS (SELECT 1 FROM owner) AND {item_check} {conflict} RETURNING id"
     );
-    let written: Result<Vec<i64>, sqlx::Error> = on_db!(
-        db,
-        write | pool | {
-            sqlx::query_scalar(&sql)
-                .bind(program_id)
-                .bind(key.milestone_id)
-                .bind(facts.milestone.category.as_str())
-                .bind(facts.milestone.role.as_str())
-                .bind(key.enrollment_id)
-                .bind(key.match_id)
-                .bind(actor.id)
-                .bind(now)
-                .bind(source.as_str())
-                .bind(due_on)
-                .bind(completed_on)
-                .bind(&facts.time_zone)
-                .bind(facts.milestone.offset_amount)
-                .bind(facts.milestone.offset_unit.as_str())
-                .bind(anchor)
-                .bind(facts.owner)
-                .bind(&facts.milestone.name)
-                .fetch_all(pool)
+    let write = AtOnce {
+        sql,
+        program_id,
+        key,
+        category: facts.milestone.category.as_str(),
+        role: facts.milestone.role.as_str(),
+        actor: actor.id,
+        now,
+        source: source.as_str(),
+        due_on,
+        completed_on,
+        time_zone: facts.time_zone.clone(),
+        offset_amount: facts.milestone.offset_amount,
+        offset_unit: facts.milestone.offset_unit.as_str(),
+        anchor,
+        owner: facts.owner,
+        name: facts.milestone.name.clone(),
+    };
+    // On SQLite through the writer's group commit: completions arriving together share one
+    // transaction and one sync of the disk, each still answered with its own result.
+    let written: Result<Vec<i64>, sqlx::Error> = match db {
+        Db::Sqlite { batch, .. } => {
+            let write = std::sync::Arc::new(write);
+            batch
+                .run(move |conn| {
+                    let write = write.clone();
+                    Box::pin(async move { bind_at_once!(write).fetch_all(conn).await })
+                })
                 .await
         }
-    );
+        Db::Postgres(pool) => bind_at_once!(write).fetch_all(pool).await,
+    };
     let inserted = match written {
         Ok(ids) => ids,
         // A row that changed between the read and the write can fail a constraint (a
