@@ -168,7 +168,7 @@ async fn run_together(
         return Err(jobs);
     };
     for job in jobs.iter_mut() {
-        if !job.run(&mut *tx).await {
+        if !job.run(&mut tx).await {
             let _ = tx.rollback().await;
             return Err(jobs);
         }
@@ -189,7 +189,7 @@ async fn run_alone(writer: &SqlitePool, mut job: Box<dyn Job>, counts: &Counts) 
         Ok(tx) => tx,
         Err(error) => return job.answer(Some(error)),
     };
-    if job.run(&mut *tx).await {
+    if job.run(&mut tx).await {
         match tx.commit().await {
             Ok(()) => {
                 counts.committed(1);
