@@ -66,6 +66,8 @@ impl WriteBatch {
     /// queued beside it, and answers once that transaction committed. `write` may run more
     /// than once (a batch rolled back for another write's failure runs it again alone), so it
     /// must build its statements afresh each time, and must not commit or roll back itself.
+    /// Never call it while holding the writer connection (inside a write transaction): the
+    /// batch waits for that connection.
     pub async fn run<T, F>(&self, write: F) -> Result<T, sqlx::Error>
     where
         T: Send + 'static,
