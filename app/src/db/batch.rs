@@ -145,16 +145,16 @@ async fn run_batches(
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MOST_PER_BATCH);
     while waiting.recv_many(&mut batch, MOST_PER_BATCH).await > 0 {
         let jobs = std::mem::take(&mut batch);
-        if jobs.len() == 1 {
-            for job in jobs {
-                run_alone(&writer, job, &counts).await;
-            }
-            continue;
-        }
-        if let Err(jobs) = run_together(&writer, jobs, &counts).await {
-            for job in jobs {
-                run_alone(&writer, job, &counts).await;
-            }
+        // A write on its own, or the writes of a batch that did not commit, one at a time.
+        let alone = match jobs.len() {
+            1 => jobs,
+            _ => run_together(&writer, jobs, &counts)
+                .await
+                .err()
+                .unwrap_or_default(),
+        };
+        for job in alone {
+            run_alone(&writer, job, &counts).await;
         }
     }
 }
