@@ -6,6 +6,8 @@
 # the same in every variant), then runs one of:
 #
 #   one-row insert     INSERT INTO bench_rows (the baseline's statement)
+#   two reads + insert two primary-key reads (as a completion reads its session and its
+#                      facts), then the same insert: what the extra round trips cost alone
 #   completion row     the completion row alone: no checks, no history entry
 #   row + history      the completion row and its history entry (migration 0013's trigger)
 #   completion write   the app's one-statement completion: every check, the row, its history
@@ -75,6 +77,8 @@ conflict="ON CONFLICT (milestone_id, match_id) WHERE match_id IS NOT NULL DO NOT
 
 printf '%s\nINSERT INTO bench_rows (body, at) VALUES (%s, %s);\n' "$pick" "'n=1'" "'2026-12-04'" \
   > "$work/insert.sql"
+printf '%s\nSELECT data FROM sessions WHERE id = md5(:eid::text);\nSELECT name FROM milestones WHERE id = :mid;\nINSERT INTO bench_rows (body, at) VALUES (%s, %s);\n' \
+  "$pick" "'n=1'" "'2026-12-04'" > "$work/reads.sql"
 printf '%s\nINSERT INTO completions (%s) VALUES (%s, FALSE) %s;\n' \
   "$pick" "$columns" "$values" "$conflict" > "$work/row.sql"
 printf '%s\nINSERT INTO completions (%s) VALUES (%s, TRUE) %s;\n' \
@@ -117,8 +121,8 @@ printf '%-22s %12s %12s\n' "" "per second" "of insert"
 for round in 1 2; do
   baseline="$(tps insert)"
   printf '%-22s %12.0f %11s\n' "one-row insert" "$baseline" "100.0%"
-  for variant in row history write; do
-    label=$(case $variant in row) echo "completion row" ;; history) echo "row + history" ;;
+  for variant in reads row history write; do
+    label=$(case $variant in reads) echo "two reads + insert" ;; row) echo "completion row" ;; history) echo "row + history" ;;
       write) echo "completion write" ;; esac)
     value="$(tps "$variant")"
     printf '%-22s %12.0f %11.1f%%\n' "$label" "$value" \

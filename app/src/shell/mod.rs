@@ -29,10 +29,12 @@ use leptos_router::{Lazy, LazyRoute, SsrMode, path};
 
 /// A page whose code the browser loads from its own WebAssembly file when it is first opened:
 /// `lazy_page!(Route, load_fn, Page)` makes `Route` (for `Lazy::<Route>`) and `load_fn`, the
-/// split point (`#[lazy]`): awaiting it fetches the page's file (once) and gives the function
-/// that renders `Page`, which lives in that file. The router awaits `preload` before it renders
-/// or hydrates the page, so hydration finds the page's code ready. The page loads its own data
-/// as before.
+/// split point (`wasm_split`, as Leptos's `#[lazy]` makes it, but fallible): awaiting it fetches
+/// the page's file (once) and gives the function that renders `Page`, which lives in that file.
+/// The router awaits `preload` before it renders or hydrates the page, so hydration finds the
+/// page's code ready. The page loads its own data as before. A file that cannot be fetched (the
+/// network, or a tab left open across a deploy whose files have new names) does not stop the
+/// app: see [`page_did_not_load`].
 macro_rules! lazy_page {
     ($route:ident, $load:ident, $page:ident) => {
         pub struct $route;
@@ -43,27 +45,32 @@ macro_rules! lazy_page {
             }
 
             async fn view(_: Self) -> AnyView {
-                ($load().await)()
+                match $load().await {
+                    Ok(page) => page(),
+                    #[cfg(not(feature = "ssr"))]
+                    Err(_) => page_did_not_load(),
+                }
             }
 
             async fn preload() {
                 // The server renders the page straight away (`view`); only the browser fetches.
+                // A failed fetch is not kept: `view` tries again, then gives up.
                 #[cfg(not(feature = "ssr"))]
-                $load().await;
+                let _ = $load().await;
             }
         }
 
         #[cfg(not(feature = "ssr"))]
-        #[lazy]
-        fn $load() -> fn() -> AnyView {
-            || view! { <$page/><HydrationMark/> }.into_any()
+        #[::leptos::wasm_split::wasm_split($load, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn $load() -> Result<fn() -> AnyView, ::leptos::wasm_split::SplitLoaderError> {
+            Ok(|| view! { <$page/><HydrationMark/> }.into_any())
         }
 
         // The server has the page at hand; it names the page's files in the <head>.
         #[cfg(feature = "ssr")]
-        async fn $load() -> fn() -> AnyView {
+        async fn $load() -> Result<fn() -> AnyView, std::convert::Infallible> {
             preload_page_files(stringify!($load));
-            || view! { <$page/><HydrationMark/> }.into_any()
+            Ok(|| view! { <$page/><HydrationMark/> }.into_any())
         }
     };
 }
@@ -71,7 +78,7 @@ macro_rules! lazy_page {
 /// On the server, while a lazy page renders: names the page's WebAssembly files in the
 /// `<head>` (`<link rel="preload">`), so the browser fetches them beside the main file rather
 /// than after it. The files are read from cargo-leptos's split manifest, which
-/// `HydrationScripts` provides; the key of a split point is its function's name and a number.
+/// `HydrationScripts` provides; the key of a split point is its function's name.
 /// (Leptos's own integration adds these links for `#[lazy]` functions the server ran, but only
 /// on some pages: `/due-dates` got none. The server's half of a page is not `#[lazy]`, so the
 /// links come from here alone, once.)
@@ -86,13 +93,9 @@ fn preload_page_files(load_fn: &str) {
         return;
     };
     let (pkg_path, files, _) = &*manifest;
-    let modules = files.iter().filter_map(|(key, modules)| {
-        let number = key.strip_prefix(load_fn)?.strip_prefix('_')?;
-        number
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-            .then_some(modules)
-    });
+    let modules = files
+        .iter()
+        .filter_map(|(key, modules)| (key == load_fn).then_some(modules));
     for module in modules.flatten() {
         let href = format!("{pkg_path}/{module}.wasm");
         let _ = view! {
@@ -130,6 +133,43 @@ fn HydrationMark() -> impl IntoView {
             let _ = root.set_attribute("data-hydrated", "true");
         }
     });
+}
+
+/// What a lazy page shows when its file could not be fetched. Once the app is running (a link
+/// followed in the browser, or back and forward), the browser loads the page from the server
+/// instead, which renders it whole and names the files it needs now. While the first page is
+/// still hydrating nothing is done: the server-rendered page stays, and its plain forms work
+/// as without JavaScript (loading it again could loop).
+#[cfg(not(feature = "ssr"))]
+fn page_did_not_load() -> AnyView {
+    let running = document()
+        .document_element()
+        .is_some_and(|root| root.has_attribute("data-hydrated"));
+    if running {
+        let url = leptos_router::hooks::use_url().get_untracked();
+        let mut target = url.path().to_string();
+        if !url.search().is_empty() {
+            target.push('?');
+            target.push_str(url.search());
+        }
+        let location = window().location();
+        let here = [location.pathname(), location.search()]
+            .into_iter()
+            .map(|part| part.unwrap_or_default())
+            .collect::<String>();
+        // The router's address is a path on this site (it follows same-site links only).
+        let _ = if here == target {
+            location.reload()
+        } else {
+            let hash = url.hash().trim_start_matches('#');
+            if !hash.is_empty() {
+                target.push('#');
+                target.push_str(hash);
+            }
+            location.assign(&target)
+        };
+    }
+    view! { <p class="loading">"Loading…"</p> }.into_any()
 }
 
 pub const PRODUCT_NAME: &str = "Mentoring Milestones";
