@@ -11,11 +11,13 @@
 #   completion row     the completion row alone: no checks, no history entry
 #   row + history      the completion row and its history entry (migration 0013's trigger)
 #   completion write   the app's one-statement completion: every check, the row, its history
+#   two reads + write  the two reads, then the completion write: the statements a completion
+#                      takes today, without the app around them
 #
 # and prints transactions per second and each as a share of the one-row insert.
 #
-#   ./scripts/pg-write-floor.sh                      50 clients, 5 s per variant, two rounds
-#   CLIENTS=16 SECONDS_EACH=10 ./scripts/pg-write-floor.sh
+#   ./scripts/pg-write-floor.sh                      50 clients, 8 s per variant, one round
+#   CLIENTS=16 SECONDS_EACH=10 ROUNDS=2 MATCHES=50000 ./scripts/pg-write-floor.sh
 #
 # Needs a release build (`cargo build --release -p server`) and pgbench (Debian's
 # postgresql-15 package ships it). PostgreSQL at $PG_ADMIN_URL (default the local server).
@@ -24,8 +26,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
 ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 CLIENTS="${CLIENTS:-50}"
-SECONDS_EACH="${SECONDS_EACH:-5}"
-MATCHES="${MATCHES:-20000}"
+SECONDS_EACH="${SECONDS_EACH:-8}"
+MATCHES="${MATCHES:-25000}"
+ROUNDS="${ROUNDS:-1}"
 PGBENCH="$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | tail -1)"
 [ -x "$PGBENCH" ] || { echo "pgbench not found (Debian package postgresql-15)" >&2; exit 1; }
 [ -x target/release/server ] || { echo "build first: cargo build --release -p server" >&2; exit 1; }
@@ -43,6 +46,9 @@ psql -q "$ADMIN_URL" -c "CREATE DATABASE $name"
 
 step "Generating a program of $MATCHES matches (server generate-program)"
 DATABASE_URL="$url" RUST_LOG=warn target/release/server generate-program --matches "$MATCHES"
+# A session row for each participant, for the reads below to find.
+psql -q "$url" -c "INSERT INTO sessions (id, data, expires_at, user_id) \
+  SELECT md5(id::text), '{}', 4102444800, user_id FROM enrollments"
 
 # The open relationship items of mentors, in random order, numbered; each transaction takes the
 # next one, so no item is completed twice (a repeat would only hit ON CONFLICT DO NOTHING).
@@ -68,7 +74,7 @@ SQL
 }
 
 pick="SELECT mid, role, name, offset_amount, offset_unit, xid, published_on, eid, owner, tz \
-FROM open_items WHERE n = (SELECT nextval('pick')) \\gset"
+FROM open_items WHERE n = (SELECT (nextval('pick') - 1) % :items + 1) \\gset"
 columns="program_id, milestone_id, milestone_category, role, enrollment_id, match_id, \
 completed_by, completed_at, source, due_on, completed_on, history_by_trigger"
 values="1, :mid, 'relationship', :role, :eid, :xid, :owner, now(), 'quickcliq', \
@@ -77,8 +83,10 @@ conflict="ON CONFLICT (milestone_id, match_id) WHERE match_id IS NOT NULL DO NOT
 
 printf '%s\nINSERT INTO bench_rows (body, at) VALUES (%s, %s);\n' "$pick" "'n=1'" "'2026-12-04'" \
   > "$work/insert.sql"
-printf '%s\nSELECT data FROM sessions WHERE id = md5(:eid::text);\nSELECT name FROM milestones WHERE id = :mid;\nINSERT INTO bench_rows (body, at) VALUES (%s, %s);\n' \
-  "$pick" "'n=1'" "'2026-12-04'" > "$work/reads.sql"
+reads="SELECT data FROM sessions WHERE id = md5(:eid::text);
+SELECT name FROM milestones WHERE id = :mid;"
+printf '%s\n%s\nINSERT INTO bench_rows (body, at) VALUES (%s, %s);\n' \
+  "$pick" "$reads" "'n=1'" "'2026-12-04'" > "$work/reads.sql"
 printf '%s\nINSERT INTO completions (%s) VALUES (%s, FALSE) %s;\n' \
   "$pick" "$columns" "$values" "$conflict" > "$work/row.sql"
 printf '%s\nINSERT INTO completions (%s) VALUES (%s, TRUE) %s;\n' \
@@ -105,28 +113,39 @@ WHERE EXISTS (SELECT 1 FROM definition) AND EXISTS (SELECT 1 FROM zone)
 $conflict;
 SQL
 
+{ echo "$pick"; echo "$reads"; tail -n +2 "$work/write.sql"; } > "$work/reads_write.sql"
+
 tps() {
   prepare_items
-  "$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_EACH" -f "$work/$1.sql" "$url" \
+  items="$(psql -qtA "$url" -c "SELECT count(*) FROM open_items")"
+  "$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_EACH" -D items="$items" \
+    -f "$work/$1.sql" "$url" \
     2>"$work/err" | sed -n 's/^tps = \([0-9.]*\).*/\1/p'
   if grep -q "error" "$work/err"; then
     echo "pgbench reported errors for $1:" >&2
     head -3 "$work/err" >&2
     exit 1
   fi
+  # A variant that completes items must not come round to items it completed already (those
+  # would only hit ON CONFLICT DO NOTHING and flatter it).
+  taken="$(psql -qtA "$url" -c "SELECT last_value FROM pick")"
+  if [ "$1" != insert ] && [ "$1" != reads ] && [ "$taken" -gt "$items" ]; then
+    echo "$1 took $taken items of $items open: raise MATCHES" >&2
+    exit 1
+  fi
 }
 
 step "pgbench, $CLIENTS clients, $SECONDS_EACH s per variant"
 printf '%-22s %12s %12s\n' "" "per second" "of insert"
-for round in 1 2; do
+for round in $(seq 1 "$ROUNDS"); do
   baseline="$(tps insert)"
   printf '%-22s %12.0f %11s\n' "one-row insert" "$baseline" "100.0%"
-  for variant in reads row history write; do
+  for variant in reads row history write reads_write; do
     label=$(case $variant in reads) echo "two reads + insert" ;; row) echo "completion row" ;; history) echo "row + history" ;;
-      write) echo "completion write" ;; esac)
+      write) echo "completion write" ;; reads_write) echo "two reads + write" ;; esac)
     value="$(tps "$variant")"
     printf '%-22s %12.0f %11.1f%%\n' "$label" "$value" \
       "$(echo "100 * $value / $baseline" | bc -l)"
   done
-  [ "$round" = 1 ] && echo
+  if [ "$round" -lt "$ROUNDS" ]; then echo; fi
 done
