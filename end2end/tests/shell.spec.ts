@@ -161,9 +161,12 @@ test("a page whose file cannot be fetched is loaded from the server instead", as
 
   const refused: string[] = [];
   const pageFiles = /\/pkg\/(split_|chunk_)[^/]*\.wasm$/;
+  // The first file asked for is gone from the server (404); the network fails for the rest.
   await page.route(pageFiles, (route) => {
     refused.push(new URL(route.request().url()).pathname);
-    return route.abort("failed");
+    return refused.length === 1
+      ? route.fulfill({ status: 404, contentType: "text/plain", body: "Not found" })
+      : route.abort("failed");
   });
   // The deploy is done once the browser asks the server for a whole page: let files through.
   page.on("request", (request) => {
