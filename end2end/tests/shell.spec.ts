@@ -193,3 +193,47 @@ test("a page whose file cannot be fetched is loaded from the server instead", as
   await expect(page.getByRole("heading", { level: 1, name: "Participants" })).toBeVisible();
   expect(loads.length).toBe(before);
 });
+
+test("a first page whose file fails is loaded once more, and not again and again", async ({
+  page,
+}, testInfo) => {
+  test.skip(!isHydratedProject(testInfo), "WebAssembly is only fetched with JavaScript on");
+  await page.goto("/sign-in");
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill("admin@example.com");
+  await page.getByLabel("Password").fill("mentoring-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/programs\/\d+$/);
+  const report = `${page.url()}/report`;
+
+  // A network hiccup: the report's file fails once, on the page opened from the address bar.
+  const reportFile = /\/pkg\/split_report_page\.[^/]*\.wasm$/;
+  let refused = 0;
+  await page.route(reportFile, (route) => {
+    refused += 1;
+    return refused === 1 ? route.abort("failed") : route.continue();
+  });
+  const loads: string[] = [];
+  page.on("load", () => loads.push(page.url()));
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(report);
+  await waitForHydration(page);
+  await expect(page.getByRole("heading", { level: 1, name: "Activity Report" })).toBeVisible();
+  expect(refused).toBe(2);
+  expect(loads).toEqual([report, report]);
+  expect(errors.filter((message) => message !== "Failed to fetch")).toEqual([]);
+
+  // A lasting failure: loaded once more, then the server's page stays, shown whole, as it is
+  // without JavaScript, and nothing loops.
+  await page.unroute(reportFile);
+  await page.route(reportFile, (route) => route.abort("failed"));
+  loads.length = 0;
+  await page.goto(report);
+  await expect.poll(() => loads.length).toBe(2);
+  await page.waitForTimeout(1500);
+  expect(loads).toEqual([report, report]);
+  await expect(page.getByRole("heading", { level: 1, name: "Activity Report" })).toBeVisible();
+  await expect(page.locator("html")).not.toHaveAttribute("data-hydrated", "true");
+  expect(errors.filter((message) => message !== "Failed to fetch")).toEqual([]);
+});

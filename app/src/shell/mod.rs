@@ -48,15 +48,19 @@ macro_rules! lazy_page {
                 match $load().await {
                     Ok(page) => page(),
                     #[cfg(not(feature = "ssr"))]
-                    Err(_) => page_did_not_load(),
+                    Err(_) => page_did_not_load().await,
                 }
             }
 
             async fn preload() {
                 // The server renders the page straight away (`view`); only the browser fetches.
-                // A failed fetch is not kept: `view` tries again, then gives up.
+                // A failed fetch never finishes preloading: the router neither renders nor
+                // hydrates a page whose code is missing (hydrating a view made later would
+                // add a second copy of the page beside the server's).
                 #[cfg(not(feature = "ssr"))]
-                let _ = $load().await;
+                if $load().await.is_err() {
+                    page_did_not_load().await;
+                }
             }
         }
 
@@ -132,44 +136,67 @@ fn HydrationMark() -> impl IntoView {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-hydrated", "true");
         }
+        // A page that hydrated needs no second try any more (see `load_from_server`).
+        #[cfg(not(feature = "ssr"))]
+        if let Ok(Some(storage)) = window().session_storage() {
+            let _ = storage.remove_item(RETRIED);
+        }
     });
 }
 
-/// What a lazy page shows when its file could not be fetched. Once the app is running (a link
-/// followed in the browser, or back and forward), the browser loads the page from the server
-/// instead, which renders it whole and names the files it needs now. While the first page is
-/// still hydrating nothing is done: the server-rendered page stays, and its plain forms work
-/// as without JavaScript (loading it again could loop).
+/// When a lazy page's file could not be fetched: the browser loads the page from the server
+/// instead, which renders it whole and names the files of the build it serves now. Once the app
+/// is running (a link followed in the browser, back and forward) that is the page asked for. On
+/// the first page, still hydrating, it is loaded once more (a network hiccup), and not again
+/// (a lasting failure would loop): the server-rendered page stays, its plain forms working as
+/// without JavaScript. The view never comes, so nothing half-made is hydrated or shown.
 #[cfg(not(feature = "ssr"))]
-fn page_did_not_load() -> AnyView {
+async fn page_did_not_load() -> AnyView {
+    load_from_server();
+    std::future::pending().await
+}
+
+/// Where a first page whose file failed was loaded once more, for this tab.
+#[cfg(not(feature = "ssr"))]
+const RETRIED: &str = "page-file-retried";
+
+#[cfg(not(feature = "ssr"))]
+fn load_from_server() {
+    let location = window().location();
+    let here = [location.pathname(), location.search()]
+        .into_iter()
+        .map(|part| part.unwrap_or_default())
+        .collect::<String>();
     let running = document()
         .document_element()
         .is_some_and(|root| root.has_attribute("data-hydrated"));
-    if running {
-        let url = leptos_router::hooks::use_url().get_untracked();
-        let mut target = url.path().to_string();
-        if !url.search().is_empty() {
-            target.push('?');
-            target.push_str(url.search());
-        }
-        let location = window().location();
-        let here = [location.pathname(), location.search()]
-            .into_iter()
-            .map(|part| part.unwrap_or_default())
-            .collect::<String>();
-        // The router's address is a path on this site (it follows same-site links only).
-        let _ = if here == target {
-            location.reload()
-        } else {
-            let hash = url.hash().trim_start_matches('#');
-            if !hash.is_empty() {
-                target.push('#');
-                target.push_str(hash);
-            }
-            location.assign(&target)
+    if !running {
+        let Ok(Some(storage)) = window().session_storage() else {
+            return;
         };
+        let retried = storage.get_item(RETRIED).ok().flatten();
+        if retried.as_deref() != Some(here.as_str()) && storage.set_item(RETRIED, &here).is_ok() {
+            let _ = location.reload();
+        }
+        return;
     }
-    view! { <p class="loading">"Loading…"</p> }.into_any()
+    let url = leptos_router::hooks::use_url().get_untracked();
+    let mut target = url.path().to_string();
+    if !url.search().is_empty() {
+        target.push('?');
+        target.push_str(url.search());
+    }
+    // The router's address is a path on this site (it follows same-site links only).
+    let _ = if here == target {
+        location.reload()
+    } else {
+        let hash = url.hash().trim_start_matches('#');
+        if !hash.is_empty() {
+            target.push('#');
+            target.push_str(hash);
+        }
+        location.assign(&target)
+    };
 }
 
 pub const PRODUCT_NAME: &str = "Mentoring Milestones";
