@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import {
   expectNoAxeViolations,
   isHydratedProject,
@@ -144,18 +144,23 @@ test("participant pages load the main code only; admin pages load their own file
   await saveScreenshot(page, testInfo, "report-opened-in-the-browser");
 });
 
-test("a page whose file cannot be fetched is loaded from the server instead", async ({
-  page,
-}, testInfo) => {
-  test.skip(!isHydratedProject(testInfo), "WebAssembly is only fetched with JavaScript on");
-  // As a tab left open across a deploy finds it: the running app's page files are gone.
+/** Signs the demo admin in from a hydrated sign-in page; gives the address of their panel. */
+async function adminOnTheirPanel(page: Page): Promise<string> {
   await page.goto("/sign-in");
   await waitForHydration(page);
   await page.getByLabel("Email").fill("admin@example.com");
   await page.getByLabel("Password").fill("mentoring-demo");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/programs\/\d+$/);
-  const panel = page.url();
+  return page.url();
+}
+
+test("a page whose file cannot be fetched is loaded from the server instead", async ({
+  page,
+}, testInfo) => {
+  test.skip(!isHydratedProject(testInfo), "WebAssembly is only fetched with JavaScript on");
+  // As a tab left open across a deploy finds it: the running app's page files are gone.
+  const panel = await adminOnTheirPanel(page);
   await page.goto(panel);
   await waitForHydration(page);
 
@@ -198,13 +203,7 @@ test("a first page whose file fails is loaded once more, and not again and again
   page,
 }, testInfo) => {
   test.skip(!isHydratedProject(testInfo), "WebAssembly is only fetched with JavaScript on");
-  await page.goto("/sign-in");
-  await waitForHydration(page);
-  await page.getByLabel("Email").fill("admin@example.com");
-  await page.getByLabel("Password").fill("mentoring-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/programs\/\d+$/);
-  const report = `${page.url()}/report`;
+  const report = `${await adminOnTheirPanel(page)}/report`;
 
   // A network hiccup: the report's file fails once, on the page opened from the address bar.
   const reportFile = /\/pkg\/split_report_page\.[^/]*\.wasm$/;
