@@ -186,7 +186,6 @@ fn load_from_server() {
         target.push('?');
         target.push_str(url.search());
     }
-    // The router's address is a path on this site (it follows same-site links only).
     let _ = if here == target {
         location.reload()
     } else {
@@ -195,7 +194,10 @@ fn load_from_server() {
             target.push('#');
             target.push_str(hash);
         }
-        location.assign(&target)
+        // Kept on this site whatever the path holds: after the site's own origin, even a path
+        // beginning with `//` is a path here, never another host.
+        let origin = location.origin().unwrap_or_default();
+        location.assign(&format!("{origin}{target}"))
     };
 }
 
