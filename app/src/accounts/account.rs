@@ -1,6 +1,7 @@
 //! `/account`: everyone's own account: change the password, sign out everywhere.
 
 use crate::error::AppError;
+use crate::ui::data::resource;
 use crate::ui::forms::{Field, field_invalid, form_outcome, outcome_view_besides_fields};
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
@@ -107,7 +108,7 @@ pub async fn change_password(
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
-    let data = Resource::new(|| (), |_| account_page_data());
+    let data = resource(|| (), |_| account_page_data());
     view! {
         <PageTitle text="Your account · Mentoring Milestones"/>
         <div class="narrow">

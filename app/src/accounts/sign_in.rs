@@ -2,6 +2,7 @@
 //! without JavaScript alike; a refused attempt comes back as this page with a message.
 
 use crate::error::AppError;
+use crate::ui::data::resource;
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -69,7 +70,7 @@ pub async fn demo_mode_on() -> Result<bool, AppError> {
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| sign_in_page_data());
+    let data = resource(|| (), |_| sign_in_page_data());
     let query = use_query_map();
     view! {
         <PageTitle text="Sign in · Mentoring Milestones"/>

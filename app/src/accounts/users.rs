@@ -2,6 +2,7 @@
 //! reset passwords, disable and enable accounts, and clear sign-in blocks.
 
 use crate::error::AppError;
+use crate::ui::data::resource;
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -242,7 +243,7 @@ pub fn UsersPage() -> impl IntoView {
     let demote = ServerAction::<RemoveProgramAdmin>::new();
     let disable = ServerAction::<SetAccountDisabled>::new();
     let clear = ServerAction::<ClearSignInBlock>::new();
-    let data = Resource::new(
+    let data = resource(
         move || {
             (
                 create.version().get(),

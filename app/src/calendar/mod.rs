@@ -7,6 +7,7 @@ pub mod feed;
 pub mod store;
 
 use crate::error::AppError;
+use crate::ui::data::resource;
 use crate::ui::forms::outcome_view;
 use leptos::prelude::*;
 
@@ -55,7 +56,7 @@ pub async fn reset_calendar_address() -> Result<String, AppError> {
 #[component]
 pub fn CalendarCard() -> impl IntoView {
     let reset = ServerAction::<ResetCalendarAddress>::new();
-    let address = Resource::new(move || reset.version().get(), |_| my_calendar_address());
+    let address = resource(move || reset.version().get(), |_| my_calendar_address());
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let copied: RwSignal<Option<&'static str>> = RwSignal::new(None);

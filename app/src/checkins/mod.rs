@@ -9,6 +9,7 @@ pub mod store;
 
 use crate::error::AppError;
 use crate::items::{Item, ItemState};
+use crate::ui::data::resource;
 use crate::ui::day::Day;
 use crate::ui::description::DescriptionText;
 use crate::ui::title::PageTitle;
@@ -141,7 +142,7 @@ pub fn CheckInPage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let complete = ServerAction::<CheckInComplete>::new();
     let undo = ServerAction::<CheckInUndo>::new();
-    let data = Resource::new(
+    let data = resource(
         move || (token(), complete.version().get(), undo.version().get()),
         |(token, _, _)| check_in_page(token),
     );

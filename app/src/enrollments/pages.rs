@@ -7,6 +7,7 @@ use crate::kernel::page::Page;
 use crate::kernel::roles::Role;
 use crate::kernel::text::query_string;
 use crate::programs::ProgramDetails;
+use crate::ui::data::resource;
 use crate::ui::forms::{
     Field, field_invalid, form_outcome, kept_value, outcome_view, outcome_view_besides_fields,
 };
@@ -125,7 +126,7 @@ pub fn ParticipantsPage() -> impl IntoView {
     let query = use_query_map();
     let enrol_action = ServerAction::<Enrol>::new();
     let state_action = ServerAction::<SetEnrollment>::new();
-    let data = Resource::new(
+    let data = resource(
         move || {
             let q = query.get();
             (

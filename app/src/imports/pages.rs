@@ -5,6 +5,7 @@
 use crate::error::AppError;
 use crate::imports::plan::{ImportKind, PreviewRow, RowOutcome};
 use crate::programs::ProgramDetails;
+use crate::ui::data::resource;
 use crate::ui::forms::outcome_view;
 use crate::ui::frame::{ProgramNav, use_program_id};
 use crate::ui::title::PageTitle;
@@ -110,7 +111,7 @@ pub async fn confirm_import(program_id: i64, batch_id: i64) -> Result<String, Ap
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let program_id = use_program_id();
-    let data = Resource::new(program_id, |id| async move {
+    let data = resource(program_id, |id| async move {
         match id {
             Some(id) => import_page(id).await,
             None => Err(AppError::NotFound),
@@ -220,7 +221,7 @@ pub fn ImportPreviewPage() -> impl IntoView {
     let program_id = use_program_id();
     let params = use_params_map();
     let confirm = ServerAction::<ConfirmImport>::new();
-    let data = Resource::new(
+    let data = resource(
         move || {
             (
                 program_id(),

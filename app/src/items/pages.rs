@@ -4,6 +4,7 @@
 use super::completion::{Completion, CompletionNotice, ItemsTable};
 use super::{Item, Source};
 use crate::error::AppError;
+use crate::ui::data::resource;
 use crate::ui::day::Day;
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
@@ -34,7 +35,7 @@ pub async fn match_items(program_id: i64, match_id: i64) -> Result<MatchItemsDat
 pub fn MatchItemsPage() -> impl IntoView {
     let program_id = crate::ui::frame::use_program_id();
     let params = leptos_router::hooks::use_params_map();
-    let data = Resource::new(
+    let data = resource(
         move || {
             (
                 program_id(),

@@ -13,6 +13,7 @@ pub mod sender;
 pub mod store;
 
 use crate::error::AppError;
+use crate::ui::data::resource;
 use crate::ui::forms::{Field, field_invalid, form_outcome, outcome_view};
 use crate::ui::frame::{ProgramNav, use_program_id};
 use crate::ui::title::PageTitle;
@@ -535,7 +536,7 @@ pub fn RemindersPage() -> impl IntoView {
     let save = ServerAction::<SaveReminders>::new();
     let test = ServerAction::<SendTestEmail>::new();
     let retry = ServerAction::<RetryEmail>::new();
-    let data = Resource::new(
+    let data = resource(
         move || {
             let q = query.get();
             let id = |name: &str| q.get(name).and_then(|v| v.parse::<i64>().ok());
@@ -809,7 +810,7 @@ fn OutboxTable(
 #[component]
 pub fn ReminderEmailsCard() -> impl IntoView {
     let set = ServerAction::<SetReminderEmails>::new();
-    let on = Resource::new(move || set.version().get(), |_| my_reminder_emails());
+    let on = resource(move || set.version().get(), |_| my_reminder_emails());
     view! {
         <section class="card" aria-labelledby="reminder-emails-heading">
             <h2 id="reminder-emails-heading">"Reminder emails"</h2>
@@ -843,7 +844,7 @@ pub fn ReminderEmailsCard() -> impl IntoView {
 pub fn UnsubscribePage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.with(|p| p.get("token").unwrap_or_default());
-    let state = Resource::new(token, unsubscribe_page);
+    let state = resource(token, unsubscribe_page);
     view! {
         <PageTitle text="Reminder emails · Mentoring Milestones"/>
         <h1>"Reminder emails"</h1>

@@ -8,6 +8,7 @@ use crate::kernel::page::Page;
 use crate::kernel::roles::MatchState;
 use crate::kernel::text::query_string;
 use crate::programs::ProgramDetails;
+use crate::ui::data::resource;
 use crate::ui::day::Day;
 use crate::ui::forms::outcome_view;
 use crate::ui::frame::{ProgramNav, pager, use_program_id};
@@ -142,7 +143,7 @@ pub fn MatchesPage() -> impl IntoView {
     let publish = ServerAction::<PublishMatches>::new();
     let end = ServerAction::<EndMatch>::new();
     let remove = ServerAction::<RemoveMatch>::new();
-    let data = Resource::new(
+    let data = resource(
         move || {
             let q = query.get();
             (

@@ -3,6 +3,7 @@
 
 use crate::kernel::due_date::{iso_date, readable_date};
 use crate::milestones::{DueOffset, OffsetUnit};
+use crate::ui::data::resource;
 use crate::ui::day::Day;
 use crate::ui::title::PageTitle;
 use chrono::NaiveDate;
@@ -24,7 +25,7 @@ async fn today_for_defaults() -> NaiveDate {
 #[component]
 pub fn DueDatesPage() -> impl IntoView {
     let query = use_query_map();
-    let today = Resource::new(|| (), |_| today_for_defaults());
+    let today = resource(|| (), |_| today_for_defaults());
     view! {
         <PageTitle text="Due dates · Mentoring Milestones"/>
         <h1>"How due dates work"</h1>

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::kernel::due_date::{iso_date, readable_date};
 use crate::kernel::roles::Role;
 use crate::programs::ProgramDetails;
+use crate::ui::data::resource;
 use crate::ui::day::Day;
 use crate::ui::description::DescriptionText;
 use crate::ui::forms::kept_value;
@@ -135,7 +136,7 @@ pub async fn save_milestone(
 pub fn MilestoneFormPage() -> impl IntoView {
     let program_id = use_program_id();
     let params = use_params_map();
-    let data = Resource::new(
+    let data = resource(
         move || {
             (
                 program_id(),

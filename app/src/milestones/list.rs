@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::kernel::roles::Role;
 use crate::kernel::text::excerpt;
 use crate::programs::ProgramDetails;
+use crate::ui::data::resource;
 use crate::ui::forms::outcome_view;
 use crate::ui::frame::{ProgramNav, use_program_id};
 use crate::ui::title::PageTitle;
@@ -73,7 +74,7 @@ pub fn MilestonesPage() -> impl IntoView {
     let reorder = ServerAction::<MoveMilestone>::new();
     let archive = ServerAction::<ArchiveMilestone>::new();
     let query = use_query_map();
-    let data = Resource::new(
+    let data = resource(
         // The filters are part of the key: a changed address draws the list again.
         move || {
             (

@@ -3,6 +3,7 @@
 use crate::error::AppError;
 use crate::kernel::roles::Role;
 use crate::milestones::{Category, DueOffset};
+use crate::ui::data::resource;
 use crate::ui::day::Day;
 use crate::ui::title::PageTitle;
 use chrono::NaiveDate;
@@ -156,8 +157,8 @@ pub mod store {
 
 #[component]
 pub fn ProgramsPage() -> impl IntoView {
-    let programs = Resource::new(|| (), |_| list_programs());
-    let me = Resource::new(|| (), |_| crate::accounts::whoami());
+    let programs = resource(|| (), |_| list_programs());
+    let me = resource(|| (), |_| crate::accounts::whoami());
     view! {
         <PageTitle text="Programs · Mentoring Milestones"/>
         <h1>"Programs"</h1>
@@ -225,7 +226,7 @@ pub fn ProgramPanelPage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<i64>().ok())
     };
-    let panel = Resource::new(program_id, |id| async move {
+    let panel = resource(program_id, |id| async move {
         match id {
             Some(id) => program_panel(id).await,
             None => Err(AppError::NotFound),

@@ -1,6 +1,7 @@
 //! Site admins create programs and edit their name, description and time zone.
 
 use crate::error::AppError;
+use crate::ui::data::resource;
 use crate::ui::forms::{Field, field_invalid, form_outcome, kept_value};
 use crate::ui::frame::use_program_id;
 use crate::ui::title::PageTitle;
@@ -149,7 +150,7 @@ const PROGRAM_FIELDS: [&str; 3] = ["name", "description", "time_zone"];
 #[component]
 pub fn ProgramFormPage() -> impl IntoView {
     let program_id = use_program_id();
-    let data = Resource::new(program_id, program_form);
+    let data = resource(program_id, program_form);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -2,6 +2,7 @@
 
 use crate::error::AppError;
 use crate::kernel::roles::{MatchState, Role};
+use crate::ui::data::resource;
 use crate::ui::day::Day;
 use crate::ui::title::PageTitle;
 use chrono::NaiveDate;
@@ -56,8 +57,8 @@ pub async fn my_matches() -> Result<Vec<MyMatch>, AppError> {
 pub fn QuickcliqPage() -> impl IntoView {
     use crate::items::Source;
     use crate::items::completion::{Completion, CompletionNotice, ItemsTable, my_items};
-    let matches = Resource::new(|| (), |_| my_matches());
-    let items = Resource::new(|| (), |_| my_items());
+    let matches = resource(|| (), |_| my_matches());
+    let items = resource(|| (), |_| my_items());
     let completion = Completion::new(Source::Quickcliq);
     view! {
         <PageTitle text="QuickcliQ · Mentoring Milestones"/>
@@ -136,7 +137,7 @@ pub fn QuickcliqPage() -> impl IntoView {
 pub fn ProfilePage() -> impl IntoView {
     use crate::items::completion::{Completion, CompletionNotice, ItemsTable, my_items};
     use crate::items::{Item, Source};
-    let items = Resource::new(|| (), |_| my_items());
+    let items = resource(|| (), |_| my_items());
     let completion = Completion::new(Source::Profile);
     view! {
         <PageTitle text="Profile · Mentoring Milestones"/>

@@ -12,6 +12,7 @@ use crate::kernel::roles::{MatchState, Role};
 use crate::kernel::text::query_string;
 use crate::milestones::Category;
 use crate::programs::ProgramDetails;
+use crate::ui::data::resource;
 use crate::ui::day::Day;
 use crate::ui::frame::{ProgramNav, pager, use_program_id};
 use crate::ui::title::PageTitle;
@@ -90,7 +91,7 @@ fn filter_pairs(q: &ReportQuery) -> Vec<(&'static str, String)> {
 pub fn ReportPage() -> impl IntoView {
     let program_id = use_program_id();
     let query = query_from_address();
-    let data = Resource::new(
+    let data = resource(
         move || (program_id(), query()),
         |(id, query)| async move {
             match id {

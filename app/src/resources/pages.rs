@@ -3,6 +3,7 @@
 use super::{LibraryItem, ResourceKind};
 use crate::error::AppError;
 use crate::programs::ProgramDetails;
+use crate::ui::data::resource;
 use crate::ui::forms::{
     Field, field_invalid, form_outcome, kept_value, outcome_view, outcome_view_besides_fields,
 };
@@ -71,7 +72,7 @@ pub fn ResourcesPage() -> impl IntoView {
     let program_id = use_program_id();
     let add = ServerAction::<AddResource>::new();
     let remove = ServerAction::<RemoveResource>::new();
-    let data = Resource::new(
+    let data = resource(
         move || (program_id(), add.version().get(), remove.version().get()),
         |(id, _, _)| async move {
             match id {

@@ -20,6 +20,7 @@ use crate::programs::form::ProgramFormPage;
 use crate::quickcliq::{ProfilePage, QuickcliqPage};
 use crate::report::page::ReportPage;
 use crate::resources::pages::ResourcesPage;
+use crate::ui::data::resource;
 use crate::ui::errors::NotFound;
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
@@ -206,12 +207,12 @@ pub const PRODUCT_NAME: &str = "Mentoring Milestones";
 #[component]
 pub fn Header() -> impl IntoView {
     crate::ui::flash::remember_loaded_address();
-    let me = Resource::new(|| (), |_| whoami());
-    let demo = Resource::new(|| (), |_| demo_mode_on());
+    let me = resource(|| (), |_| whoami());
+    let demo = resource(|| (), |_| demo_mode_on());
     // The participant's overdue and due-soon counts, loaded again after each completion or
     // undo. Made here, with the other resources and never inside a suspended child, so that the
     // server and the browser make the resources of a page in the same order.
-    let counts = Resource::new(crate::ui::changes::items_version, move |_| async move {
+    let counts = resource(crate::ui::changes::items_version, move |_| async move {
         match me.await {
             Ok(Some(user)) if user.is_participant() => {
                 crate::items::completion::my_item_counts().await.ok()
@@ -335,7 +336,7 @@ fn CountBadges(counts: ItemCounts) -> impl IntoView {
 /// `/`: sends each person to where they work, or to sign in.
 #[component]
 pub fn HomeRedirect() -> impl IntoView {
-    let me = Resource::new(|| (), |_| whoami());
+    let me = resource(|| (), |_| whoami());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
