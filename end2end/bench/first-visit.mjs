@@ -3,7 +3,7 @@
 // that went over the network (encoded, as transferred); then opens it again in the same
 // profile and counts again (a second visit should download no WebAssembly).
 //
-//   node bench/first-visit.mjs --base http://127.0.0.1:3000 [--budget 232000] [--phone]
+//   node bench/first-visit.mjs --base http://127.0.0.1:3000 [--budget 232000] [--baseline B] [--phone]
 //
 // --phone: 4x CPU slowdown and a 9 Mbit/s, 170 ms network; prints the time until the first
 // "Mark … complete" button of the QuickcliQ is hydrated. --budget: exit status 1 when a
@@ -17,6 +17,8 @@ const option = (name, fallback) => {
 };
 const base = option("base", "http://127.0.0.1:3000");
 const budget = Number(option("budget", "0"));
+// The bare Leptos app's wasm + JS (brotli), built beside the product: each page's ratio to it.
+const baseline = Number(option("baseline", "0"));
 const phone = args.includes("--phone");
 const password = "mentoring-demo";
 
@@ -93,7 +95,7 @@ const pages = [
 
 let over = false;
 console.log(
-  `${"group".padEnd(12)} ${"page".padEnd(28)} ${"wasm B".padStart(9)} ${"js B".padStart(8)} ${"wasm+js B".padStart(10)} ${"again wasm B".padStart(13)} ${"interactive ms".padStart(15)}`,
+  `${"group".padEnd(12)} ${"page".padEnd(28)} ${"wasm B".padStart(9)} ${"js B".padStart(8)} ${"wasm+js B".padStart(10)} ${"again wasm B".padStart(13)} ${"interactive ms".padStart(15)}${baseline > 0 ? " × bare".padStart(8) : ""}`,
 );
 for (const { group, path, email, until } of phone ? pages.filter((p) => p.until) : pages) {
   const context = await signedInContext(email);
@@ -103,7 +105,7 @@ for (const { group, path, email, until } of phone ? pages.filter((p) => p.until)
   const total = first.bytes.wasm + first.bytes.js;
   const shown = path.length > 28 ? `${path.slice(0, 25)}...` : path;
   console.log(
-    `${group.padEnd(12)} ${shown.padEnd(28)} ${String(first.bytes.wasm).padStart(9)} ${String(first.bytes.js).padStart(8)} ${String(total).padStart(10)} ${String(again.bytes.wasm).padStart(13)} ${String(first.interactive).padStart(15)}`,
+    `${group.padEnd(12)} ${shown.padEnd(28)} ${String(first.bytes.wasm).padStart(9)} ${String(first.bytes.js).padStart(8)} ${String(total).padStart(10)} ${String(again.bytes.wasm).padStart(13)} ${String(first.interactive).padStart(15)}${baseline > 0 ? (total / baseline).toFixed(2).padStart(8) : ""}`,
   );
   if (budget > 0 && group === "participant" && total > budget) over = true;
   await context.close();
