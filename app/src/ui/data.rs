@@ -51,17 +51,19 @@ mod tests {
     use super::*;
     use crate::error::AppError;
 
+    /// A server function's answer, as a resource holds it.
+    type Answer = Result<Vec<(String, Option<i64>)>, AppError>;
+
     #[test]
     fn a_value_comes_back_as_it_was_sent_with_the_page() {
-        let values: Vec<Result<Vec<(String, Option<i64>)>, AppError>> = vec![
+        let values: Vec<Answer> = vec![
             Ok(vec![("Zoë «café» \u{1F600} </script>".into(), Some(-3))]),
             Ok(vec![]),
             Err(AppError::invalid_field("name", "Name", "is empty")),
         ];
         for value in values {
             let text = <Json as Encoder<_>>::encode(&value).expect("encodes");
-            let back: Result<Vec<(String, Option<i64>)>, AppError> =
-                <Json as Decoder<_>>::decode(&text).expect("decodes");
+            let back: Answer = <Json as Decoder<_>>::decode(&text).expect("decodes");
             assert_eq!(back, value);
         }
         assert!(<Json as Decoder<Vec<String>>>::decode("[1]").is_err());
