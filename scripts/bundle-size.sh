@@ -42,8 +42,10 @@ bare_bytes() {
 }
 # With `data`: what a participant page uses from the framework (a resource, Suspense, a form
 # calling a server function), to tell the framework's share of a page from the app's own.
+rm -rf bench/bare-leptos/target/site
 (cd bench/bare-leptos && LEPTOS_OUTPUT_NAME=bare cargo leptos build --release --precompress --frontend-only --lib-features hydrate,data)
 read -r data_br data_gz < <(bare_bytes)
+rm -rf bench/bare-leptos/target/site
 (cd bench/bare-leptos && LEPTOS_OUTPUT_NAME=bare cargo leptos build --release --precompress --frontend-only)
 read -r bare_br bare_gz < <(bare_bytes)
 echo "bare Leptos 0.8 app, wasm + JS:                        $bare_br bytes brotli, $bare_gz gzip"

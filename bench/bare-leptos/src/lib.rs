@@ -1,6 +1,6 @@
 //! A bare Leptos 0.8 app: a router with two pages, a title from leptos_meta, and one server
-//! function called from a button. With the feature `data`, a third page adds what every page of
-//! the product's participants uses from the framework: a resource loaded by a server function
+//! function called from a button. With the feature `data`, the second page adds what every page
+//! of the product's participants uses from the framework: a resource loaded by a server function
 //! and sent with the page, `Suspense`, and a form that calls a server function (`ActionForm`).
 
 use leptos::prelude::*;
@@ -27,32 +27,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    #[cfg(not(feature = "data"))]
-    let router = view! {
-        <Router>
-            <main>
-                <Routes fallback=|| "Not found.">
-                    <Route path=path!("/") view=Home/>
-                    <Route path=path!("/about") view=About/>
-                </Routes>
-            </main>
-        </Router>
-    };
-    #[cfg(feature = "data")]
-    let router = view! {
-        <Router>
-            <main>
-                <Routes fallback=|| "Not found.">
-                    <Route path=path!("/") view=Home/>
-                    <Route path=path!("/about") view=About/>
-                    <Route path=path!("/rows") view=Rows/>
-                </Routes>
-            </main>
-        </Router>
-    };
     view! {
         <Title text="Bare"/>
-        {router}
+        <Router>
+            <main>
+                <Routes fallback=|| "Not found.">
+                    <Route path=path!("/") view=Home/>
+                    <Route path=path!("/about") view=About/>
+                </Routes>
+            </main>
+        </Router>
     }
 }
 
@@ -81,10 +65,19 @@ fn Home() -> impl IntoView {
 
 #[component]
 fn About() -> impl IntoView {
-    view! { <h1>"About"</h1> <a href="/">"Home"</a> }
+    view! { <h1>"About"</h1> <a href="/">"Home"</a> {data_part()} }
 }
 
-/// One line of the `data` page.
+/// Nothing in the bare app; with `data`, the list of rows.
+#[cfg(not(feature = "data"))]
+fn data_part() -> impl IntoView {}
+
+#[cfg(feature = "data")]
+fn data_part() -> impl IntoView {
+    view! { <Rows/> }
+}
+
+/// One row of the list that `data` adds.
 #[cfg(feature = "data")]
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Row {
@@ -118,7 +111,6 @@ fn Rows() -> impl IntoView {
     let mark = ServerAction::<Mark>::new();
     let data = Resource::new(move || mark.version().get(), |_| rows());
     view! {
-        <h1>"Rows"</h1>
         <Suspense fallback=|| "Loading">
             {move || Suspend::new(async move {
                 match data.await {
