@@ -285,13 +285,15 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
                 if due > size.today || random.below(3) == 0 {
                     return None;
                 }
-                // Usually on time, sometimes up to three weeks late, never in the future.
+                // Usually on time, sometimes up to three weeks late, never in the future (not
+                // later today either: a completion after now would fall on tomorrow in a zone
+                // east of UTC).
                 let day = if random.below(4) == 0 {
                     due + Days::new(1 + random.below(21))
                 } else {
                     due - Days::new(random.below((due - anchor).num_days() as u64 + 1))
                 };
-                Some(at(day.min(size.today), random.below(480)))
+                Some(at(day.min(size.today), random.below(480)).min(now))
             };
             // Completions (with their history entries) for about two thirds of the items due,
             // which the item rule says exist (docs/rules.md, "Milestone items").
