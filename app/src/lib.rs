@@ -5,7 +5,7 @@
 //! `kernel` (pure vocabulary and rules), `db` (the database interface), `error`, `ui` (the page
 //! kit), the features side by side (`accounts`, `programs`, `enrollments`, `matches`,
 //! `imports`, `milestones`, `resources`, `items`, `report`, `quickcliq`, `calendar`,
-//! `checkins`, `mail`), `panel` (pages that
+//! `checkins`, `mail`, `people`), `panel` (pages that
 //! compose features) and `shell` (the document, header and routes). `dev` (demo data,
 //! generator, scratch databases) is for the server binary and tests only.
 
@@ -28,6 +28,7 @@ pub mod items;
 pub mod mail;
 pub mod matches;
 pub mod milestones;
+pub mod people;
 pub mod programs;
 pub mod quickcliq;
 pub mod report;

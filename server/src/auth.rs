@@ -158,27 +158,11 @@ pub async fn sign_in(
         tracing::warn!(%error, "could not forget the failed sign-ins");
     }
 
-    // A new session id at sign-in: an id planted before it is worth nothing after.
-    let now = chrono::Utc::now().timestamp();
-    let stored = async {
-        session.cycle_id().await?;
-        session.insert(SESSION_USER_ID, user_id).await?;
-        session.insert(SESSION_SIGNED_IN_AT, now).await?;
-        session.insert(SESSION_SEEN_AT, now).await
-    };
-    if let Err(error) = stored.await {
+    if let Err(error) = start_session(&session, user_id).await {
         tracing::error!(%error, "could not store the session");
         return internal_error();
     }
-    let target = if is_safe_next(&form.next) {
-        form.next
-    } else {
-        match load_current_user(&state.db, user_id).await {
-            Ok(Some(user)) => user.landing_path(),
-            _ => "/".to_string(),
-        }
-    };
-    Redirect::to(&target).into_response()
+    Redirect::to(&landing(&state, user_id, &form.next).await).into_response()
 }
 
 /// The refusal after too many failures, with the wait in minutes.
@@ -242,6 +226,22 @@ async fn render_sign_in(
     } else {
         "/sign-in".to_string()
     };
+    render_page(state, headers, &uri, status, move || {
+        leptos::prelude::provide_context(flash.clone())
+    })
+    .await
+}
+
+/// The page at `uri` (a path of this site), rendered as a GET of it with the request's
+/// headers, signed in as nobody, with `extra` adding to the page's context (what a refused form
+/// post hands back), answered with `status`.
+pub async fn render_page(
+    state: &AppState,
+    headers: HeaderMap,
+    uri: &str,
+    status: StatusCode,
+    extra: impl Fn() + Clone + Send + Sync + 'static,
+) -> Response {
     let Ok(mut request) = Request::builder()
         .method(Method::GET)
         .uri(uri)
@@ -257,7 +257,7 @@ async fn render_sign_in(
         let state = state.clone();
         move || {
             crate::provide_app_context(&state);
-            leptos::prelude::provide_context(flash.clone());
+            extra();
         }
     };
     let options = state.leptos_options.clone();
@@ -268,7 +268,32 @@ async fn render_sign_in(
     response
 }
 
-fn internal_error() -> Response {
+/// Signs `user_id` in on this session: a new session id (an id planted before is worth nothing
+/// after), with the times the limits count from.
+pub async fn start_session(
+    session: &Session,
+    user_id: i64,
+) -> Result<(), tower_sessions::session::Error> {
+    let now = chrono::Utc::now().timestamp();
+    session.cycle_id().await?;
+    session.insert(SESSION_USER_ID, user_id).await?;
+    session.insert(SESSION_SIGNED_IN_AT, now).await?;
+    session.insert(SESSION_SEEN_AT, now).await
+}
+
+/// Where a person lands after signing in: `next` when it is a path of this site, else their
+/// own landing page.
+pub async fn landing(state: &AppState, user_id: i64, next: &str) -> String {
+    if is_safe_next(next) {
+        return next.to_string();
+    }
+    match load_current_user(&state.db, user_id).await {
+        Ok(Some(user)) => user.landing_path(),
+        _ => "/".to_string(),
+    }
+}
+
+pub fn internal_error() -> Response {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
         "Something went wrong on our side. Please try again.",

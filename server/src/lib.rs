@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod bench;
 pub mod client_address;
+pub mod entry;
 pub mod exports;
 pub mod protect;
 
@@ -384,6 +385,23 @@ pub fn build_router(state: AppState) -> Router {
         .route("/sign-out", post(auth::sign_out))
         .route("/sign-out-everywhere", post(auth::sign_out_everywhere))
         .route(
+            "/welcome/{token}",
+            post(entry::set_password_from_invitation),
+        )
+        .route(
+            "/welcome/{token}/new-link",
+            post(entry::new_invitation_link),
+        )
+        .route(
+            "/reset-password/{token}",
+            post(entry::set_password_from_reset),
+        )
+        .route(
+            "/reset-password/{token}/new-link",
+            post(entry::new_reset_link),
+        )
+        .route("/forgot-password", post(entry::forgot_password))
+        .route(
             "/programs/{id}/participants.csv",
             get(exports::participants),
         )
@@ -742,6 +760,11 @@ async fn clean_up(db: Db) {
             Ok(0) => {}
             Ok(count) => tracing::info!(count, "old failed sign-ins forgotten"),
             Err(error) => tracing::warn!(%error, "could not forget old failed sign-ins"),
+        }
+        match app::people::store::forget_old_links(&db, chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "ended invitation and password links forgotten"),
+            Err(error) => tracing::warn!(%error, "could not forget ended links"),
         }
         let stale =
             chrono::Utc::now() - chrono::Duration::hours(app::imports::store::PREVIEW_KEPT_HOURS);

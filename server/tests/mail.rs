@@ -12,7 +12,7 @@ use app::mail::store::Outgoing;
 use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate, Utc};
 use std::sync::{Arc, Mutex};
-use support::{Engine, PROGRAM_ADMIN, TestApp, unescape};
+use support::{Engine, PROGRAM_ADMIN, TestApp, http_get, unescape};
 
 fn settings(days_before: i32) -> ReminderSettings {
     ReminderSettings {
@@ -843,24 +843,4 @@ async fn a_digest_reaches_a_real_smtp_server_with_its_unsubscribe_headers() {
         "{source}"
     );
     assert!(source.contains("multipart/alternative"));
-}
-
-/// A GET over plain HTTP/1.0 (no client library needed for maildev's API).
-async fn http_get(base: &str, path: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let host = base.trim_start_matches("http://").trim_end_matches('/');
-    let mut stream = tokio::net::TcpStream::connect(host).await.expect("maildev");
-    stream
-        .write_all(format!("GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").as_bytes())
-        .await
-        .expect("request");
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .await
-        .expect("response");
-    response
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_string())
-        .expect("a body")
 }

@@ -13,7 +13,6 @@ pub mod sign_in;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod tokens;
-pub mod users;
 pub mod validation;
 
 use crate::kernel::roles::Role;

@@ -129,6 +129,7 @@ fn SignInForm(data: SignInInfo, next: String) -> impl IntoView {
                 />
             </div>
             <button type="submit" class="button">"Sign in"</button>
+            <p class="form-link"><a href="/forgot-password">"Forgot your password?"</a></p>
         </form>
         {data.demo_password.map(|password| view! {
             <section class="card demo" aria-labelledby="demo-heading">

@@ -17,6 +17,7 @@ struct ListedRow {
     display_name: String,
     is_site_admin: bool,
     disabled: bool,
+    invited_at: Option<chrono::DateTime<Utc>>,
 }
 
 /// The columns of [`PersonRow`] for the user `u`: the person, their admin rights and their
@@ -280,6 +281,8 @@ pub struct UserListing {
     pub name: String,
     pub is_site_admin: bool,
     pub disabled: bool,
+    /// When the last invitation went, while the person has not accepted it.
+    pub invited_at: Option<chrono::DateTime<Utc>>,
     /// The programs this person administers, by id and name.
     pub admin_of: Vec<(i64, String)>,
 }
@@ -290,7 +293,7 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserListing>, AppError> {
         read | pool | {
             let users: Vec<ListedRow> = sqlx::query_as(
                 "SELECT id, email, display_name, is_site_admin, \
-                 disabled_at IS NOT NULL AS disabled FROM users ORDER BY email",
+                 disabled_at IS NOT NULL AS disabled, invited_at FROM users ORDER BY email",
             )
             .fetch_all(pool)
             .await?;
@@ -316,6 +319,7 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserListing>, AppError> {
             name: user.display_name,
             is_site_admin: user.is_site_admin,
             disabled: user.disabled,
+            invited_at: user.invited_at,
         })
         .collect())
 }

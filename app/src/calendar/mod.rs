@@ -57,9 +57,6 @@ pub async fn reset_calendar_address() -> Result<String, AppError> {
 pub fn CalendarCard() -> impl IntoView {
     let reset = ServerAction::<ResetCalendarAddress>::new();
     let address = resource(move || reset.version().get(), |_| my_calendar_address());
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    let copied: RwSignal<Option<&'static str>> = RwSignal::new(None);
     view! {
         <section class="card calendar" aria-labelledby="calendar-heading">
             <h2 id="calendar-heading">"Your calendar"</h2>
@@ -67,19 +64,10 @@ pub fn CalendarCard() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     crate::ui::frame::or_error(address.await, move |url| {
-                        let for_copy = url.clone();
                         view! {
-                            <label for="calendar-address">"Calendar address"</label>
-                            <div class="copy-row">
-                                <input id="calendar-address" type="text" readonly value=url
-                                    aria-describedby="calendar-address-hint" spellcheck="false"/>
-                                <button type="button" class="button secondary" hidden=move || !hydrated.get()
-                                    on:click=move |_| copy_address(&for_copy, copied)>
-                                    "Copy"
-                                </button>
-                            </div>
-                            <p class="hint" id="calendar-address-hint">"Anyone with this address can read your milestones' names and due dates: keep it to yourself. Reset it if it was shared."</p>
-                            <p class="status" role="status">{move || copied.get()}</p>
+                            <crate::ui::copy::CopyField id="calendar-address" label="Calendar address" value=url
+                                hint="Anyone with this address can read your milestones' names and due dates: keep it to yourself. Reset it if it was shared.".to_string()
+                                copied_text="Copied the address."/>
                         }.into_any()
                     })
                 })}
@@ -89,33 +77,5 @@ pub fn CalendarCard() -> impl IntoView {
                 <button type="submit" class="button secondary">"Reset address"</button>
             </ActionForm>
         </section>
-    }
-}
-
-/// Puts the address on the clipboard; where the browser refuses, selects it for the person to
-/// copy.
-#[allow(unused_variables)]
-fn copy_address(url: &str, copied: RwSignal<Option<&'static str>>) {
-    #[cfg(feature = "hydrate")]
-    {
-        let select = || {
-            use wasm_bindgen::JsCast;
-            if let Some(input) = document()
-                .get_element_by_id("calendar-address")
-                .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-            {
-                input.select();
-            }
-        };
-        let promise = window().navigator().clipboard().write_text(url);
-        leptos::task::spawn_local(async move {
-            match wasm_bindgen_futures::JsFuture::from(promise).await {
-                Ok(_) => copied.set(Some("Copied the address.")),
-                Err(_) => {
-                    select();
-                    copied.set(Some("Selected: press Ctrl+C (⌘C on a Mac) to copy."));
-                }
-            }
-        });
     }
 }

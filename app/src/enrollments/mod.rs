@@ -19,4 +19,6 @@ pub struct Participant {
     pub active: bool,
     /// Pending or published matches: while there are any, the enrollment cannot be retired.
     pub live_matches: i64,
+    /// Whether the person has accepted their invitation.
+    pub account: crate::people::AccountState,
 }

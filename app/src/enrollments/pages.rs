@@ -8,8 +8,10 @@ use crate::kernel::roles::Role;
 use crate::kernel::text::query_string;
 use crate::programs::ProgramDetails;
 use crate::ui::data::resource;
+use crate::people::AccountState;
+use crate::people::status::{AccountStatus, invitation_button_text, invitation_outcome};
 use crate::ui::forms::{
-    Field, field_invalid, form_outcome, kept_value, outcome_view, outcome_view_besides_fields,
+    Field, field_invalid, form_outcome, kept_value, outcome_view_besides_fields,
 };
 use crate::ui::frame::{ProgramNav, pager, use_program_id};
 use crate::ui::title::PageTitle;
@@ -21,6 +23,8 @@ use serde::{Deserialize, Serialize};
 pub struct ParticipantsData {
     pub program: ProgramDetails,
     pub list: Page<Participant>,
+    /// Whether this server sends email (else invitation links are handed over by the admin).
+    pub sending: bool,
 }
 
 #[server(endpoint = "programs/participants")]
@@ -41,53 +45,78 @@ pub async fn participants(
         page,
     };
     let list = store::participants(&db, program_id, &filter).await?;
-    Ok(ParticipantsData { program, list })
+    Ok(ParticipantsData {
+        program,
+        list,
+        sending: crate::mail::MailContext::current().sending.server.is_some(),
+    })
 }
 
+/// Enrols someone by their email. Someone new (a name given) gets an account without a password
+/// and an invitation to set one; an existing account still invited gets a new invitation to
+/// this program; anyone else is told by email that they were added.
 #[server(endpoint = "programs/enrol")]
 pub async fn enrol(
     program_id: i64,
     email: String,
     role: String,
     #[server(default)] name: String,
-    #[server(default)] password: String,
 ) -> Result<String, AppError> {
-    use crate::accounts::validation::{DisplayName, Email, NewPassword};
-    let (_, db) = crate::accounts::access::admin_of(program_id)?;
+    use crate::accounts::validation::{DisplayName, Email};
+    use crate::people::emails::Place;
+    use crate::people::invite::{Inviting, invite, tell_added};
+    let (me, db) = crate::accounts::access::admin_of(program_id)?;
     let outcome = async {
         let email =
             Email::parse(&email).map_err(|m| AppError::invalid_field("email", "Email", m))?;
         let role = Role::parse(&role)
             .ok_or_else(|| AppError::invalid("Role: Choose Mentor or Mentee."))?;
-        let new_account = !name.trim().is_empty() || !password.is_empty();
-        let mut created = None;
-        if new_account {
-            let name = DisplayName::parse(&name)
-                .map_err(|m| AppError::invalid_field("name", "Name", m))?;
-            let password = NewPassword::parse(&password)
-                .map_err(|m| AppError::invalid_field("password", "Initial password", m))?;
-            let hash = tokio::task::spawn_blocking(move || {
-                crate::accounts::password::hash_password(password.as_str())
-            })
-            .await
-            .map_err(AppError::internal)?
-            .map_err(AppError::internal)?;
-            // An existing account is enrolled as it is: its password is never replaced here.
-            match crate::accounts::store::create_user(&db, &email, &name, &hash, false).await {
-                Ok(_) => created = Some(name.as_str().to_string()),
-                Err(AppError::Invalid { message: _, .. }) => {}
-                Err(other) => return Err(other),
+        let ctx = Inviting::current();
+        let now = chrono::Utc::now();
+        let person = match crate::people::store::person_by_email(&db, email.as_str()).await? {
+            Some(person) => person,
+            None => {
+                if name.trim().is_empty() {
+                    return Err(AppError::invalid_field(
+                        "name",
+                        "Name",
+                        format!(
+                            "There is no account for {} yet: enter their name to create it and \
+                             invite them.",
+                            email.as_str()
+                        ),
+                    ));
+                }
+                let name = DisplayName::parse(&name)
+                    .map_err(|m| AppError::invalid_field("name", "Name", m))?;
+                let id =
+                    crate::people::store::create_invited(&db, &email, &name, false, now).await?;
+                crate::people::store::person(&db, id)
+                    .await?
+                    .ok_or(AppError::NotFound)?
             }
-        }
-        let message =
+        };
+        let (enrollment_id, message) =
             crate::enrollments::store::enrol(&db, program_id, email.as_str(), role).await?;
-        Ok(match created {
-            Some(name) => format!(
-                "Created an account for {name} ({}). {message}",
-                email.as_str()
-            ),
-            None => message,
-        })
+        let program = crate::programs::store::program_details(&db, program_id)
+            .await?
+            .name;
+        let place = Place {
+            program: &program,
+            role,
+        };
+        let told = if person.invited_at.is_some() {
+            let invited = invite(&ctx, &person, &me.name, Some((program_id, place)), false, now)
+                .await?;
+            crate::people::users::invitation_sentence(&invited, email.as_str())
+        } else if tell_added(&ctx, &person, &me.name, program_id, place, enrollment_id, now)
+            .await?
+        {
+            "They have been told by email.".to_string()
+        } else {
+            String::new()
+        };
+        Ok(format!("{message} {told}").trim_end().to_string())
     }
     .await;
     crate::ui::forms::answer_plain_form_keeping(
@@ -95,6 +124,35 @@ pub async fn enrol(
         "enrol",
         &outcome,
         &[("email", &email), ("role", &role), ("name", &name)],
+    );
+    outcome
+}
+
+/// Sends an enrolled person's invitation again (or answers with the link to hand over).
+#[server(endpoint = "programs/resend-invitation")]
+pub async fn resend_invitation_to_participant(
+    program_id: i64,
+    user_id: i64,
+) -> Result<String, AppError> {
+    let (me, db) = crate::accounts::access::admin_of(program_id)?;
+    let outcome = async {
+        let role = crate::enrollments::store::role_in(&db, program_id, user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let program = crate::programs::store::program_details(&db, program_id)
+            .await?
+            .name;
+        let place = crate::people::emails::Place {
+            program: &program,
+            role,
+        };
+        crate::people::users::resend(user_id, &me.name, Some((program_id, place))).await
+    }
+    .await;
+    crate::ui::forms::answer_plain_form(
+        &format!("/programs/{program_id}/participants"),
+        "enrollment",
+        &outcome,
     );
     outcome
 }
@@ -118,7 +176,7 @@ pub async fn set_enrollment(
 }
 
 /// The enrol form's fields that errors can be about.
-const ENROL_FIELDS: [&str; 3] = ["email", "name", "password"];
+const ENROL_FIELDS: [&str; 2] = ["email", "name"];
 
 #[component]
 pub fn ParticipantsPage() -> impl IntoView {
@@ -126,6 +184,7 @@ pub fn ParticipantsPage() -> impl IntoView {
     let query = use_query_map();
     let enrol_action = ServerAction::<Enrol>::new();
     let state_action = ServerAction::<SetEnrollment>::new();
+    let resend_action = ServerAction::<ResendInvitationToParticipant>::new();
     let data = resource(
         move || {
             let q = query.get();
@@ -137,9 +196,10 @@ pub fn ParticipantsPage() -> impl IntoView {
                 crate::kernel::page::page_number(q.get("page").as_deref()),
                 enrol_action.version().get(),
                 state_action.version().get(),
+                resend_action.version().get(),
             )
         },
-        |(id, search, role, state, page, _, _)| async move {
+        |(id, search, role, state, page, _, _, _)| async move {
             match id {
                 Some(id) => participants(id, search, role, state, page).await,
                 None => Err(AppError::NotFound),
@@ -150,7 +210,7 @@ pub fn ParticipantsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading participants…"</p> }>
             {move || Suspend::new(async move {
                 crate::ui::frame::or_error(data.await, |data| {
-                    view! { <Participants data enrol_action state_action/> }.into_any()
+                    view! { <Participants data enrol_action state_action resend_action/> }.into_any()
                 })
             })}
         </Suspense>
@@ -162,7 +222,9 @@ fn Participants(
     data: ParticipantsData,
     enrol_action: ServerAction<Enrol>,
     state_action: ServerAction<SetEnrollment>,
+    resend_action: ServerAction<ResendInvitationToParticipant>,
 ) -> impl IntoView {
+    let sending = data.sending;
     let enrol_outcome = Signal::derive(move || form_outcome(enrol_action.value().get(), "enrol"));
     let program = data.program;
     let id = program.id;
@@ -194,7 +256,11 @@ fn Participants(
         <h1>"Participants"</h1>
         <section class="card" aria-labelledby="enrol-heading">
             <h2 id="enrol-heading">"Enrol a participant"</h2>
-            <p class="hint">"Enrol someone who has an account by their email. For someone new, also give their name and an initial password to create their account."</p>
+            <p class="hint">{if sending {
+                "Enrol someone by their email. Someone new also needs a name: they get an account and an email with a link to set their own password. Someone with an account gets an email saying they were added."
+            } else {
+                "Enrol someone by their email. Someone new also needs a name: they get an account, and you get an invitation link to hand them (email is not set up here)."
+            }}</p>
             <ActionForm action=enrol_action>
                 <input type="hidden" name="program_id" value=id.to_string()/>
                 <div class="inline">
@@ -213,22 +279,13 @@ fn Participants(
                         </select>
                     </div>
                 </div>
-                <details class="new-account">
-                    <summary>"New to the platform? Create their account"</summary>
-                    <div class="inline">
-                        <Field id="enrol-name" label="Name" name="name" outcome=enrol_outcome>
-                            <input id="enrol-name" name="name" type="text" maxlength="120"
-                                value=kept_value("enrol", "name").unwrap_or_default()
-                                aria-invalid=move || field_invalid(&enrol_outcome.get(), "name")
-                                aria-describedby="enrol-name-error"/>
-                        </Field>
-                        <Field id="enrol-password" label="Initial password" name="password" outcome=enrol_outcome>
-                            <input id="enrol-password" name="password" type="password" autocomplete="new-password" minlength="10"
-                                aria-invalid=move || field_invalid(&enrol_outcome.get(), "password")
-                                aria-describedby="enrol-password-error"/>
-                        </Field>
-                    </div>
-                </details>
+                <Field id="enrol-name" label="Name" name="name" outcome=enrol_outcome
+                    hint="Only for someone new: the name others see.">
+                    <input id="enrol-name" name="name" type="text" maxlength="120" autocomplete="off"
+                        value=kept_value("enrol", "name").unwrap_or_default()
+                        aria-invalid=move || field_invalid(&enrol_outcome.get(), "name")
+                        aria-describedby="enrol-name-hint enrol-name-error"/>
+                </Field>
                 <button type="submit" class="button">"Enrol"</button>
             </ActionForm>
             <div aria-live="polite">{move || outcome_view_besides_fields(enrol_action.value().get(), "enrol", &ENROL_FIELDS)}</div>
@@ -261,7 +318,14 @@ fn Participants(
                 <button type="submit" class="button secondary">"Filter"</button>
                 {filtered.then(|| view! { <a href=format!("/programs/{id}/participants")>"Clear filters"</a> })}
             </form>
-            <div aria-live="polite">{move || outcome_view(state_action.value().get(), "enrollment")}</div>
+            <div aria-live="polite">{move || {
+                let latest = if resend_action.version().get() >= state_action.version().get() {
+                    resend_action.value().get().or_else(|| state_action.value().get())
+                } else {
+                    state_action.value().get().or_else(|| resend_action.value().get())
+                };
+                invitation_outcome(latest, "enrollment")
+            }}</div>
             <p class="list-count">{match total {
                 0 if filtered => "No participant matches these filters.".to_string(),
                 0 => "No one is enrolled yet.".to_string(),
@@ -277,6 +341,7 @@ fn Participants(
                                 <th scope="col">"Email"</th>
                                 <th scope="col">"Role"</th>
                                 <th scope="col">"State"</th>
+                                <th scope="col">"Account"</th>
                                 <th scope="col">"Live matches"</th>
                                 <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                             </tr>
@@ -294,6 +359,21 @@ fn Participants(
                                         <td>{p.email.clone()}</td>
                                         <td>{p.role.label()}</td>
                                         <td>{if p.active { "Active" } else { "Retired" }}</td>
+                                        <td>
+                                            <AccountStatus state=p.account/>
+                                            {matches!(p.account, AccountState::Invited(_)).then(|| {
+                                                let text = invitation_button_text(sending);
+                                                let label = format!("{text}: {}", p.name);
+                                                view! {
+                                                    " "
+                                                    <ActionForm action=resend_action attr:class="inline-form">
+                                                        <input type="hidden" name="program_id" value=id.to_string()/>
+                                                        <input type="hidden" name="user_id" value=p.user_id.to_string()/>
+                                                        <button type="submit" class="button secondary small" aria-label=label>{text}</button>
+                                                    </ActionForm>
+                                                }
+                                            })}
+                                        </td>
                                         <td>{p.live_matches}</td>
                                         <td>
                                             <ActionForm action=state_action>

@@ -9,7 +9,27 @@ use crate::kernel::page::{PAGE_SIZE, Page};
 use crate::kernel::roles::Role;
 use crate::kernel::text::like_pattern;
 use crate::on_db;
+use crate::people::AccountState;
 use chrono::Utc;
+
+/// The role of the person's enrollment in the program (the first, when they hold both), or
+/// `None` when they are not enrolled there.
+pub async fn role_in(db: &Db, program_id: i64, user_id: i64) -> Result<Option<Role>, AppError> {
+    let role: Option<String> = on_db!(
+        db,
+        read | pool | {
+            sqlx::query_scalar(
+                "SELECT role FROM enrollments WHERE program_id = $1 AND user_id = $2 \
+                 ORDER BY id LIMIT 1",
+            )
+            .bind(program_id)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await
+        }
+    )?;
+    Ok(role.as_deref().and_then(Role::parse))
+}
 
 /// Filters of the Participants page.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -35,6 +55,7 @@ struct ParticipantRow {
     #[sqlx(try_from = "String")]
     state: EnrollmentState,
     live_matches: i64,
+    invited_at: Option<chrono::DateTime<Utc>>,
 }
 
 pub async fn participants(
@@ -52,7 +73,7 @@ pub async fn participants(
     })?;
     let list_sql = format!(
         "SELECT e.id AS enrollment_id, u.id AS user_id, u.display_name AS name, u.email, e.role, \
-           e.state, (SELECT COUNT(*) FROM matches m WHERE m.state <> 'ended' \
+           e.state, u.invited_at, (SELECT COUNT(*) FROM matches m WHERE m.state <> 'ended' \
               AND (m.mentor_enrollment_id = e.id OR m.mentee_enrollment_id = e.id)) AS live_matches \
          FROM enrollments e JOIN users u ON u.id = e.user_id \
          WHERE {PARTICIPANT_WHERE} \
@@ -95,6 +116,10 @@ pub async fn participants(
             role: row.role,
             active: row.state == EnrollmentState::Active,
             live_matches: row.live_matches,
+            account: match row.invited_at {
+                Some(at) => AccountState::Invited(at.date_naive()),
+                None => AccountState::Active,
+            },
         })
         .collect();
     Ok(Page { rows, total, page })
@@ -123,8 +148,14 @@ pub async fn active_people(
     )?)
 }
 
-/// Enrols an existing account. A person already in that role is the admin's mistake.
-pub async fn enrol(db: &Db, program_id: i64, email: &str, role: Role) -> Result<String, AppError> {
+/// Enrols an existing account: the new enrollment's id and the sentence for the admin. A
+/// person already in that role is the admin's mistake.
+pub async fn enrol(
+    db: &Db,
+    program_id: i64,
+    email: &str,
+    role: Role,
+) -> Result<(i64, String), AppError> {
     on_db!(
         db,
         write | pool | async {
@@ -136,7 +167,7 @@ pub async fn enrol(db: &Db, program_id: i64, email: &str, role: Role) -> Result<
                     .await?;
             let Some((user_id, name)) = user else {
                 return Err(AppError::invalid(format!(
-                    "There is no account for {email}. Fill in a name and an initial password to create one."
+                    "There is no account for {email}. Fill in their name to create it and invite them."
                 )));
             };
             let existing: Option<String> = sqlx::query_scalar(
@@ -162,21 +193,21 @@ pub async fn enrol(db: &Db, program_id: i64, email: &str, role: Role) -> Result<
                 }
                 None => {}
             }
-            sqlx::query(
+            let enrollment_id: i64 = sqlx::query_scalar(
                 "INSERT INTO enrollments (program_id, user_id, role, state, created_at) \
-                 VALUES ($1, $2, $3, 'active', $4)",
+                 VALUES ($1, $2, $3, 'active', $4) RETURNING id",
             )
             .bind(program_id)
             .bind(user_id)
             .bind(role.as_str())
             .bind(Utc::now())
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await
             .map_err(|e| {
                 AppError::from_write(e, "That person was enrolled in this role a moment ago.")
             })?;
             tx.commit().await?;
-            Ok(format!("Enrolled {name} as a {}.", role.as_str()))
+            Ok((enrollment_id, format!("Enrolled {name} as a {}.", role.as_str())))
         }
         .await
     )

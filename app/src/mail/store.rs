@@ -291,11 +291,15 @@ pub async fn mark_sent(
         write | pool | {
             sqlx::query(
                 "UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = NULL, \
-                 last_error = NULL WHERE id = $2 AND leased_by = $3 AND status = 'queued'",
+                 last_error = NULL, body_text = CASE WHEN kind IN ('invitation', \
+                 'password_reset') THEN $4 ELSE body_text END, body_html = CASE WHEN kind IN \
+                 ('invitation', 'password_reset') THEN $4 ELSE body_html END \
+                 WHERE id = $2 AND leased_by = $3 AND status = 'queued'",
             )
             .bind(now)
             .bind(id)
             .bind(worker)
+            .bind(LINK_REMOVED)
             .execute(pool)
             .await
             .map(|done| done.rows_affected())
@@ -303,6 +307,10 @@ pub async fn mark_sent(
     )?;
     Ok(done == 1)
 }
+
+/// What the outbox keeps of a sent email that held a one-use link: a link that opens an
+/// account is in the outbox only until it is sent.
+pub const LINK_REMOVED: &str = "(This email held a one-use link; it was removed once sent.)";
 
 /// Records a failed attempt: tried again after a growing delay, or failed for good after
 /// [`MAX_ATTEMPTS`] (or at once when `give_up`). Returns the email's status.

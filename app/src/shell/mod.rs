@@ -3,7 +3,8 @@
 
 use crate::accounts::account::AccountPage;
 use crate::accounts::sign_in::{SignInPage, demo_mode_on};
-use crate::accounts::users::UsersPage;
+use crate::people::pages::{ForgotPasswordPage, ResetPasswordPage, WelcomePage};
+use crate::people::users::UsersPage;
 use crate::accounts::{CurrentUser, whoami};
 use crate::checkins::CheckInPage;
 use crate::enrollments::pages::ParticipantsPage;
@@ -127,6 +128,9 @@ lazy_page!(Users, users_page, UsersPage);
 lazy_page!(Account, account_page, AccountPage);
 lazy_page!(DueDates, due_dates_page, DueDatesPage);
 lazy_page!(Unsubscribe, unsubscribe_page, UnsubscribePage);
+lazy_page!(Welcome, welcome_page, WelcomePage);
+lazy_page!(ResetPassword, reset_password_page, ResetPasswordPage);
+lazy_page!(ForgotPassword, forgot_password_page, ForgotPasswordPage);
 
 /// Marks the document `data-hydrated` once the page around it is interactive (an effect runs
 /// after the view that made it is hydrated). Each page carries one, so a lazy page marks the
@@ -435,6 +439,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view={Lazy::<Account>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/due-dates") view={Lazy::<DueDates>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/unsubscribe/:token") view={Lazy::<Unsubscribe>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/welcome/:token") view={Lazy::<Welcome>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/reset-password/:token") view={Lazy::<ResetPassword>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot-password") view={Lazy::<ForgotPassword>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">

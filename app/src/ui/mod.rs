@@ -3,6 +3,7 @@
 //! It uses only the kernel and the error type.
 
 pub mod changes;
+pub mod copy;
 pub mod data;
 pub mod day;
 pub mod description;

@@ -75,12 +75,35 @@ impl TestApp {
         TestApp::configured(engine, secure_cookies, limits, "").await
     }
 
+    /// As [`TestApp::new`], on a server that sends email (`SMTP_URL` set; no worker runs, so
+    /// what it queues stays in the outbox for the test to read).
+    pub async fn sending(engine: Engine) -> TestApp {
+        TestApp::configured_with(
+            engine,
+            false,
+            SignInLimits::default(),
+            "",
+            Some("smtp://127.0.0.1:1125".to_string()),
+        )
+        .await
+    }
+
     /// As [`TestApp::with`], behind the reverse proxies `trusted_proxies`.
     pub async fn configured(
         engine: Engine,
         secure_cookies: bool,
         limits: SignInLimits,
         trusted_proxies: &str,
+    ) -> TestApp {
+        TestApp::configured_with(engine, secure_cookies, limits, trusted_proxies, None).await
+    }
+
+    async fn configured_with(
+        engine: Engine,
+        secure_cookies: bool,
+        limits: SignInLimits,
+        trusted_proxies: &str,
+        smtp_url: Option<String>,
     ) -> TestApp {
         let scratch = match engine {
             Engine::Sqlite => ScratchDb::sqlite().await,
@@ -132,6 +155,7 @@ impl TestApp {
             .await
             .expect("throwaway");
         let mut config = config(scratch.url.clone(), secure_cookies);
+        config.smtp_url = smtp_url;
         config.trusted_proxies =
             server::client_address::TrustedProxies::parse(trusted_proxies).expect("proxies");
         let state = AppState::with_limits(&config, db.clone(), limits);
@@ -374,6 +398,43 @@ impl Client<'_> {
         .await
     }
 
+    /// As a site admin of a server that sends no email: the invitation link of the invited
+    /// account with this email (Copy invitation link answers with it).
+    pub async fn invitation_link_of(&mut self, email: &str) -> String {
+        let id = self
+            .app
+            .scalar(&format!(
+                "SELECT id FROM users WHERE email = '{}'",
+                email.replace('\'', "''")
+            ))
+            .await;
+        let reply = self
+            .call("accounts/resend-invitation", &[("user_id", &id.to_string())])
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let link: String = serde_json::from_str(&reply.body).expect("a JSON string");
+        assert!(link.starts_with("http"), "a link: {link}");
+        link
+    }
+
+    /// Sets the password from a link's page (an invitation or a reset), as its form posts.
+    pub async fn set_password_from(&mut self, link: &str, password: &str) -> Reply {
+        let path = link_path(link);
+        self.post_form(
+            &path,
+            &[("new_password", password), ("confirm_password", password)],
+        )
+        .await
+    }
+
+    /// Accepts the invitation of `email` (read by `admin`) with `password`: signed in after.
+    pub async fn accepts_invitation(mut self, admin: &mut Client<'_>, email: &str, password: &str) -> Self {
+        let link = admin.invitation_link_of(email).await;
+        let reply = self.set_password_from(&link, password).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{email}: {}", reply.body);
+        self
+    }
+
     pub async fn signed_in_as(mut self, email: &str) -> Self {
         let reply = self.sign_in(email, DEMO_PASSWORD).await;
         assert_eq!(
@@ -386,6 +447,12 @@ impl Client<'_> {
     }
 }
 
+/// The path of an absolute link of the site (`http://host/welcome/…` → `/welcome/…`).
+pub fn link_path(link: &str) -> String {
+    let rest = link.split_once("://").map_or(link, |(_, rest)| rest);
+    format!("/{}", rest.split_once('/').map_or("", |(_, path)| path))
+}
+
 /// Text from HTML: the entities Leptos writes, back to characters.
 pub fn unescape(html: &str) -> String {
     html.replace("&lt;", "<")
@@ -394,6 +461,26 @@ pub fn unescape(html: &str) -> String {
         .replace("&#x27;", "'")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
+}
+
+/// A GET over plain HTTP/1.0 (no client library needed for maildev's API).
+pub async fn http_get(base: &str, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("maildev");
+    stream
+        .write_all(format!("GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").as_bytes())
+        .await
+        .expect("request");
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .await
+        .expect("response");
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .expect("a body")
 }
 
 /// Fails a test that has not finished in two minutes instead of letting it hang the run.

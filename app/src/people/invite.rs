@@ -1,0 +1,200 @@
+//! Sending the emails that bring people in, through the outbox: an invitation (a one-use link
+//! to set a password, valid 14 days), "You have been added to «program»", and a password-reset
+//! link (valid one hour). Without a mail server (`SMTP_URL` unset) an invitation is not queued:
+//! its link goes back to the admin, to hand over.
+
+use super::emails::{self, InvitationLink, Place};
+use super::store::{self, NewLink, Person, Refused};
+use super::{INVITATION_DAYS, Purpose, RESET_MINUTES};
+use crate::accounts::tokens::{new_token, token_hash};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::kernel::public_url::PublicUrl;
+use crate::mail::MailContext;
+use crate::mail::store::NewEmail;
+use chrono::{DateTime, Duration, Utc};
+
+/// The name of the organisation's identity provider (`OIDC_NAME`) when people sign in through
+/// it: invitations then lead to the sign-in page, not to a password form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderSignIn(pub String);
+
+/// What an invitation needs of the server: the database, how it sends mail, its address.
+#[derive(Clone, Debug)]
+pub struct Inviting {
+    pub db: Db,
+    pub mail: MailContext,
+    pub public_url: PublicUrl,
+    pub provider: Option<ProviderSignIn>,
+}
+
+impl Inviting {
+    /// From the context of the request being handled.
+    pub fn current() -> Inviting {
+        use leptos::prelude::{expect_context, use_context};
+        Inviting {
+            db: expect_context::<Db>(),
+            mail: MailContext::current(),
+            public_url: use_context::<PublicUrl>()
+                .unwrap_or_else(|| PublicUrl::local(([127, 0, 0, 1], 3000).into())),
+            provider: use_context::<ProviderSignIn>(),
+        }
+    }
+
+    fn sending(&self) -> bool {
+        self.mail.sending.server.is_some()
+    }
+}
+
+/// How an invitation went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Invited {
+    /// Queued in the outbox, on its way.
+    Emailed,
+    /// Nothing is sent here: this link is for the admin to hand over.
+    HandOver(String),
+    /// Refused: the person asked for too many links this hour, or the account is disabled.
+    Refused(Refused),
+}
+
+/// Invites `person` (an invited account) from `inviter`, to a program or to the site.
+pub async fn invite(
+    ctx: &Inviting,
+    person: &Person,
+    inviter: &str,
+    place: Option<(i64, Place<'_>)>,
+    self_service: bool,
+    now: DateTime<Utc>,
+) -> Result<Invited, AppError> {
+    let sign_in_url = ctx.public_url.join("/sign-in");
+    let token = new_token();
+    let url = ctx.public_url.join(&Purpose::Invitation.path(&token));
+    let expires_at = now + Duration::days(INVITATION_DAYS);
+    let link = match &ctx.provider {
+        Some(ProviderSignIn(provider)) => InvitationLink::Provider {
+            sign_in_url: &sign_in_url,
+            provider,
+        },
+        None => InvitationLink::SetPassword {
+            url: &url,
+            expires: expires_at.date_naive(),
+        },
+    };
+    let hand_over = match link {
+        InvitationLink::Provider { sign_in_url, .. } => sign_in_url.to_string(),
+        InvitationLink::SetPassword { url, .. } => url.to_string(),
+    };
+    let rendered = emails::invitation(
+        &person.display_name,
+        inviter,
+        place.map(|(_, p)| p),
+        link,
+    );
+    let key = format!("invitation:{}", token_hash(&token));
+    let email = NewEmail {
+        dedupe_key: &key,
+        kind: "invitation",
+        user_id: Some(person.id),
+        program_id: place.map(|(id, _)| id),
+        digest_day: None,
+        to_address: &person.email,
+        subject: &rendered.subject,
+        body_text: &rendered.text,
+        body_html: &rendered.html,
+        unsubscribe_url: None,
+    };
+    let new_link = NewLink {
+        user_id: person.id,
+        purpose: Purpose::Invitation,
+        self_service,
+        now,
+        expires_at,
+    };
+    let sending = ctx.sending();
+    let saved = store::save_link(&ctx.db, &token, new_link, sending.then_some(&email)).await?;
+    Ok(match saved {
+        Err(refused) => Invited::Refused(refused),
+        Ok(()) if sending => {
+            ctx.mail.wake.notify_one();
+            Invited::Emailed
+        }
+        Ok(()) => Invited::HandOver(hand_over),
+    })
+}
+
+/// Tells someone who has an account already that they were enrolled in another program: no
+/// link, nothing to set. `enrollment_id` makes the email unique.
+pub async fn tell_added(
+    ctx: &Inviting,
+    person: &Person,
+    inviter: &str,
+    program_id: i64,
+    place: Place<'_>,
+    enrollment_id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let rendered = emails::added(
+        &person.display_name,
+        inviter,
+        place,
+        &ctx.public_url.join("/sign-in"),
+    );
+    let key = format!("added:{enrollment_id}");
+    let queued = crate::mail::store::queue(
+        &ctx.db,
+        &NewEmail {
+            dedupe_key: &key,
+            kind: "added",
+            user_id: Some(person.id),
+            program_id: Some(program_id),
+            digest_day: None,
+            to_address: &person.email,
+            subject: &rendered.subject,
+            body_text: &rendered.text,
+            body_html: &rendered.html,
+            unsubscribe_url: None,
+        },
+        now,
+    )
+    .await?;
+    if queued.is_some() {
+        ctx.mail.wake.notify_one();
+    }
+    Ok(queued.is_some() && ctx.sending())
+}
+
+/// Sends `person` a link to choose a new password, within the hour's allowance.
+pub async fn send_reset(
+    ctx: &Inviting,
+    person: &Person,
+    now: DateTime<Utc>,
+) -> Result<Result<(), Refused>, AppError> {
+    let token = new_token();
+    let url = ctx.public_url.join(&Purpose::PasswordReset.path(&token));
+    let rendered = emails::password_reset(&person.display_name, &url);
+    let key = format!("password_reset:{}", token_hash(&token));
+    let email = NewEmail {
+        dedupe_key: &key,
+        kind: "password_reset",
+        user_id: Some(person.id),
+        program_id: None,
+        digest_day: None,
+        to_address: &person.email,
+        subject: &rendered.subject,
+        body_text: &rendered.text,
+        body_html: &rendered.html,
+        unsubscribe_url: None,
+    };
+    let link = NewLink {
+        user_id: person.id,
+        purpose: Purpose::PasswordReset,
+        self_service: true,
+        now,
+        expires_at: now + Duration::minutes(RESET_MINUTES),
+    };
+    let saved = store::save_link(&ctx.db, &token, link, Some(&email)).await?;
+    if saved.is_ok() {
+        ctx.mail.wake.notify_one();
+    }
+    Ok(saved)
+}

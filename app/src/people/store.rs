@@ -1,0 +1,318 @@
+//! One-use links (invitations and password resets) and invited accounts in the database. Only a
+//! link's hash is kept; a link and its email are written in one transaction; the limit on the
+//! links a person asks for is counted inside that transaction, behind a lock on the account, so
+//! requests in parallel cannot pass it.
+
+use super::{AccountState, LinkState, Purpose};
+use crate::accounts::tokens::{looks_like_token, token_hash};
+use crate::accounts::validation::{DisplayName, Email};
+use crate::db::{BeginWrite, Db};
+use crate::error::AppError;
+use crate::mail::store::NewEmail;
+use crate::on_db;
+use chrono::{DateTime, Duration, Utc};
+
+/// The password hash of an account that has none: no password matches it.
+pub const NO_PASSWORD: &str = "!";
+
+/// A link about to be saved.
+#[derive(Clone, Copy, Debug)]
+pub struct NewLink {
+    pub user_id: i64,
+    pub purpose: Purpose,
+    /// Asked for by the person: counted against [`super::SELF_SERVICE_LINKS_PER_HOUR`].
+    pub self_service: bool,
+    pub now: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Why a link was not saved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The person has asked for as many links as an hour allows.
+    Limit,
+    /// The account is gone or disabled.
+    NoAccount,
+}
+
+/// Saves the link (its hash) and queues its email, both or neither. A self-service link is
+/// refused once the account has had the hour's allowance; an invitation marks the account
+/// invited as of `now` (the day the Users and Participants lists show).
+pub async fn save_link(
+    db: &Db,
+    token: &str,
+    link: NewLink,
+    email: Option<&NewEmail<'_>>,
+) -> Result<Result<(), Refused>, AppError> {
+    let lock = db.for_update();
+    let hash = token_hash(token);
+    on_db!(
+        db,
+        write | pool | async {
+            let mut tx = pool.begin_write().await?;
+            let account: Option<i64> = sqlx::query_scalar(&format!(
+                "SELECT id FROM users WHERE id = $1 AND disabled_at IS NULL{lock}"
+            ))
+            .bind(link.user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if account.is_none() {
+                return Ok(Err(Refused::NoAccount));
+            }
+            if link.self_service {
+                let recent: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM account_tokens WHERE user_id = $1 AND purpose = $2 \
+                     AND self_service = $3 AND created_at > $4",
+                )
+                .bind(link.user_id)
+                .bind(link.purpose.as_str())
+                .bind(true)
+                .bind(link.now - Duration::hours(1))
+                .fetch_one(&mut *tx)
+                .await?;
+                if recent >= super::SELF_SERVICE_LINKS_PER_HOUR {
+                    return Ok(Err(Refused::Limit));
+                }
+            }
+            sqlx::query(
+                "INSERT INTO account_tokens (token_hash, user_id, purpose, self_service, \
+                 created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&hash)
+            .bind(link.user_id)
+            .bind(link.purpose.as_str())
+            .bind(link.self_service)
+            .bind(link.now)
+            .bind(link.expires_at)
+            .execute(&mut *tx)
+            .await?;
+            if link.purpose == Purpose::Invitation {
+                sqlx::query(
+                    "UPDATE users SET invited_at = $1 WHERE id = $2 AND invited_at IS NOT NULL",
+                )
+                .bind(link.now)
+                .bind(link.user_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            if let Some(email) = email {
+                crate::bind_email!(email, link.now)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok::<_, AppError>(Ok(()))
+        }
+        .await
+    )
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    user_id: i64,
+    email: String,
+    display_name: String,
+    expires_at: DateTime<Utc>,
+    used: bool,
+    disabled: bool,
+}
+
+/// The account a link was sent to, and whether the link can still be used.
+pub async fn find_link(
+    db: &Db,
+    token: &str,
+    purpose: Purpose,
+    now: DateTime<Utc>,
+) -> Result<(LinkState, Option<i64>), AppError> {
+    if !looks_like_token(token) {
+        return Ok((LinkState::Unknown, None));
+    }
+    let row: Option<LinkRow> = on_db!(
+        db,
+        read | pool | {
+            sqlx::query_as(
+                "SELECT t.user_id, u.email, u.display_name, t.expires_at, \
+                 t.used_at IS NOT NULL AS used, u.disabled_at IS NOT NULL AS disabled \
+                 FROM account_tokens t JOIN users u ON u.id = t.user_id \
+                 WHERE t.token_hash = $1 AND t.purpose = $2",
+            )
+            .bind(token_hash(token))
+            .bind(purpose.as_str())
+            .fetch_optional(pool)
+            .await
+        }
+    )?;
+    Ok(match row {
+        None => (LinkState::Unknown, None),
+        Some(row) => {
+            let state = if row.disabled {
+                LinkState::Disabled
+            } else if row.used {
+                LinkState::Used
+            } else if row.expires_at <= now {
+                LinkState::Expired
+            } else {
+                LinkState::Open {
+                    name: row.display_name,
+                    email: row.email,
+                }
+            };
+            (state, Some(row.user_id))
+        }
+    })
+}
+
+/// Uses the link once: the account gets the new password and is no longer invited, and every
+/// other open link of the account stops working. `None` when the link is unknown, used, expired
+/// or its account disabled; of two uses at once, one wins.
+pub async fn redeem(
+    db: &Db,
+    token: &str,
+    purpose: Purpose,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, AppError> {
+    if !looks_like_token(token) {
+        return Ok(None);
+    }
+    let hash = token_hash(token);
+    on_db!(
+        db,
+        write | pool | async {
+            let mut tx = pool.begin_write().await?;
+            let user: Option<i64> = sqlx::query_scalar(
+                "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 \
+                 AND used_at IS NULL AND expires_at > $1 AND user_id IN \
+                 (SELECT id FROM users WHERE disabled_at IS NULL) RETURNING user_id",
+            )
+            .bind(now)
+            .bind(&hash)
+            .bind(purpose.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(user) = user else {
+                return Ok(None);
+            };
+            sqlx::query("UPDATE users SET password_hash = $1, invited_at = NULL WHERE id = $2")
+                .bind(password_hash)
+                .bind(user)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE account_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+            )
+            .bind(now)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<_, AppError>(Some(user))
+        }
+        .await
+    )
+}
+
+/// Creates an invited account (no password yet); a taken email is the admin's mistake.
+pub async fn create_invited(
+    db: &Db,
+    email: &Email,
+    name: &DisplayName,
+    is_site_admin: bool,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let result: Result<i64, sqlx::Error> = on_db!(
+        db,
+        write | pool | {
+            sqlx::query_scalar(
+                "INSERT INTO users (email, display_name, password_hash, is_site_admin, \
+                 created_at, invited_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+            )
+            .bind(email.as_str())
+            .bind(name.as_str())
+            .bind(NO_PASSWORD)
+            .bind(is_site_admin)
+            .bind(now)
+            .fetch_one(pool)
+            .await
+        }
+    );
+    match result {
+        Ok(id) => Ok(id),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AppError::invalid(
+            format!("There is already an account for {}.", email.as_str()),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An account as invitations need it.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Person {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub invited_at: Option<DateTime<Utc>>,
+    pub disabled: bool,
+}
+
+impl Person {
+    pub fn state(&self) -> AccountState {
+        match self.invited_at {
+            Some(at) => AccountState::Invited(at.date_naive()),
+            None => AccountState::Active,
+        }
+    }
+}
+
+const PERSON: &str = "SELECT id, email, display_name, invited_at, \
+     disabled_at IS NOT NULL AS disabled FROM users";
+
+/// The account with this id.
+pub async fn person(db: &Db, user_id: i64) -> Result<Option<Person>, AppError> {
+    let sql = format!("{PERSON} WHERE id = $1");
+    Ok(on_db!(
+        db,
+        read | pool | {
+            sqlx::query_as(&sql)
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await
+        }
+    )?)
+}
+
+/// The account with this email (normalised).
+pub async fn person_by_email(db: &Db, email: &str) -> Result<Option<Person>, AppError> {
+    let sql = format!("{PERSON} WHERE email = $1");
+    Ok(on_db!(
+        db,
+        read | pool | {
+            sqlx::query_as(&sql)
+                .bind(email)
+                .fetch_optional(pool)
+                .await
+        }
+    )?)
+}
+
+/// How long a link that ended (used or expired) is kept, so that opening it still says so and
+/// offers a new one.
+pub const ENDED_LINKS_KEPT_DAYS: i64 = 90;
+
+/// Forgets links that ended more than [`ENDED_LINKS_KEPT_DAYS`] ago.
+pub async fn forget_old_links(db: &Db, now: DateTime<Utc>) -> Result<u64, AppError> {
+    let before = now - Duration::days(ENDED_LINKS_KEPT_DAYS);
+    Ok(on_db!(
+        db,
+        write | pool | {
+            sqlx::query(
+                "DELETE FROM account_tokens WHERE expires_at < $1 OR (used_at IS NOT NULL \
+                 AND used_at < $1)",
+            )
+            .bind(before)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        }
+    )?)
+}
