@@ -141,7 +141,11 @@ async fn set_password(
         tracing::error!(%error, "could not store the session");
         return internal_error();
     }
-    tracing::info!(user_id, purpose = purpose.as_str(), "password set from a link");
+    tracing::info!(
+        user_id,
+        purpose = purpose.as_str(),
+        "password set from a link"
+    );
     Redirect::to(&landing(&state, user_id, "").await).into_response()
 }
 
@@ -245,20 +249,24 @@ pub struct ForgotForm {
 /// `POST /forgot-password`: the same answer at once, whoever asks; the link (for an enabled
 /// account, within the hour's allowance) is made and queued after the answer, so the time taken
 /// says nothing either.
-pub async fn forgot_password(State(state): State<AppState>, Form(form): Form<ForgotForm>) -> Response {
+pub async fn forgot_password(
+    State(state): State<AppState>,
+    Form(form): Form<ForgotForm>,
+) -> Response {
     if let Ok(email) = app::accounts::validation::Email::parse(&form.email) {
         let ctx = inviting(&state);
         tokio::spawn(async move {
             let now = chrono::Utc::now();
             match store::person_by_email(&ctx.db, email.as_str()).await {
-                Ok(Some(person)) if !person.disabled => match send_reset(&ctx, &person, now).await
-                {
-                    Ok(Ok(())) => tracing::info!(user_id = person.id, "password link queued"),
-                    Ok(Err(refused)) => {
-                        tracing::info!(user_id = person.id, ?refused, "password link refused")
+                Ok(Some(person)) if !person.disabled => {
+                    match send_reset(&ctx, &person, now).await {
+                        Ok(Ok(())) => tracing::info!(user_id = person.id, "password link queued"),
+                        Ok(Err(refused)) => {
+                            tracing::info!(user_id = person.id, ?refused, "password link refused")
+                        }
+                        Err(error) => tracing::error!(%error, "could not queue a password link"),
                     }
-                    Err(error) => tracing::error!(%error, "could not queue a password link"),
-                },
+                }
                 Ok(_) => {}
                 Err(error) => tracing::error!(%error, "could not look up an account"),
             }
@@ -266,4 +274,3 @@ pub async fn forgot_password(State(state): State<AppState>, Form(form): Form<For
     }
     Redirect::to("/forgot-password?sent=1").into_response()
 }
-

@@ -62,10 +62,7 @@ async fn hostile_names_never_become_markup_on_any_page_for_any_role(engine: Engi
         &site
             .call(
                 "accounts/create-user",
-                &[
-                    ("email", ADMIN_EMAIL),
-                    ("name", ADMIN),
-                ],
+                &[("email", ADMIN_EMAIL), ("name", ADMIN)],
             )
             .await,
         "admin account",
@@ -214,12 +211,18 @@ async fn hostile_names_never_become_markup_on_any_page_for_any_role(engine: Engi
         let page = app.client().get(&support::link_path(&link)).await;
         ok(&page, "the welcome page");
         for markup in MARKUP {
-            assert!(!page.body.contains(markup), "the welcome page holds {markup:?}");
+            assert!(
+                !page.body.contains(markup),
+                "the welcome page holds {markup:?}"
+            );
         }
         links.push(link);
     }
     let welcome = app.client().get(&support::link_path(&links[2])).await.body;
-    assert!(welcome.contains("Mel&lt;script&gt;alert(2)&lt;/script&gt;"), "{welcome}");
+    assert!(
+        welcome.contains("Mel&lt;script&gt;alert(2)&lt;/script&gt;"),
+        "{welcome}"
+    );
     let mut accepted = Vec::new();
     for link in &links {
         let mut client = app.client();

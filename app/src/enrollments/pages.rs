@@ -6,10 +6,10 @@ use crate::error::AppError;
 use crate::kernel::page::Page;
 use crate::kernel::roles::Role;
 use crate::kernel::text::query_string;
-use crate::programs::ProgramDetails;
-use crate::ui::data::resource;
 use crate::people::AccountState;
 use crate::people::status::{AccountStatus, invitation_button_text, invitation_outcome};
+use crate::programs::ProgramDetails;
+use crate::ui::data::resource;
 use crate::ui::forms::{
     Field, field_invalid, form_outcome, kept_value, outcome_view_besides_fields,
 };
@@ -106,11 +106,26 @@ pub async fn enrol(
             role,
         };
         let told = if person.invited_at.is_some() {
-            let invited = invite(&ctx, &person, &me.name, Some((program_id, place)), false, now)
-                .await?;
+            let invited = invite(
+                &ctx,
+                &person,
+                &me.name,
+                Some((program_id, place)),
+                false,
+                now,
+            )
+            .await?;
             crate::people::users::invitation_sentence(&invited, email.as_str())
-        } else if tell_added(&ctx, &person, &me.name, program_id, place, enrollment_id, now)
-            .await?
+        } else if tell_added(
+            &ctx,
+            &person,
+            &me.name,
+            program_id,
+            place,
+            enrollment_id,
+            now,
+        )
+        .await?
         {
             "They have been told by email.".to_string()
         } else {

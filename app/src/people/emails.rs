@@ -50,7 +50,9 @@ fn page(subject: &str, paragraphs: &[String], button: (&str, &str), after: &[Str
         escape_html(button.0)
     ));
     for p in after {
-        html.push_str(&format!("<p style=\"color:#4b5563;font-size:14px\">{p}</p>"));
+        html.push_str(&format!(
+            "<p style=\"color:#4b5563;font-size:14px\">{p}</p>"
+        ));
     }
     html.push_str("</body></html>\n");
     html
@@ -60,8 +62,14 @@ fn page(subject: &str, paragraphs: &[String], button: (&str, &str), after: &[Str
 /// in through the organisation's identity provider.
 #[derive(Clone, Copy, Debug)]
 pub enum InvitationLink<'a> {
-    SetPassword { url: &'a str, expires: NaiveDate },
-    Provider { sign_in_url: &'a str, provider: &'a str },
+    SetPassword {
+        url: &'a str,
+        expires: NaiveDate,
+    },
+    Provider {
+        sign_in_url: &'a str,
+        provider: &'a str,
+    },
 }
 
 /// The invitation of a new account, from `inviter` (empty when the person asked for a new
@@ -127,9 +135,7 @@ pub fn invitation(
             ),
         ),
     };
-    let text = format!(
-        "Hello {person},\n\n{what_text}\n\n{about}\n\n{button}: {url}\n\n{note}\n"
-    );
+    let text = format!("Hello {person},\n\n{what_text}\n\n{about}\n\n{button}: {url}\n\n{note}\n");
     let html = page(
         &subject,
         &[

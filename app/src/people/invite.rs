@@ -84,12 +84,7 @@ pub async fn invite(
         InvitationLink::Provider { sign_in_url, .. } => sign_in_url.to_string(),
         InvitationLink::SetPassword { url, .. } => url.to_string(),
     };
-    let rendered = emails::invitation(
-        &person.display_name,
-        inviter,
-        place.map(|(_, p)| p),
-        link,
-    );
+    let rendered = emails::invitation(&person.display_name, inviter, place.map(|(_, p)| p), link);
     let key = format!("invitation:{}", token_hash(&token));
     let email = NewEmail {
         dedupe_key: &key,

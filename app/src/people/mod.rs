@@ -77,9 +77,9 @@ impl LinkState {
             (LinkState::Used, Purpose::PasswordReset) => {
                 Some("This link has been used already: each link works once.")
             }
-            (LinkState::Expired, Purpose::Invitation) => Some(
-                "This invitation link has expired: invitation links work for 14 days.",
-            ),
+            (LinkState::Expired, Purpose::Invitation) => {
+                Some("This invitation link has expired: invitation links work for 14 days.")
+            }
             (LinkState::Expired, Purpose::PasswordReset) => {
                 Some("This link has expired: password links work for one hour.")
             }

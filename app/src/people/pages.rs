@@ -89,11 +89,15 @@ fn LinkForm(purpose: Purpose, token: String, page: LinkPage) -> impl IntoView {
             let form_error = flash.error("");
             let (intro, button) = match purpose {
                 Purpose::Invitation => (
-                    format!("Welcome, {name}. Choose the password you will sign in with as {email}."),
+                    format!(
+                        "Welcome, {name}. Choose the password you will sign in with as {email}."
+                    ),
                     "Set your password",
                 ),
                 Purpose::PasswordReset => (
-                    format!("Choose a new password for {email}. Every other session of this account ends, and you are signed in here."),
+                    format!(
+                        "Choose a new password for {email}. Every other session of this account ends, and you are signed in here."
+                    ),
                     "Set the new password",
                 ),
             };

@@ -48,62 +48,64 @@ pub async fn save_link(
     let hash = token_hash(token);
     on_db!(
         db,
-        write | pool | async {
-            let mut tx = pool.begin_write().await?;
-            let account: Option<i64> = sqlx::query_scalar(&format!(
-                "SELECT id FROM users WHERE id = $1 AND disabled_at IS NULL{lock}"
-            ))
-            .bind(link.user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if account.is_none() {
-                return Ok(Err(Refused::NoAccount));
-            }
-            if link.self_service {
-                let recent: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM account_tokens WHERE user_id = $1 AND purpose = $2 \
+        write
+            | pool
+            | async {
+                let mut tx = pool.begin_write().await?;
+                let account: Option<i64> = sqlx::query_scalar(&format!(
+                    "SELECT id FROM users WHERE id = $1 AND disabled_at IS NULL{lock}"
+                ))
+                .bind(link.user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if account.is_none() {
+                    return Ok(Err(Refused::NoAccount));
+                }
+                if link.self_service {
+                    let recent: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM account_tokens WHERE user_id = $1 AND purpose = $2 \
                      AND self_service = $3 AND created_at > $4",
+                    )
+                    .bind(link.user_id)
+                    .bind(link.purpose.as_str())
+                    .bind(true)
+                    .bind(link.now - Duration::hours(1))
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if recent >= super::SELF_SERVICE_LINKS_PER_HOUR {
+                        return Ok(Err(Refused::Limit));
+                    }
+                }
+                sqlx::query(
+                    "INSERT INTO account_tokens (token_hash, user_id, purpose, self_service, \
+                 created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
                 )
+                .bind(&hash)
                 .bind(link.user_id)
                 .bind(link.purpose.as_str())
-                .bind(true)
-                .bind(link.now - Duration::hours(1))
-                .fetch_one(&mut *tx)
-                .await?;
-                if recent >= super::SELF_SERVICE_LINKS_PER_HOUR {
-                    return Ok(Err(Refused::Limit));
-                }
-            }
-            sqlx::query(
-                "INSERT INTO account_tokens (token_hash, user_id, purpose, self_service, \
-                 created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(&hash)
-            .bind(link.user_id)
-            .bind(link.purpose.as_str())
-            .bind(link.self_service)
-            .bind(link.now)
-            .bind(link.expires_at)
-            .execute(&mut *tx)
-            .await?;
-            if link.purpose == Purpose::Invitation {
-                sqlx::query(
-                    "UPDATE users SET invited_at = $1 WHERE id = $2 AND invited_at IS NOT NULL",
-                )
+                .bind(link.self_service)
                 .bind(link.now)
-                .bind(link.user_id)
+                .bind(link.expires_at)
                 .execute(&mut *tx)
                 .await?;
-            }
-            if let Some(email) = email {
-                crate::bind_email!(email, link.now)
-                    .fetch_optional(&mut *tx)
+                if link.purpose == Purpose::Invitation {
+                    sqlx::query(
+                        "UPDATE users SET invited_at = $1 WHERE id = $2 AND invited_at IS NOT NULL",
+                    )
+                    .bind(link.now)
+                    .bind(link.user_id)
+                    .execute(&mut *tx)
                     .await?;
+                }
+                if let Some(email) = email {
+                    crate::bind_email!(email, link.now)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok::<_, AppError>(Ok(()))
             }
-            tx.commit().await?;
-            Ok::<_, AppError>(Ok(()))
-        }
-        .await
+            .await
     )
 }
 
@@ -178,37 +180,39 @@ pub async fn redeem(
     let hash = token_hash(token);
     on_db!(
         db,
-        write | pool | async {
-            let mut tx = pool.begin_write().await?;
-            let user: Option<i64> = sqlx::query_scalar(
-                "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 \
+        write
+            | pool
+            | async {
+                let mut tx = pool.begin_write().await?;
+                let user: Option<i64> = sqlx::query_scalar(
+                    "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 \
                  AND used_at IS NULL AND expires_at > $1 AND user_id IN \
                  (SELECT id FROM users WHERE disabled_at IS NULL) RETURNING user_id",
-            )
-            .bind(now)
-            .bind(&hash)
-            .bind(purpose.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some(user) = user else {
-                return Ok(None);
-            };
-            sqlx::query("UPDATE users SET password_hash = $1, invited_at = NULL WHERE id = $2")
-                .bind(password_hash)
+                )
+                .bind(now)
+                .bind(&hash)
+                .bind(purpose.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(user) = user else {
+                    return Ok(None);
+                };
+                sqlx::query("UPDATE users SET password_hash = $1, invited_at = NULL WHERE id = $2")
+                    .bind(password_hash)
+                    .bind(user)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "UPDATE account_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+                )
+                .bind(now)
                 .bind(user)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(
-                "UPDATE account_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
-            )
-            .bind(now)
-            .bind(user)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            Ok::<_, AppError>(Some(user))
-        }
-        .await
+                tx.commit().await?;
+                Ok::<_, AppError>(Some(user))
+            }
+            .await
     )
 }
 
@@ -286,12 +290,7 @@ pub async fn person_by_email(db: &Db, email: &str) -> Result<Option<Person>, App
     let sql = format!("{PERSON} WHERE email = $1");
     Ok(on_db!(
         db,
-        read | pool | {
-            sqlx::query_as(&sql)
-                .bind(email)
-                .fetch_optional(pool)
-                .await
-        }
+        read | pool | { sqlx::query_as(&sql).bind(email).fetch_optional(pool).await }
     )?)
 }
 

@@ -133,7 +133,8 @@ pub async fn create_user(
         let person = crate::people::store::person(&ctx.db, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let invited = crate::people::invite::invite(&ctx, &person, &me.name, None, false, now).await?;
+        let invited =
+            crate::people::invite::invite(&ctx, &person, &me.name, None, false, now).await?;
         Ok(format!(
             "Created an account for {} ({}). {}",
             name.as_str(),
@@ -241,7 +242,8 @@ pub async fn reset_password(user_id: i64, password: String) -> Result<String, Ap
 pub async fn remove_program_admin(user_id: i64, program_id: i64) -> Result<String, AppError> {
     require(Permission::ManageUsers)?;
     let db = expect_context::<crate::db::Db>();
-    let outcome = match crate::accounts::store::remove_program_admin(&db, program_id, user_id).await {
+    let outcome = match crate::accounts::store::remove_program_admin(&db, program_id, user_id).await
+    {
         Ok(true) => Ok(
             "They are no longer an admin of that program, from their next click on.".to_string(),
         ),

@@ -3,8 +3,6 @@
 
 use crate::accounts::account::AccountPage;
 use crate::accounts::sign_in::{SignInPage, demo_mode_on};
-use crate::people::pages::{ForgotPasswordPage, ResetPasswordPage, WelcomePage};
-use crate::people::users::UsersPage;
 use crate::accounts::{CurrentUser, whoami};
 use crate::checkins::CheckInPage;
 use crate::enrollments::pages::ParticipantsPage;
@@ -17,6 +15,8 @@ use crate::milestones::calculator::DueDatesPage;
 use crate::milestones::editor::MilestoneFormPage;
 use crate::milestones::list::MilestonesPage;
 use crate::panel::{ProgramPanelPage, ProgramsPage};
+use crate::people::pages::{ForgotPasswordPage, ResetPasswordPage, WelcomePage};
+use crate::people::users::UsersPage;
 use crate::programs::form::ProgramFormPage;
 use crate::quickcliq::{ProfilePage, QuickcliqPage};
 use crate::report::page::ReportPage;

@@ -409,7 +409,10 @@ impl Client<'_> {
             ))
             .await;
         let reply = self
-            .call("accounts/resend-invitation", &[("user_id", &id.to_string())])
+            .call(
+                "accounts/resend-invitation",
+                &[("user_id", &id.to_string())],
+            )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         let link: String = serde_json::from_str(&reply.body).expect("a JSON string");
@@ -428,10 +431,20 @@ impl Client<'_> {
     }
 
     /// Accepts the invitation of `email` (read by `admin`) with `password`: signed in after.
-    pub async fn accepts_invitation(mut self, admin: &mut Client<'_>, email: &str, password: &str) -> Self {
+    pub async fn accepts_invitation(
+        mut self,
+        admin: &mut Client<'_>,
+        email: &str,
+        password: &str,
+    ) -> Self {
         let link = admin.invitation_link_of(email).await;
         let reply = self.set_password_from(&link, password).await;
-        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{email}: {}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "{email}: {}",
+            reply.body
+        );
         self
     }
 
