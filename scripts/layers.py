@@ -23,6 +23,7 @@ FEATURES = {
     "calendar",
     "checkins",
     "mail",
+    "people",
     "programs",
     "enrollments",
     "matches",

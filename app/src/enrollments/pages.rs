@@ -115,7 +115,7 @@ pub async fn enrol(
                 now,
             )
             .await?;
-            crate::people::users::invitation_sentence(&invited, email.as_str())
+            crate::people::invite::invitation_sentence(&invited, email.as_str())
         } else if tell_added(
             &ctx,
             &person,
@@ -161,7 +161,7 @@ pub async fn resend_invitation_to_participant(
             program: &program,
             role,
         };
-        crate::people::users::resend(user_id, &me.name, Some((program_id, place))).await
+        crate::people::invite::resend(user_id, &me.name, Some((program_id, place))).await
     }
     .await;
     crate::ui::forms::answer_plain_form(

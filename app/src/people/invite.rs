@@ -193,3 +193,36 @@ pub async fn send_reset(
     }
     Ok(saved)
 }
+
+/// What the admin is told of an invitation.
+pub fn invitation_sentence(invited: &Invited, email: &str) -> String {
+    match invited {
+        Invited::Emailed => format!("An invitation is on its way to {email}."),
+        Invited::HandOver(_) => "Email is not set up here: use Copy invitation link in the list \
+                                 to hand them their link."
+            .to_string(),
+        Invited::Refused(_) => "The account is disabled, so no invitation was sent.".to_string(),
+    }
+}
+
+/// The invitation of an invited account, again: the admin's answer (a sentence, or the link).
+pub async fn resend(
+    user_id: i64,
+    inviter: &str,
+    place: Option<(i64, Place<'_>)>,
+) -> Result<String, AppError> {
+    let ctx = Inviting::current();
+    let person = store::person(&ctx.db, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if person.invited_at.is_none() {
+        return Err(AppError::invalid(format!(
+            "{} has accepted their invitation already: they sign in as usual.",
+            person.display_name
+        )));
+    }
+    match invite(&ctx, &person, inviter, place, false, chrono::Utc::now()).await? {
+        Invited::HandOver(link) => Ok(link),
+        other => Ok(invitation_sentence(&other, &person.email)),
+    }
+}

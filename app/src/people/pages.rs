@@ -51,10 +51,9 @@ pub fn ResetPasswordPage() -> impl IntoView {
 fn LinkPageView(purpose: Purpose) -> impl IntoView {
     let params = use_params_map();
     let token = move || params.with(|p| p.get("token").unwrap_or_default());
-    let data = resource(
-        move || token(),
-        move |token| link_page_data(token, purpose == Purpose::PasswordReset),
-    );
+    let data = resource(token, move |token| {
+        link_page_data(token, purpose == Purpose::PasswordReset)
+    });
     let title = match purpose {
         Purpose::Invitation => "Set your password",
         Purpose::PasswordReset => "Choose a new password",

@@ -139,7 +139,7 @@ pub async fn create_user(
             "Created an account for {} ({}). {}",
             name.as_str(),
             email.as_str(),
-            invitation_sentence(&invited, email.as_str())
+            crate::people::invite::invitation_sentence(&invited, email.as_str())
         ))
     }
     .await;
@@ -152,52 +152,15 @@ pub async fn create_user(
     outcome
 }
 
-/// What the admin is told of an invitation.
-#[cfg(feature = "ssr")]
-pub fn invitation_sentence(invited: &crate::people::invite::Invited, email: &str) -> String {
-    use crate::people::invite::Invited;
-    match invited {
-        Invited::Emailed => format!("An invitation is on its way to {email}."),
-        Invited::HandOver(_) => "Email is not set up here: use Copy invitation link in the list \
-                                 to hand them their link."
-            .to_string(),
-        Invited::Refused(_) => "The account is disabled, so no invitation was sent.".to_string(),
-    }
-}
-
 /// Sends the invitation again (a new link; earlier ones keep working until one is used), or,
 /// when this server sends no email, answers with the link to hand over (the answer is then
 /// only the link).
 #[server(endpoint = "accounts/resend-invitation")]
 pub async fn resend_invitation(user_id: i64) -> Result<String, AppError> {
     let me = require(Permission::ManageUsers)?;
-    let outcome = resend(user_id, &me.name, None).await;
+    let outcome = crate::people::invite::resend(user_id, &me.name, None).await;
     answer_plain_form("account", &outcome);
     outcome
-}
-
-/// The invitation of an invited account, again: the admin's answer (a sentence, or the link).
-#[cfg(feature = "ssr")]
-pub async fn resend(
-    user_id: i64,
-    inviter: &str,
-    place: Option<(i64, crate::people::emails::Place<'_>)>,
-) -> Result<String, AppError> {
-    use crate::people::invite::{Invited, Inviting, invite};
-    let ctx = Inviting::current();
-    let person = crate::people::store::person(&ctx.db, user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if person.invited_at.is_none() {
-        return Err(AppError::invalid(format!(
-            "{} has accepted their invitation already: they sign in as usual.",
-            person.display_name
-        )));
-    }
-    match invite(&ctx, &person, inviter, place, false, chrono::Utc::now()).await? {
-        Invited::HandOver(link) => Ok(link),
-        other => Ok(invitation_sentence(&other, &person.email)),
-    }
 }
 
 #[server(endpoint = "accounts/make-program-admin")]
