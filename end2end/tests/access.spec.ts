@@ -1,5 +1,6 @@
 import { type Browser, expect, type Page, test, type TestInfo } from "@playwright/test";
 import { expectNoAxeViolations, isHydratedProject, saveScreenshot, waitForHydration } from "./support";
+import { linkIn, mailTo } from "./mailbox";
 
 // Access that can be taken back: each test creates its own account (the demo accounts stay as
 // they are for the other tests), then signs it in from two browsers.
@@ -15,7 +16,10 @@ async function signIn(page: Page, testInfo: TestInfo, email: string, password: s
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
-/** A new account made by the site admin on the Users page; the admin stays signed in. */
+/**
+ * A new account made by the site admin on the Users page (an invitation), its owner setting
+ * FIRST_PASSWORD from the emailed link in a browser of their own; the admin stays signed in.
+ */
 async function createAccount(page: Page, testInfo: TestInfo, tag: string) {
   const email = `${tag}-${testInfo.project.name}@example.com`;
   const name = `${tag[0].toUpperCase()}${tag.slice(1)} ${testInfo.project.name}`;
@@ -25,9 +29,17 @@ async function createAccount(page: Page, testInfo: TestInfo, tag: string) {
   const create = page.getByRole("region", { name: "Create a user" });
   await create.getByLabel("Email").fill(email);
   await create.getByLabel("Name").fill(name);
-  await create.getByLabel("Password").fill(FIRST_PASSWORD);
   await create.getByRole("button", { name: "Create user" }).click();
-  await expect(create.getByText(`Created an account for ${name} (${email}).`)).toBeVisible();
+  await expect(create.getByText(`Created an account for ${name} (${email}). An invitation is on its way to ${email}.`)).toBeVisible();
+  const [invitation] = await mailTo(email);
+  const owner = await page.context().browser()!.newContext({ javaScriptEnabled: isHydratedProject(testInfo) });
+  const theirs = await owner.newPage();
+  await theirs.goto(new URL(linkIn(invitation, "/welcome/"), page.url()).toString());
+  await theirs.getByLabel("New password", { exact: true }).fill(FIRST_PASSWORD);
+  await theirs.getByLabel("Repeat the new password", { exact: true }).fill(FIRST_PASSWORD);
+  await theirs.getByRole("button", { name: "Set your password" }).click();
+  await expect(theirs).toHaveURL(/\/quickcliq$/);
+  await owner.close();
   return { email, name };
 }
 

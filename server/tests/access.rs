@@ -871,7 +871,10 @@ async fn cross_site_posts_are_refused(engine: Engine) {
 async fn oversized_bodies_get_413(engine: Engine) {
     let app = TestApp::new(engine).await;
     let mut client = app.client();
-    let big = format!("email=a%40example.com&password={}", "x".repeat(70 * 1024));
+    let big = format!(
+        "email=a%40example.com&password={}",
+        "x".repeat(server::protect::MAX_BODY_BYTES + 1024)
+    );
     let reply = client
         .send(
             Request::post("/sign-in")

@@ -594,7 +594,143 @@ async fn futures_join_all<T: Send + 'static>(
     out
 }
 
+/// Stages a participants file; its batch id.
+async fn stage(admin: &mut support::Client<'_>, program: &str, content: String) -> String {
+    let reply = admin
+        .call(
+            "programs/import-stage",
+            &[
+                ("program_id", program),
+                ("kind", "participants"),
+                ("content", &content),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let address: String = serde_json::from_str(&reply.body).expect("an address");
+    address.rsplit('/').next().expect("batch").to_string()
+}
+
+/// A file of 1,000 new people (and one existing account) imports in one confirm: 1,000 accounts
+/// created invited, 1,000 invitations queued, the existing account told it was added; the same
+/// file again creates and sends nothing. An old two-column file still enrols existing accounts.
+async fn an_import_creates_and_invites_a_thousand_people_once(engine: Engine) {
+    let app = TestApp::sending(engine).await;
+    let mut admin = app.client().signed_in_as(PROGRAM_ADMIN).await;
+    let program = app.program_id.to_string();
+    let mut file = String::from("email,name,role\n");
+    for i in 0..1000 {
+        let role = if i % 2 == 0 { "mentee" } else { "mentor" };
+        file.push_str(&format!("person.{i:04}@example.com,Person {i:04},{role}\n"));
+    }
+    file.push_str("mentor@example.com,,mentee\n");
+    let batch = stage(&mut admin, &program, file.clone()).await;
+    let preview = admin
+        .get(&format!("/programs/{program}/import/{batch}"))
+        .await;
+    assert!(preview.body.contains("1001 rows: 1001 to create (1000 new people, created and invited), 0 already there, 0 rejected."), "{}", preview.body.chars().take(3000).collect::<String>());
+    assert!(preview.body.contains("Will be created and invited"));
+    let started = std::time::Instant::now();
+    let confirmed = admin
+        .call(
+            "programs/import-confirm",
+            &[("program_id", &program), ("batch_id", &batch)],
+        )
+        .await;
+    let took = started.elapsed();
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+    assert!(
+        confirmed
+            .body
+            .contains("1 enrolled, 1000 created and invited."),
+        "{}",
+        confirmed.body
+    );
+    eprintln!(
+        "{engine:?}: 1,000 rows imported and 1,000 invitations queued in {} ms",
+        took.as_millis()
+    );
+    assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM users WHERE invited_at IS NOT NULL"
+        )
+        .await,
+        1000
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'invitation'"
+        )
+        .await,
+        1000
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM account_tokens WHERE purpose = 'invitation'"
+        )
+        .await,
+        1000
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM outbox WHERE kind = 'added'").await,
+        1
+    );
+    let link = link_in_outbox(&app, "invitation", "person.0007@example.com")
+        .await
+        .expect("a link");
+    let mut person = app.client();
+    assert_eq!(
+        person
+            .set_password_from(&link, "seven's password")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(person.get("/quickcliq").await.status, StatusCode::OK);
+
+    // The same file again: nothing to create, nothing sent.
+    let again = stage(&mut admin, &program, file).await;
+    let confirmed = admin
+        .call(
+            "programs/import-confirm",
+            &[("program_id", &program), ("batch_id", &again)],
+        )
+        .await;
+    assert!(
+        confirmed.body.contains("1001 already there"),
+        "{}",
+        confirmed.body
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM outbox WHERE kind IN ('invitation', 'added')"
+        )
+        .await,
+        1001
+    );
+    // An old two-column file: existing accounts only; someone new is rejected with the reason.
+    let old = stage(
+        &mut admin,
+        &program,
+        "email,role\nmentee2@example.com,mentor\nnew.one@example.com,mentee\n".to_string(),
+    )
+    .await;
+    let preview = admin
+        .get(&format!("/programs/{program}/import/{old}"))
+        .await;
+    assert!(
+        preview.body.contains("Give their name (a name column)"),
+        "rejected with the reason"
+    );
+}
+
 on_both_engines!(
+    an_import_creates_and_invites_a_thousand_people_once,
     an_invited_person_sets_a_password_and_lands_on_their_quickcliq,
     forged_expired_and_renewed_links,
     an_existing_account_is_told_it_was_added_and_invitations_wait_for_a_mail_server,

@@ -91,7 +91,13 @@ pub async fn confirm_import(program_id: i64, batch_id: i64) -> Result<String, Ap
         if batch.program_id != program_id {
             return Err(AppError::NotFound);
         }
-        let summary = crate::imports::store::apply_batch(&db, batch_id, user.id).await?;
+        let inviter = crate::imports::store::Inviter {
+            ctx: crate::people::invite::Inviting::current(),
+            name: user.name.clone(),
+        };
+        let summary =
+            crate::imports::store::apply_batch_inviting(&db, batch_id, user.id, Some(&inviter))
+                .await?;
         Ok(if summary.starts_with("This file") {
             summary
         } else {
@@ -156,7 +162,7 @@ fn ImportForm(program: ProgramDetails) -> impl IntoView {
                     <li><strong>{k.label()}</strong>": "<code>{k.columns()}</code></li>
                 }).collect_view()}
             </ul>
-            <p class="hint">"Participants must already have an account. You see a preview first; nothing changes until you confirm, and a file with any rejected row imports nothing. Importing the same file again creates nothing new."</p>
+            <p class="hint">"Someone without an account needs a name: they get one and an invitation to set their password; people with an account are enrolled and told by email. You see a preview first; nothing changes until you confirm, and a file with any rejected row imports nothing. Importing the same file again creates and sends nothing new."</p>
             <ActionForm action=stage>
                 <input type="hidden" name="program_id" value=id.to_string()/>
                 <fieldset class="field">
@@ -251,14 +257,22 @@ pub fn ImportPreviewPage() -> impl IntoView {
 #[component]
 fn Preview(preview: ImportPreviewData, confirm: ServerAction<ConfirmImport>) -> impl IntoView {
     let id = preview.program.id;
-    let create = preview.count(|o| matches!(o, RowOutcome::Create(_)));
+    let create = preview.count(|o| matches!(o, RowOutcome::Create(_) | RowOutcome::Invite(_)));
     let unchanged = preview.count(|o| matches!(o, RowOutcome::Unchanged(_)));
     let rejected = preview.count(|o| matches!(o, RowOutcome::Rejected(_)));
     let can_confirm = preview.problem.is_none() && rejected == 0 && preview.applied.is_none();
-    let summary = format!(
-        "{} rows: {create} to create, {unchanged} already there, {rejected} rejected.",
-        preview.rows.len()
-    );
+    let invite = preview.count(|o| matches!(o, RowOutcome::Invite(_)));
+    let summary = if invite > 0 {
+        format!(
+            "{} rows: {create} to create ({invite} new people, created and invited), {unchanged} already there, {rejected} rejected.",
+            preview.rows.len()
+        )
+    } else {
+        format!(
+            "{} rows: {create} to create, {unchanged} already there, {rejected} rejected.",
+            preview.rows.len()
+        )
+    };
     view! {
         <PageTitle text=format!("Import preview · {}", preview.program.name)/>
         <ProgramNav program_id=id program_name=preview.program.name.clone() current="import"/>
@@ -288,6 +302,7 @@ fn Preview(preview: ImportPreviewData, confirm: ServerAction<ConfirmImport>) -> 
                             {preview.rows.clone().into_iter().map(|row| {
                                 let (class, label, detail) = match row.outcome {
                                     RowOutcome::Create(d) => ("create", "Will be created", d),
+                                    RowOutcome::Invite(d) => ("invite", "Will be created and invited", d),
                                     RowOutcome::Unchanged(d) => ("unchanged", "Already there", d),
                                     RowOutcome::Rejected(d) => ("rejected", "Rejected", d),
                                 };

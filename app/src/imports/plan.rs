@@ -2,7 +2,7 @@
 //! do, against what the program already holds. Pure, so every rule is tested without a database;
 //! the store applies a plan in one transaction.
 
-use crate::accounts::validation::Email;
+use crate::accounts::validation::{DisplayName, Email};
 use crate::kernel::csv::{self, Record};
 use crate::kernel::due_date::parse_date_field;
 use crate::kernel::roles::{MatchState, Role};
@@ -44,7 +44,7 @@ impl ImportKind {
     /// The columns a file of this kind has, as the page explains them.
     pub fn columns(self) -> &'static str {
         match self {
-            ImportKind::Participants => "email, role (mentor or mentee)",
+            ImportKind::Participants => "email, name, role (mentor or mentee)",
             ImportKind::Matches => {
                 "mentor_email, mentee_email, publish_date (optional, YYYY-MM-DD)"
             }
@@ -57,6 +57,8 @@ impl ImportKind {
 pub enum RowOutcome {
     /// Will be created (or changed): what.
     Create(String),
+    /// Someone new: an account will be created and invited, then enrolled.
+    Invite(String),
     /// Already in the program as the row says: nothing to do.
     Unchanged(String),
     /// Cannot be imported: why.
@@ -77,6 +79,13 @@ pub struct PreviewRow {
 pub enum Change {
     Enrol {
         user_id: i64,
+        role: Role,
+    },
+    /// Someone without an account: created invited (once, if two rows name them), enrolled,
+    /// and sent an invitation.
+    Invite {
+        email: String,
+        name: String,
         role: Role,
     },
     Reactivate {
@@ -226,37 +235,65 @@ fn parse_role(value: &str) -> Option<Role> {
     Role::parse(&value.trim().to_lowercase())
 }
 
-/// Plans a participants file: `email, role`.
+/// Plans a participants file: `email, name, role`. The name is needed only for someone who
+/// has no account yet (a two-column `email, role` file still enrols existing accounts).
 pub fn plan_participants(text: &str, known: &Known) -> Plan {
-    const WANTED: [(&str, &[&str]); 2] = [
+    const WANTED: [(&str, &[&str]); 3] = [
         ("email", &["email", "email_address", "e_mail"]),
         ("role", &["role", "program_role"]),
+        ("name", &["name", "full_name", "display_name"]),
     ];
     let (records, found) = match read_with_columns(text, &WANTED, 2) {
         Ok(read) => read,
         Err(plan) => return plan,
     };
     let mut plan = Plan::default();
-    let mut seen: HashMap<(i64, Role), usize> = HashMap::new();
+    let mut seen: HashMap<(String, Role), usize> = HashMap::new();
+    // A new person named on two rows (mentor and mentee) gets one account, named once.
+    let mut new_names: HashMap<String, String> = HashMap::new();
     for record in &records[1..] {
         let raw_email = cell(record, found[0]);
         let raw_role = cell(record, found[1]);
-        let row = format!("{raw_email}, {raw_role}");
+        let raw_name = cell(record, found[2]);
+        let row = if raw_name.is_empty() {
+            format!("{raw_email}, {raw_role}")
+        } else {
+            format!("{raw_email}, {raw_name}, {raw_role}")
+        };
         let outcome = (|| {
             let email = Email::parse(raw_email).map_err(|m| format!("Email: {m}"))?;
             let role = parse_role(raw_role)
                 .ok_or_else(|| format!("Role \"{raw_role}\" is not mentor or mentee."))?;
-            let Some((user_id, name)) = known.users.get(email.as_str()) else {
-                return Err(format!(
-                    "Unknown email: no account has {}. Create the account first.",
-                    email.as_str()
-                ));
-            };
-            if let Some(line) = seen.insert((*user_id, role), record.line) {
+            if let Some(line) = seen.insert((email.as_str().to_string(), role), record.line) {
                 return Err(format!(
                     "Duplicate: the same person and role as line {line}."
                 ));
             }
+            let Some((user_id, name)) = known.users.get(email.as_str()) else {
+                if raw_name.is_empty() {
+                    return Err(format!(
+                        "Unknown email: no account has {}. Give their name (a name column) to \
+                         create one and invite them.",
+                        email.as_str()
+                    ));
+                }
+                let name = DisplayName::parse(raw_name).map_err(|m| format!("Name: {m}"))?;
+                let name = new_names
+                    .entry(email.as_str().to_string())
+                    .or_insert_with(|| name.as_str().to_string())
+                    .clone();
+                return Ok((
+                    RowOutcome::Invite(format!(
+                        "Create an account for {name}, invite them and enrol them as a {}.",
+                        role.as_str()
+                    )),
+                    Some(Change::Invite {
+                        email: email.as_str().to_string(),
+                        name,
+                        role,
+                    }),
+                ));
+            };
             Ok(match known.enrollments.get(&(*user_id, role)) {
                 Some(e) if e.active => (
                     RowOutcome::Unchanged(format!("{name} is already a {}.", role.as_str())),
@@ -492,6 +529,62 @@ mod tests {
             ]
         );
         assert!(!plan.can_apply());
+    }
+
+    #[test]
+    fn people_without_an_account_are_created_and_invited_when_named() {
+        let text = "email,name,role\nnew@example.com,Nia New,mentee\nNEW@example.com,Other Name,mentor\n\
+                    ed@example.com,,mentee\nnameless@example.com,,mentor\nbad@example.com,   ,mentee\n";
+        let plan = plan_participants(text, &known());
+        let rows = outcomes(&plan);
+        assert!(
+            matches!(rows[0], RowOutcome::Invite(s) if s.starts_with("Create an account for Nia New"))
+        );
+        // The same new person in a second role: one account, with the first row's name.
+        assert!(
+            matches!(rows[1], RowOutcome::Invite(s) if s.contains("Nia New") && s.ends_with("as a mentor."))
+        );
+        assert!(matches!(rows[2], RowOutcome::Create(s) if s == "Enrol Ed as a mentee."));
+        assert!(matches!(rows[3], RowOutcome::Rejected(s) if s.contains("Give their name")));
+        assert!(matches!(rows[4], RowOutcome::Rejected(s) if s.contains("Give their name")));
+        assert_eq!(plan.rows[0].row, "new@example.com, Nia New, mentee");
+        assert_eq!(
+            plan.changes[0],
+            Change::Invite {
+                email: "new@example.com".into(),
+                name: "Nia New".into(),
+                role: Role::Mentee
+            }
+        );
+        // A second import of the same file once applied: the accounts exist and are enrolled.
+        let mut after = known();
+        after
+            .users
+            .insert("new@example.com".into(), (77, "Nia New".into()));
+        after.enrollments.insert(
+            (77, Role::Mentee),
+            KnownEnrollment {
+                id: 90,
+                active: true,
+            },
+        );
+        after.enrollments.insert(
+            (77, Role::Mentor),
+            KnownEnrollment {
+                id: 91,
+                active: true,
+            },
+        );
+        let again = plan_participants(
+            "email,name,role\nnew@example.com,Nia New,mentee\nnew@example.com,Nia New,mentor\n",
+            &after,
+        );
+        assert!(again.changes.is_empty());
+        assert!(
+            outcomes(&again)
+                .iter()
+                .all(|o| matches!(o, RowOutcome::Unchanged(_)))
+        );
     }
 
     #[test]

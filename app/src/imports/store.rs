@@ -94,8 +94,9 @@ pub struct Batch {
     pub applied: Option<String>,
 }
 
-/// Largest import file accepted, in bytes.
-pub const MAX_IMPORT_BYTES: usize = 60 * 1024;
+/// Largest import file accepted, in bytes: about 2,500 rows of `email,name,role` (a form post
+/// of it, encoded, stays under the server's limit on a request's body).
+pub const MAX_IMPORT_BYTES: usize = 160 * 1024;
 
 /// Keeps an uploaded file until the admin confirms or drops it; returns its id.
 pub async fn stage_import(
@@ -196,15 +197,38 @@ pub async fn preview_batch(db: &Db, batch: &Batch) -> Result<Plan, AppError> {
     Ok(plan(batch.kind, &batch.content, &known, program.today))
 }
 
-/// Imports the batch, all or nothing: the plan is made again inside the writing transaction,
-/// and one rejected row (or any failure) writes nothing. A batch imports once.
+/// Who brings people in through an import, and how the server sends their emails.
+pub struct Inviter {
+    pub ctx: crate::people::invite::Inviting,
+    /// The admin's name, as invitations say it.
+    pub name: String,
+}
+
+/// Imports the batch as [`apply_batch_inviting`], sending no email (links can be handed over
+/// from the Participants page later).
 pub async fn apply_batch(db: &Db, batch_id: i64, user_id: i64) -> Result<String, AppError> {
+    apply_batch_inviting(db, batch_id, user_id, None).await
+}
+
+/// Imports the batch, all or nothing: the plan is made again inside the writing transaction,
+/// and one rejected row (or any failure) writes nothing. A batch imports once. People without
+/// an account are created invited; with an `inviter`, each new or still-invited person gets an
+/// invitation (its link and email written in the same transaction, so a thousand rows make a
+/// thousand invitations or none) and each existing account enrolled gets "You have been added".
+pub async fn apply_batch_inviting(
+    db: &Db,
+    batch_id: i64,
+    user_id: i64,
+    inviter: Option<&Inviter>,
+) -> Result<String, AppError> {
     let batch = load_batch(db, batch_id).await?;
     if let Some(summary) = batch.applied {
         return Ok(format!("This file was already imported: {summary}"));
     }
     let program = program_details(db, batch.program_id).await?;
-    on_db!(
+    let now = Utc::now();
+    let sending = inviter.is_some_and(|i| i.ctx.sending());
+    let applied = on_db!(
         db,
         write | pool | async {
             let mut tx = pool.begin_write().await?;
@@ -236,21 +260,57 @@ pub async fn apply_batch(db: &Db, batch_id: i64, user_id: i64) -> Result<String,
                     if rejected == 1 { "it" } else { "them" },
                 )));
             }
-            let mut counts = [0usize; 4];
+            let mut counts = [0usize; 5];
+            // Who is told by email, once the rows are written: (user, enrollment, role).
+            let mut told: Vec<(i64, i64, Role)> = Vec::new();
             for change in &plan.changes {
                 match *change {
                     Change::Enrol { user_id, role } => {
-                        sqlx::query(
-                            "INSERT INTO enrollments (program_id, user_id, role, state, created_at) \
-                             VALUES ($1, $2, $3, 'active', $4)",
-                        )
-                        .bind(batch.program_id)
-                        .bind(user_id)
-                        .bind(role.as_str())
-                        .bind(Utc::now())
-                        .execute(&mut *tx)
-                        .await?;
+                        let enrollment: i64 = sqlx::query_scalar(ENROL)
+                            .bind(batch.program_id)
+                            .bind(user_id)
+                            .bind(role.as_str())
+                            .bind(now)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        told.push((user_id, enrollment, role));
                         counts[0] += 1;
+                    }
+                    Change::Invite {
+                        ref email,
+                        ref name,
+                        role,
+                    } => {
+                        let created: Option<i64> =
+                            sqlx::query_scalar(crate::people::store::INSERT_INVITED)
+                                .bind(email)
+                                .bind(name)
+                                .bind(crate::people::store::NO_PASSWORD)
+                                .bind(false)
+                                .bind(now)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                        let user_id = match created {
+                            Some(id) => id,
+                            // The same new person on an earlier row, in the other role.
+                            None => {
+                                sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+                                    .bind(email)
+                                    .fetch_one(&mut *tx)
+                                    .await?
+                            }
+                        };
+                        let enrollment: i64 = sqlx::query_scalar(ENROL)
+                            .bind(batch.program_id)
+                            .bind(user_id)
+                            .bind(role.as_str())
+                            .bind(now)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        if created.is_some() {
+                            told.push((user_id, enrollment, role));
+                        }
+                        counts[4] += 1;
                     }
                     Change::Reactivate { enrollment_id } => {
                         sqlx::query("UPDATE enrollments SET state = 'active' WHERE id = $1")
@@ -293,6 +353,74 @@ pub async fn apply_batch(db: &Db, batch_id: i64, user_id: i64) -> Result<String,
                     }
                 }
             }
+            if let Some(inviter) = inviter {
+                for (user_id, enrollment, role) in told {
+                    let (email, name, invited): (String, String, bool) = sqlx::query_as(
+                        "SELECT email, display_name, invited_at IS NOT NULL FROM users \
+                         WHERE id = $1",
+                    )
+                    .bind(user_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let place = crate::people::emails::Place {
+                        program: &program.name,
+                        role,
+                    };
+                    if invited {
+                        let prepared = crate::people::invite::prepare(
+                            &inviter.ctx,
+                            &name,
+                            &inviter.name,
+                            Some(place),
+                            now,
+                        );
+                        sqlx::query(crate::people::store::INSERT_LINK)
+                            .bind(crate::accounts::tokens::token_hash(&prepared.token))
+                            .bind(user_id)
+                            .bind(crate::people::Purpose::Invitation.as_str())
+                            .bind(false)
+                            .bind(now)
+                            .bind(prepared.expires_at)
+                            .execute(&mut *tx)
+                            .await?;
+                        sqlx::query(
+                            "UPDATE users SET invited_at = $1 WHERE id = $2 \
+                             AND invited_at IS NOT NULL",
+                        )
+                        .bind(now)
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await?;
+                        if sending {
+                            let key = prepared.key();
+                            let email =
+                                prepared.email(&key, user_id, &email, Some(batch.program_id));
+                            crate::bind_email!(email, now).fetch_optional(&mut *tx).await?;
+                        }
+                    } else {
+                        let rendered = crate::people::emails::added(
+                            &name,
+                            &inviter.name,
+                            place,
+                            &inviter.ctx.public_url.join("/sign-in"),
+                        );
+                        let key = format!("added:{enrollment}");
+                        let email = crate::mail::store::NewEmail {
+                            dedupe_key: &key,
+                            kind: "added",
+                            user_id: Some(user_id),
+                            program_id: Some(batch.program_id),
+                            digest_day: None,
+                            to_address: &email,
+                            subject: &rendered.subject,
+                            body_text: &rendered.text,
+                            body_html: &rendered.html,
+                            unsubscribe_url: None,
+                        };
+                        crate::bind_email!(email, now).fetch_optional(&mut *tx).await?;
+                    }
+                }
+            }
             let unchanged = plan.rows.len() - plan.changes.len();
             let summary = import_summary(counts, unchanged);
             sqlx::query("UPDATE import_batches SET summary = $1, applied_at = $2 WHERE id = $3")
@@ -302,18 +430,27 @@ pub async fn apply_batch(db: &Db, batch_id: i64, user_id: i64) -> Result<String,
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            Ok(summary)
+            Ok::<_, AppError>(summary)
         }
         .await
-    )
+    )?;
+    if let Some(inviter) = inviter {
+        inviter.ctx.mail.wake.notify_one();
+    }
+    Ok(applied)
 }
 
-fn import_summary(counts: [usize; 4], unchanged: usize) -> String {
+/// The insert of an enrollment, returning its id: (program, user, role, now).
+const ENROL: &str = "INSERT INTO enrollments (program_id, user_id, role, state, created_at) \
+     VALUES ($1, $2, $3, 'active', $4) RETURNING id";
+
+fn import_summary(counts: [usize; 5], unchanged: usize) -> String {
     let labels = [
         ("enrolled", "enrolled"),
         ("reactivated", "reactivated"),
         ("match created", "matches created"),
         ("pending match published", "pending matches published"),
+        ("created and invited", "created and invited"),
     ];
     let mut parts: Vec<String> = counts
         .iter()
@@ -359,9 +496,9 @@ mod tests {
     #[test]
     fn summaries_count_what_happened() {
         assert_eq!(
-            import_summary([2, 0, 1, 0], 3),
+            import_summary([2, 0, 1, 0, 0], 3),
             "2 enrolled, 1 match created, 3 already there, left as they were."
         );
-        assert_eq!(import_summary([0; 4], 0), "the file had no rows.");
+        assert_eq!(import_summary([0; 5], 0), "the file had no rows.");
     }
 }

@@ -6,7 +6,7 @@
 use crate::kernel::due_date::readable_date;
 use crate::kernel::roles::Role;
 use crate::kernel::text::escape_html;
-use crate::mail::digest::Rendered;
+pub use crate::mail::digest::Rendered;
 use chrono::NaiveDate;
 
 /// A program someone is brought into, and their role in it.

@@ -41,7 +41,7 @@ impl Inviting {
         }
     }
 
-    fn sending(&self) -> bool {
+    pub fn sending(&self) -> bool {
         self.mail.sending.server.is_some()
     }
 }
@@ -57,15 +57,54 @@ pub enum Invited {
     Refused(Refused),
 }
 
-/// Invites `person` (an invited account) from `inviter`, to a program or to the site.
-pub async fn invite(
+/// An invitation made ready to be saved: the link's token (only its hash is stored), what the
+/// admin hands over when no email is sent, and the email.
+pub struct Prepared {
+    pub token: String,
+    pub hand_over: String,
+    pub expires_at: DateTime<Utc>,
+    pub rendered: emails::Rendered,
+}
+
+impl Prepared {
+    /// The outbox row of this invitation to `person`.
+    pub fn email<'a>(
+        &'a self,
+        key: &'a str,
+        person_id: i64,
+        to: &'a str,
+        program_id: Option<i64>,
+    ) -> NewEmail<'a> {
+        NewEmail {
+            dedupe_key: key,
+            kind: "invitation",
+            user_id: Some(person_id),
+            program_id,
+            digest_day: None,
+            to_address: to,
+            subject: &self.rendered.subject,
+            body_text: &self.rendered.text,
+            body_html: &self.rendered.html,
+            unsubscribe_url: None,
+        }
+    }
+
+    /// The outbox key of this invitation: one email per link.
+    pub fn key(&self) -> String {
+        format!("invitation:{}", token_hash(&self.token))
+    }
+}
+
+/// Makes the invitation of `person_name` from `inviter` (empty: the person asked again): a new
+/// link valid [`INVITATION_DAYS`], or the sign-in page when people sign in through the
+/// organisation's identity provider.
+pub fn prepare(
     ctx: &Inviting,
-    person: &Person,
+    person_name: &str,
     inviter: &str,
-    place: Option<(i64, Place<'_>)>,
-    self_service: bool,
+    place: Option<Place<'_>>,
     now: DateTime<Utc>,
-) -> Result<Invited, AppError> {
+) -> Prepared {
     let sign_in_url = ctx.public_url.join("/sign-in");
     let token = new_token();
     let url = ctx.public_url.join(&Purpose::Invitation.path(&token));
@@ -84,36 +123,55 @@ pub async fn invite(
         InvitationLink::Provider { sign_in_url, .. } => sign_in_url.to_string(),
         InvitationLink::SetPassword { url, .. } => url.to_string(),
     };
-    let rendered = emails::invitation(&person.display_name, inviter, place.map(|(_, p)| p), link);
-    let key = format!("invitation:{}", token_hash(&token));
-    let email = NewEmail {
-        dedupe_key: &key,
-        kind: "invitation",
-        user_id: Some(person.id),
-        program_id: place.map(|(id, _)| id),
-        digest_day: None,
-        to_address: &person.email,
-        subject: &rendered.subject,
-        body_text: &rendered.text,
-        body_html: &rendered.html,
-        unsubscribe_url: None,
-    };
+    let rendered = emails::invitation(person_name, inviter, place, link);
+    Prepared {
+        token,
+        hand_over,
+        expires_at,
+        rendered,
+    }
+}
+
+/// Invites `person` (an invited account) from `inviter`, to a program or to the site.
+pub async fn invite(
+    ctx: &Inviting,
+    person: &Person,
+    inviter: &str,
+    place: Option<(i64, Place<'_>)>,
+    self_service: bool,
+    now: DateTime<Utc>,
+) -> Result<Invited, AppError> {
+    let prepared = prepare(
+        ctx,
+        &person.display_name,
+        inviter,
+        place.map(|(_, p)| p),
+        now,
+    );
+    let key = prepared.key();
+    let email = prepared.email(&key, person.id, &person.email, place.map(|(id, _)| id));
     let new_link = NewLink {
         user_id: person.id,
         purpose: Purpose::Invitation,
         self_service,
         now,
-        expires_at,
+        expires_at: prepared.expires_at,
     };
     let sending = ctx.sending();
-    let saved = store::save_link(&ctx.db, &token, new_link, sending.then_some(&email)).await?;
+    let saved = store::save_link(
+        &ctx.db,
+        &prepared.token,
+        new_link,
+        sending.then_some(&email),
+    )
+    .await?;
     Ok(match saved {
         Err(refused) => Invited::Refused(refused),
         Ok(()) if sending => {
             ctx.mail.wake.notify_one();
             Invited::Emailed
         }
-        Ok(()) => Invited::HandOver(hand_over),
+        Ok(()) => Invited::HandOver(prepared.hand_over),
     })
 }
 

@@ -35,6 +35,16 @@ pub enum Refused {
     NoAccount,
 }
 
+/// The insert of a link: (hash, account, purpose, self-service, created, expires).
+pub const INSERT_LINK: &str = "INSERT INTO account_tokens (token_hash, user_id, purpose, \
+     self_service, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// The insert of an invited account: (email, name, hash, site admin, now); nothing when the
+/// email has an account already.
+pub const INSERT_INVITED: &str = "INSERT INTO users (email, display_name, password_hash, \
+     is_site_admin, created_at, invited_at) VALUES ($1, $2, $3, $4, $5, $5) \
+     ON CONFLICT (email) DO NOTHING RETURNING id";
+
 /// Saves the link (its hash) and queues its email, both or neither. A self-service link is
 /// refused once the account has had the hour's allowance; an invitation marks the account
 /// invited as of `now` (the day the Users and Participants lists show).
