@@ -25,6 +25,11 @@ export async function allMail(): Promise<Mail[]> {
   return (await answer.json()) as Mail[];
 }
 
+/** How many emails to `address` maildev holds now. */
+export async function countMailTo(address: string): Promise<number> {
+  return (await allMail()).filter((m) => m.to.some((t) => t.address === address)).length;
+}
+
 /** The emails to `address`, once there are `count` of them (the outbox worker sends them). */
 export async function mailTo(address: string, count = 1): Promise<Mail[]> {
   let found: Mail[] = [];

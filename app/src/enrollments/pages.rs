@@ -285,6 +285,13 @@ fn Participants(
                             aria-invalid=move || field_invalid(&enrol_outcome.get(), "email")
                             aria-describedby="enrol-email-error"/>
                     </Field>
+                    <Field id="enrol-name" label="Name" name="name" outcome=enrol_outcome
+                        hint="Only for someone new: the name others see.">
+                        <input id="enrol-name" name="name" type="text" maxlength="120" autocomplete="off"
+                            value=kept_value("enrol", "name").unwrap_or_default()
+                            aria-invalid=move || field_invalid(&enrol_outcome.get(), "name")
+                            aria-describedby="enrol-name-hint enrol-name-error"/>
+                    </Field>
                     <div class="field">
                         <label for="enrol-role">"Role"</label>
                         <select id="enrol-role" name="role">
@@ -294,13 +301,6 @@ fn Participants(
                         </select>
                     </div>
                 </div>
-                <Field id="enrol-name" label="Name" name="name" outcome=enrol_outcome
-                    hint="Only for someone new: the name others see.">
-                    <input id="enrol-name" name="name" type="text" maxlength="120" autocomplete="off"
-                        value=kept_value("enrol", "name").unwrap_or_default()
-                        aria-invalid=move || field_invalid(&enrol_outcome.get(), "name")
-                        aria-describedby="enrol-name-hint enrol-name-error"/>
-                </Field>
                 <button type="submit" class="button">"Enrol"</button>
             </ActionForm>
             <div aria-live="polite">{move || outcome_view_besides_fields(enrol_action.value().get(), "enrol", &ENROL_FIELDS)}</div>
