@@ -154,6 +154,29 @@ pub async fn sign_in(
         }
         Some(Credentials { user_id, .. }) => user_id,
     };
+    // Passwords off: only site admins (created on the command line) keep one, as a way back in.
+    if !state.password_sign_in {
+        let site_admin = load_current_user(&state.db, user_id)
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|user| user.is_site_admin);
+        if !site_admin {
+            tracing::info!(%ip, "password sign-in refused: passwords are off");
+            let provider = state
+                .oidc
+                .as_ref()
+                .map_or("your organisation's sign-in".to_string(), |p| {
+                    p.settings.name.clone()
+                });
+            return refuse(
+                format!("Passwords are not used here: use Sign in with {provider}."),
+                StatusCode::FORBIDDEN,
+                None,
+            )
+            .await;
+        }
+    }
     if let Err(error) = attempts::succeeded(&state.db, &typed_email, &ip).await {
         tracing::warn!(%error, "could not forget the failed sign-ins");
     }
@@ -230,6 +253,21 @@ async fn render_sign_in(
         leptos::prelude::provide_context(flash.clone())
     })
     .await
+}
+
+/// The sign-in page with `message` as its error, answered with `status`.
+pub async fn render_sign_in_with(
+    state: &AppState,
+    headers: HeaderMap,
+    next: &str,
+    message: String,
+    status: StatusCode,
+) -> Response {
+    let flash = SignInFlash {
+        message,
+        email: String::new(),
+    };
+    render_sign_in(state, headers, next, flash, status).await
 }
 
 /// The page at `uri` (a path of this site), rendered as a GET of it with the request's

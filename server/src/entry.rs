@@ -31,7 +31,10 @@ fn inviting(state: &AppState) -> Inviting {
         db: state.db.clone(),
         mail: state.mail.clone(),
         public_url: state.public_url.clone(),
-        provider: None,
+        provider: state
+            .oidc
+            .as_ref()
+            .map(|p| app::people::invite::ProviderSignIn(p.settings.name.clone())),
     }
 }
 
@@ -255,10 +258,14 @@ pub async fn forgot_password(
 ) -> Response {
     if let Ok(email) = app::accounts::validation::Email::parse(&form.email) {
         let ctx = inviting(&state);
+        let password_sign_in = state.password_sign_in;
         tokio::spawn(async move {
             let now = chrono::Utc::now();
             match store::person_by_email(&ctx.db, email.as_str()).await {
-                Ok(Some(person)) if !person.disabled => {
+                // Passwords off: only site admins keep (and so reset) one.
+                Ok(Some(person))
+                    if !person.disabled && (password_sign_in || person.is_site_admin) =>
+                {
                     match send_reset(&ctx, &person, now).await {
                         Ok(Ok(())) => tracing::info!(user_id = person.id, "password link queued"),
                         Ok(Err(refused)) => {

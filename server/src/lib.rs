@@ -6,6 +6,7 @@ pub mod bench;
 pub mod client_address;
 pub mod entry;
 pub mod exports;
+pub mod oidc;
 pub mod protect;
 
 use app::accounts::SESSION_IDLE_MINUTES;
@@ -112,6 +113,40 @@ pub struct Config {
     /// answered 503 (and a request body that trickles in is cut off).
     #[arg(long, env = "REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
     pub request_timeout_ms: u64,
+
+    /// The organisation's identity provider (OpenID Connect issuer), e.g.
+    /// `https://login.microsoftonline.com/{tenant}/v2.0`. Set: the sign-in page offers
+    /// **Sign in with «OIDC_NAME»** and invitations lead to the sign-in page.
+    #[arg(long, env = "OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+
+    /// The client id this site is registered under at the provider.
+    #[arg(long, env = "OIDC_CLIENT_ID", default_value = "")]
+    pub oidc_client_id: String,
+
+    /// The client secret this site is registered with at the provider.
+    #[arg(
+        long,
+        env = "OIDC_CLIENT_SECRET",
+        default_value = "",
+        hide_env_values = true
+    )]
+    pub oidc_client_secret: String,
+
+    /// The provider's name as people know it (the button reads "Sign in with «OIDC_NAME»").
+    #[arg(long, env = "OIDC_NAME", default_value = "your organisation")]
+    pub oidc_name: String,
+
+    /// Comma-separated email domains: a verified person of one of them without an account gets
+    /// one (without rights) at their first sign-in. Empty: only people already invited or
+    /// enrolled get in.
+    #[arg(long, env = "OIDC_ALLOWED_DOMAINS", default_value = "")]
+    pub oidc_allowed_domains: String,
+
+    /// `false`: people sign in only through the identity provider; site admins keep their
+    /// password as a way back in.
+    #[arg(long, env = "PASSWORD_SIGN_IN", default_value_t = true, action = ArgAction::Set, value_name = "true|false")]
+    pub password_sign_in: bool,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -224,6 +259,11 @@ pub struct AppState {
     pub public_url: PublicUrl,
     #[from_ref(skip)]
     pub mail: app::mail::MailContext,
+    /// The identity provider, when `OIDC_ISSUER` is set.
+    #[from_ref(skip)]
+    pub oidc: Option<Arc<app::people::oidc::Provider>>,
+    #[from_ref(skip)]
+    pub password_sign_in: bool,
 }
 
 impl AppState {
@@ -232,6 +272,15 @@ impl AppState {
     }
 
     pub fn with_limits(config: &Config, db: Db, limits: auth::SignInLimits) -> AppState {
+        AppState::try_with_limits(config, db, limits).unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    /// The state, or why the settings cannot work (an OIDC setting that is not a URL).
+    pub fn try_with_limits(
+        config: &Config,
+        db: Db,
+        limits: auth::SignInLimits,
+    ) -> Result<AppState, String> {
         let output_name =
             std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| "milestones".to_string());
         let hashed_assets = hash_file_present();
@@ -242,7 +291,30 @@ impl AppState {
             .site_addr(config.site_addr)
             .hash_files(hashed_assets)
             .build();
-        AppState {
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| PublicUrl::local(config.site_addr));
+        let oidc = match &config.oidc_issuer {
+            Some(issuer) if !issuer.trim().is_empty() => Some(Arc::new(
+                app::people::oidc::Provider::new(app::people::oidc::OidcSettings {
+                    issuer: issuer.trim().to_string(),
+                    client_id: config.oidc_client_id.clone(),
+                    client_secret: config.oidc_client_secret.clone(),
+                    name: config.oidc_name.clone(),
+                    allowed_domains: app::people::oidc::parse_domains(&config.oidc_allowed_domains),
+                    redirect_url: public_url.join("/auth/oidc/callback"),
+                })?,
+            )),
+            _ => None,
+        };
+        if oidc.is_none() && !config.password_sign_in {
+            return Err(
+                "PASSWORD_SIGN_IN=false needs OIDC_ISSUER: nobody could sign in otherwise"
+                    .to_string(),
+            );
+        }
+        Ok(AppState {
             leptos_options,
             hashed_assets,
             db,
@@ -252,10 +324,7 @@ impl AppState {
             trusted_proxies: Arc::new(config.trusted_proxies.clone()),
             change_throttle: Arc::default(),
             request_timeout: std::time::Duration::from_millis(config.request_timeout_ms.max(1)),
-            public_url: config
-                .public_url
-                .clone()
-                .unwrap_or_else(|| PublicUrl::local(config.site_addr)),
+            public_url,
             mail: app::mail::MailContext {
                 sending: app::mail::Sending {
                     server: config.smtp_url.as_deref().map(smtp_server_label),
@@ -263,7 +332,9 @@ impl AppState {
                 },
                 wake: Arc::default(),
             },
-        }
+            oidc,
+            password_sign_in: config.password_sign_in,
+        })
     }
 }
 
@@ -346,6 +417,15 @@ pub fn provide_app_context(state: &AppState) {
     provide_context(state.change_throttle.clone());
     provide_context(state.public_url.clone());
     provide_context(state.mail.clone());
+    provide_context(app::accounts::sign_in::SignInOptions {
+        provider: state.oidc.as_ref().map(|p| p.settings.name.clone()),
+        password_sign_in: state.password_sign_in,
+    });
+    if let Some(provider) = &state.oidc {
+        provide_context(app::people::invite::ProviderSignIn(
+            provider.settings.name.clone(),
+        ));
+    }
     if state.demo {
         provide_context(demo_mode());
     }
@@ -401,6 +481,8 @@ pub fn build_router(state: AppState) -> Router {
             post(entry::new_reset_link),
         )
         .route("/forgot-password", post(entry::forgot_password))
+        .route("/auth/oidc/start", post(oidc::start))
+        .route("/auth/oidc/callback", get(oidc::callback))
         .route(
             "/programs/{id}/participants.csv",
             get(exports::participants),
@@ -650,7 +732,14 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             addr: config.site_addr,
             reason: e.to_string(),
         })?;
-    let state = AppState::new(&config, db.clone());
+    let state = match AppState::try_with_limits(&config, db.clone(), auth::SignInLimits::default())
+    {
+        Ok(state) => state,
+        Err(error) => {
+            db.close().await;
+            return Err(StartError::Command(error));
+        }
+    };
     let mailer = match &config.smtp_url {
         Some(url) => Some(
             app::mail::sender::SmtpMailer::new(url, &config.mail_from, state.public_url.host())

@@ -16,6 +16,25 @@ pub struct DemoMode {
     pub password: String,
 }
 
+/// How people sign in here: through the organisation's identity provider (its name, for the
+/// button), with a password, or both. The server provides it; without it, passwords only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignInOptions {
+    pub provider: Option<String>,
+    /// `false` (`PASSWORD_SIGN_IN=false`): only site admins sign in with a password.
+    pub password_sign_in: bool,
+}
+
+impl SignInOptions {
+    /// The options of this server (passwords only when it provides none).
+    pub fn current() -> SignInOptions {
+        use_context::<SignInOptions>().unwrap_or(SignInOptions {
+            provider: None,
+            password_sign_in: true,
+        })
+    }
+}
+
 /// What a refused sign-in hands back to the page: the message and the email typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignInFlash {
@@ -46,6 +65,9 @@ pub struct SignInInfo {
     pub demo_password: Option<String>,
     /// The name of the person already signed in, if any.
     pub signed_in_as: Option<String>,
+    /// The identity provider's name, when people sign in through it.
+    pub provider: Option<String>,
+    pub password_sign_in: bool,
 }
 
 #[server(endpoint = "accounts/sign-in-page")]
@@ -59,6 +81,8 @@ pub async fn sign_in_page_data() -> Result<SignInInfo, AppError> {
             .unwrap_or_default(),
         demo_password: demo.map(|d| d.password),
         signed_in_as: super::identity().map(|u| u.name),
+        provider: SignInOptions::current().provider,
+        password_sign_in: SignInOptions::current().password_sign_in,
     })
 }
 
@@ -100,10 +124,54 @@ fn SignInForm(data: SignInInfo, next: String) -> impl IntoView {
         {data.signed_in_as.map(|name| view! {
             <p class="notice">"You are signed in as " {name} ". Signing in again switches account."</p>
         })}
+        {has_error.then(|| view! {
+            <p id="sign-in-error" class="form-error" role="alert">{flash.message.clone()}</p>
+        })}
+        {data.provider.clone().map(|provider| view! {
+            <form class="card provider" method="post" action="/auth/oidc/start">
+                <input type="hidden" name="next" value=next.clone()/>
+                <button type="submit" class="button wide">{format!("Sign in with {provider}")}</button>
+                <p class="hint">"With the account you use at work."</p>
+            </form>
+        })}
+        {if data.password_sign_in {
+            view! { <PasswordForm flash=flash.clone() next=next.clone() has_error/> }.into_any()
+        } else {
+            view! {
+                <details class="site-admin-sign-in">
+                    <summary>"Site admins: sign in with a password"</summary>
+                    <PasswordForm flash=flash.clone() next=next.clone() has_error/>
+                </details>
+            }
+            .into_any()
+        }}
+        {data.password_sign_in.then(|| view! {
+            <p class="form-link"><a href="/forgot-password">"Forgot your password?"</a></p>
+        })}
+        {data.demo_password.map(|password| view! {
+            <section class="card demo" aria-labelledby="demo-heading">
+                <h2 id="demo-heading">"Demo accounts"</h2>
+                <p>"Every demo account's password is " <code>{password}</code> "."</p>
+                <table class="demo-accounts">
+                    <thead>
+                        <tr><th scope="col">"Email"</th><th scope="col">"Name"</th><th scope="col">"Role"</th></tr>
+                    </thead>
+                    <tbody>
+                        {data.demo_accounts.into_iter().map(|a| view! {
+                            <tr><td><code>{a.email}</code></td><td>{a.name}</td><td>{a.role}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        })}
+    }
+}
+
+/// The email and password form of the sign-in page.
+#[component]
+fn PasswordForm(flash: SignInFlash, next: String, has_error: bool) -> impl IntoView {
+    view! {
         <form class="card" method="post" action="/sign-in" novalidate>
-            {has_error.then(|| view! {
-                <p id="sign-in-error" class="form-error" role="alert">{flash.message.clone()}</p>
-            })}
             <input type="hidden" name="next" value=next/>
             <div class="field">
                 <label for="email">"Email"</label>
@@ -129,23 +197,6 @@ fn SignInForm(data: SignInInfo, next: String) -> impl IntoView {
                 />
             </div>
             <button type="submit" class="button">"Sign in"</button>
-            <p class="form-link"><a href="/forgot-password">"Forgot your password?"</a></p>
         </form>
-        {data.demo_password.map(|password| view! {
-            <section class="card demo" aria-labelledby="demo-heading">
-                <h2 id="demo-heading">"Demo accounts"</h2>
-                <p>"Every demo account's password is " <code>{password}</code> "."</p>
-                <table class="demo-accounts">
-                    <thead>
-                        <tr><th scope="col">"Email"</th><th scope="col">"Name"</th><th scope="col">"Role"</th></tr>
-                    </thead>
-                    <tbody>
-                        {data.demo_accounts.into_iter().map(|a| view! {
-                            <tr><td><code>{a.email}</code></td><td>{a.name}</td><td>{a.role}</td></tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </section>
-        })}
     }
 }

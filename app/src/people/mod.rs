@@ -7,6 +7,8 @@
 pub mod emails;
 #[cfg(feature = "ssr")]
 pub mod invite;
+#[cfg(feature = "ssr")]
+pub mod oidc;
 pub mod pages;
 pub mod status;
 #[cfg(feature = "ssr")]

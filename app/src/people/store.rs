@@ -267,6 +267,7 @@ pub struct Person {
     pub display_name: String,
     pub invited_at: Option<DateTime<Utc>>,
     pub disabled: bool,
+    pub is_site_admin: bool,
 }
 
 impl Person {
@@ -279,7 +280,7 @@ impl Person {
 }
 
 const PERSON: &str = "SELECT id, email, display_name, invited_at, \
-     disabled_at IS NOT NULL AS disabled FROM users";
+     disabled_at IS NOT NULL AS disabled, is_site_admin FROM users";
 
 /// The account with this id.
 pub async fn person(db: &Db, user_id: i64) -> Result<Option<Person>, AppError> {
@@ -324,4 +325,116 @@ pub async fn forget_old_links(db: &Db, now: DateTime<Utc>) -> Result<u64, AppErr
             .map(|r| r.rows_affected())
         }
     )?)
+}
+
+/// What a sign-in through the identity provider comes to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProviderSignIn {
+    /// This account (found by the provider's subject, or linked now by a verified email, or
+    /// created for an allowed domain).
+    SignedIn(i64),
+    Disabled,
+    /// The provider has not verified this email: it is not matched to any account.
+    Unverified(String),
+    /// No account has this email (and its domain is not allowed).
+    Unknown(String),
+    /// The account with this email is linked to another person at the provider.
+    LinkedElsewhere(String),
+    /// The provider gave no email and the person was never linked.
+    NoEmail,
+}
+
+/// Finds (or, for an allowed domain, creates) the account of a person the provider vouched
+/// for: by the provider's subject from the first sign-in on; that first sign-in links by email
+/// only when the provider says the email is verified. Linking accepts an invitation.
+pub async fn sign_in_through_provider(
+    db: &Db,
+    verified: &super::oidc::Verified,
+    domain_allowed: bool,
+    now: DateTime<Utc>,
+) -> Result<ProviderSignIn, AppError> {
+    on_db!(
+        db,
+        write
+            | pool
+            | async {
+                let mut tx = pool.begin_write().await?;
+                let linked: Option<(i64, bool)> = sqlx::query_as(
+                    "SELECT id, disabled_at IS NOT NULL FROM users WHERE oidc_subject = $1",
+                )
+                .bind(&verified.subject)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some((id, disabled)) = linked {
+                    return Ok(if disabled {
+                        ProviderSignIn::Disabled
+                    } else {
+                        ProviderSignIn::SignedIn(id)
+                    });
+                }
+                let Some(email) = verified.email.clone() else {
+                    return Ok(ProviderSignIn::NoEmail);
+                };
+                if !verified.email_verified {
+                    return Ok(ProviderSignIn::Unverified(email));
+                }
+                let found: Option<(i64, bool, Option<String>)> = sqlx::query_as(
+                    "SELECT id, disabled_at IS NOT NULL, oidc_subject FROM users WHERE email = $1",
+                )
+                .bind(&email)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let outcome = match found {
+                    Some((_, true, _)) => ProviderSignIn::Disabled,
+                    Some((_, false, Some(_))) => ProviderSignIn::LinkedElsewhere(email),
+                    Some((id, false, None)) => {
+                        sqlx::query(
+                            "UPDATE users SET oidc_subject = $1, invited_at = NULL WHERE id = $2",
+                        )
+                        .bind(&verified.subject)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                        sqlx::query(
+                            "UPDATE account_tokens SET used_at = $1 WHERE user_id = $2 \
+                         AND purpose = 'invitation' AND used_at IS NULL",
+                        )
+                        .bind(now)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                        ProviderSignIn::SignedIn(id)
+                    }
+                    None if domain_allowed => {
+                        let name = verified
+                            .name
+                            .as_deref()
+                            .and_then(|n| DisplayName::parse(n).ok())
+                            .or_else(|| {
+                                DisplayName::parse(email.split('@').next().unwrap_or_default()).ok()
+                            })
+                            .ok_or_else(|| {
+                                AppError::internal("no usable name for a new account")
+                            })?;
+                        let id: i64 = sqlx::query_scalar(
+                            "INSERT INTO users (email, display_name, password_hash, is_site_admin, \
+                         created_at, oidc_subject) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                        )
+                        .bind(&email)
+                        .bind(name.as_str())
+                        .bind(NO_PASSWORD)
+                        .bind(false)
+                        .bind(now)
+                        .bind(&verified.subject)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        ProviderSignIn::SignedIn(id)
+                    }
+                    None => ProviderSignIn::Unknown(email),
+                };
+                tx.commit().await?;
+                Ok::<_, AppError>(outcome)
+            }
+            .await
+    )
 }

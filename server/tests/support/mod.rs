@@ -52,6 +52,12 @@ pub fn config(database_url: String, secure_cookies: bool) -> Config {
         mail_from: "Mentoring Milestones <no-reply@milestones.test>".to_string(),
         mail_poll_ms: 10_000,
         schedule_reminders: false,
+        oidc_issuer: None,
+        oidc_client_id: String::new(),
+        oidc_client_secret: String::new(),
+        oidc_name: "your organisation".to_string(),
+        oidc_allowed_domains: String::new(),
+        password_sign_in: true,
         command: None,
     }
 }
