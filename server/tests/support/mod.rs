@@ -111,6 +111,26 @@ impl TestApp {
         trusted_proxies: &str,
         smtp_url: Option<String>,
     ) -> TestApp {
+        TestApp::set_up(
+            engine,
+            |config| {
+                config.secure_cookies = secure_cookies;
+                config.smtp_url = smtp_url;
+                config.trusted_proxies =
+                    server::client_address::TrustedProxies::parse(trusted_proxies)
+                        .expect("proxies");
+            },
+            limits,
+        )
+        .await
+    }
+
+    /// The demo app (see [`TestApp::new`]) with its settings changed by `configure`.
+    pub async fn set_up(
+        engine: Engine,
+        configure: impl FnOnce(&mut Config),
+        limits: SignInLimits,
+    ) -> TestApp {
         let scratch = match engine {
             Engine::Sqlite => ScratchDb::sqlite().await,
             Engine::Postgres => ScratchDb::postgres().await,
@@ -160,10 +180,8 @@ impl TestApp {
         let throwaway_id = create_user(&db, &person(THROWAWAY), &name("Throw Away"), &hash, false)
             .await
             .expect("throwaway");
-        let mut config = config(scratch.url.clone(), secure_cookies);
-        config.smtp_url = smtp_url;
-        config.trusted_proxies =
-            server::client_address::TrustedProxies::parse(trusted_proxies).expect("proxies");
+        let mut config = config(scratch.url.clone(), false);
+        configure(&mut config);
         let state = AppState::with_limits(&config, db.clone(), limits);
         TestApp {
             router: build_router(state.clone()),
