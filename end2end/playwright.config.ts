@@ -10,6 +10,10 @@ const profile = process.env.E2E_PROFILE ?? "debug";
 // its REST API. scripts/test.sh starts it; Playwright starts it when it is not running.
 const maildevSmtpPort = Number(process.env.MAILDEV_SMTP_PORT ?? 1125);
 const maildevApi = `http://127.0.0.1:${Number(process.env.MAILDEV_WEB_PORT ?? 1180)}`;
+// A second app server for the identity-provider journeys (its own database and settings), and
+// the provider itself: the npm package oidc-provider (end2end/oidc/provider.mjs).
+export const oidcAppPort = Number(process.env.E2E_OIDC_APP_PORT ?? port + 1);
+const oidcPort = Number(process.env.E2E_OIDC_PORT ?? port + 2);
 
 export default defineConfig({
   testDir: "./tests",
@@ -73,6 +77,46 @@ export default defineConfig({
         MAIL_POLL_MS: "300",
         // The journeys choose the day: `server send-reminders --as-of`.
         SCHEDULE_REMINDERS: "false",
+      },
+    },
+    {
+      command: "exec node oidc/provider.mjs",
+      url: `http://127.0.0.1:${oidcPort}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: {
+        OIDC_PORT: String(oidcPort),
+        OIDC_APP_URL: `http://127.0.0.1:${oidcAppPort}`,
+        OIDC_CLIENT_ID: "milestones-e2e",
+        OIDC_CLIENT_SECRET: "e2e-secret",
+      },
+    },
+    {
+      command: `rm -rf .run-oidc && mkdir -p .run-oidc && exec ${serverBinary(profile)}`,
+      url: `http://127.0.0.1:${oidcAppPort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: {
+        DATABASE_URL: "sqlite:.run-oidc/e2e.db",
+        CREATE_DATABASE: "true",
+        DEMO: "true",
+        LEPTOS_SITE_ADDR: `127.0.0.1:${oidcAppPort}`,
+        LEPTOS_SITE_ROOT: "../target/site",
+        RUST_LOG: "warn",
+        PUBLIC_URL: `http://127.0.0.1:${oidcAppPort}`,
+        SMTP_URL: `smtp://127.0.0.1:${maildevSmtpPort}`,
+        MAIL_FROM: "Mentoring Milestones <no-reply@milestones.test>",
+        MAIL_POLL_MS: "300",
+        SCHEDULE_REMINDERS: "false",
+        OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,
+        OIDC_CLIENT_ID: "milestones-e2e",
+        OIDC_CLIENT_SECRET: "e2e-secret",
+        OIDC_NAME: "Test Login",
+        OIDC_ALLOWED_DOMAINS: "allowed.example",
       },
     },
   ],

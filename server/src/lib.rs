@@ -420,6 +420,10 @@ pub fn provide_app_context(state: &AppState) {
     provide_context(app::accounts::sign_in::SignInOptions {
         provider: state.oidc.as_ref().map(|p| p.settings.name.clone()),
         password_sign_in: state.password_sign_in,
+        provider_origin: state
+            .oidc
+            .as_ref()
+            .and_then(|p| app::people::oidc::origin_of(&p.settings.issuer)),
     });
     if let Some(provider) = &state.oidc {
         provide_context(app::people::invite::ProviderSignIn(

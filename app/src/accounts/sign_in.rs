@@ -23,6 +23,9 @@ pub struct SignInOptions {
     pub provider: Option<String>,
     /// `false` (`PASSWORD_SIGN_IN=false`): only site admins sign in with a password.
     pub password_sign_in: bool,
+    /// The provider's origin (`https://login.example.com`): the button's post is answered
+    /// with a redirect there, which the pages' `form-action` policy must allow.
+    pub provider_origin: Option<String>,
 }
 
 impl SignInOptions {
@@ -31,6 +34,7 @@ impl SignInOptions {
         use_context::<SignInOptions>().unwrap_or(SignInOptions {
             provider: None,
             password_sign_in: true,
+            provider_origin: None,
         })
     }
 }

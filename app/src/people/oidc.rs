@@ -6,8 +6,8 @@
 
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse, reqwest,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse, reqwest,
 };
 use std::time::{Duration, Instant};
 
@@ -39,6 +39,18 @@ impl OidcSettings {
                 .any(|allowed| allowed.eq_ignore_ascii_case(domain))
         })
     }
+}
+
+/// The origin (`scheme://host[:port]`) of an address, as a Content-Security-Policy names it;
+/// `None` for anything but `http` and `https`.
+pub fn origin_of(url: &str) -> Option<String> {
+    let parsed = openidconnect::url::Url::parse(url).ok()?;
+    let plain_host = parsed.host_str().is_some_and(|host| {
+        host.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    });
+    (matches!(parsed.scheme(), "http" | "https") && plain_host)
+        .then(|| parsed.origin().ascii_serialization())
 }
 
 /// Parses `OIDC_ALLOWED_DOMAINS`: a comma-separated list of domains.
@@ -192,24 +204,50 @@ impl Provider {
             .ok_or("the provider sent no ID token")?
             .clone();
         let nonce = Nonce::new(nonce);
-        let verified = {
-            let verifier = client.id_token_verifier();
-            id_token
-                .claims(&verifier, &nonce)
-                .map(|claims| verified_of(claims))
-                .map_err(|e| e.to_string())
-        };
-        match verified {
-            Ok(verified) => Ok(verified),
-            Err(first) => {
-                let fresh = self.client(self.metadata(true).await?);
-                let verifier = fresh.id_token_verifier();
-                id_token
-                    .claims(&verifier, &nonce)
-                    .map(|claims| verified_of(claims))
-                    .map_err(|e| format!("the ID token was refused: {e} (first: {first})"))
+        let (client, verified) = {
+            let first = id_token
+                .claims(&client.id_token_verifier(), &nonce)
+                .map(verified_of)
+                .map_err(|e| e.to_string());
+            match first {
+                Ok(verified) => (client, verified),
+                Err(first) => {
+                    let fresh = self.client(self.metadata(true).await?);
+                    let verified = id_token
+                        .claims(&fresh.id_token_verifier(), &nonce)
+                        .map(verified_of)
+                        .map_err(|e| format!("the ID token was refused: {e} (first: {first})"))?;
+                    (fresh, verified)
+                }
             }
+        };
+        if verified.email.is_some() {
+            return Ok(verified);
         }
+        // Providers that follow the core specification strictly keep the email out of the ID
+        // token when an access token is issued: it is at the userinfo endpoint, for the same
+        // subject (checked by the crate).
+        let info: openidconnect::core::CoreUserInfoClaims = client
+            .user_info(
+                token.access_token().clone(),
+                Some(openidconnect::SubjectIdentifier::new(
+                    verified.subject.clone(),
+                )),
+            )
+            .map_err(|e| format!("the provider has no userinfo endpoint: {e}"))?
+            .request_async(&self.http)
+            .await
+            .map_err(|e| format!("the userinfo request failed: {e}"))?;
+        Ok(Verified {
+            email: info.email().map(|e| e.as_str().trim().to_lowercase()),
+            email_verified: info.email_verified().unwrap_or(false),
+            name: verified.name.or_else(|| {
+                info.name()
+                    .and_then(|n| n.get(None))
+                    .map(|n| n.as_str().to_string())
+            }),
+            subject: verified.subject,
+        })
     }
 }
 
@@ -228,6 +266,21 @@ fn verified_of(claims: &openidconnect::core::CoreIdTokenClaims) -> Verified {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_origin_is_the_scheme_host_and_port_only() {
+        assert_eq!(
+            origin_of("https://login.example.com/tenant/v2.0").as_deref(),
+            Some("https://login.example.com")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:3102").as_deref(),
+            Some("http://127.0.0.1:3102")
+        );
+        assert_eq!(origin_of("javascript:alert(1)"), None);
+        assert_eq!(origin_of("https://a.example; script-src *"), None);
+        assert_eq!(origin_of("https://a;b.example/"), None);
+    }
 
     #[test]
     fn allowed_domains_match_the_whole_domain_only() {

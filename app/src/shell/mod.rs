@@ -355,12 +355,18 @@ pub fn HomeRedirect() -> impl IntoView {
 }
 
 /// The Content-Security-Policy of a page: the app's own script (with this render's nonce for the
-/// inline hydration script), WebAssembly, styles and images, and nothing from elsewhere.
-pub fn content_security_policy(nonce: &str) -> String {
+/// inline hydration script), WebAssembly, styles and images, and nothing from elsewhere. Forms
+/// post to this site only, whose answer may lead on to the identity provider's origin (the
+/// **Sign in with …** button), when there is one.
+pub fn content_security_policy(nonce: &str, provider_origin: Option<&str>) -> String {
+    let form_action = match provider_origin {
+        Some(origin) => format!("'self' {origin}"),
+        None => "'self'".to_string(),
+    };
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
-         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+         object-src 'none'; base-uri 'self'; form-action {form_action}; frame-ancestors 'none'"
     )
 }
 
@@ -370,9 +376,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     if let (Some(nonce), Some(response)) = (
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),
-    ) && let Ok(policy) =
-        http::HeaderValue::from_str(&content_security_policy(&nonce.to_string()))
-    {
+    ) && let Ok(policy) = http::HeaderValue::from_str(&content_security_policy(
+        &nonce.to_string(),
+        crate::accounts::sign_in::SignInOptions::current()
+            .provider_origin
+            .as_deref(),
+    )) {
         response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
     }
     view! {
