@@ -39,7 +39,7 @@ export async function mailTo(address: string, count = 1): Promise<Mail[]> {
         found = (await allMail()).filter((m) => m.to.some((t) => t.address === address));
         return found.length;
       },
-      { timeout: 20_000 },
+      { timeout: 20_000, intervals: [100] },
     )
     .toBeGreaterThanOrEqual(count);
   return found;

@@ -1,6 +1,6 @@
 import { type Browser, expect, type Page, test, type TestInfo } from "@playwright/test";
 import { countMailTo, mailTo } from "./mailbox";
-import { expectNoAxeViolations, isHydratedProject, saveScreenshot, waitForHydration } from "./support";
+import { expectNoAxeViolations, isHydratedProject, lookAtBothWidths, waitForHydration } from "./support";
 
 // Sign-in through the organisation's identity provider (issue 27), against a real provider
 // (oidc-provider, started by playwright.config.ts) and a second app server configured for it
@@ -37,15 +37,6 @@ async function throughTheProvider(page: Page, testInfo: TestInfo, name: string) 
   await expect(consent.or(page.locator("main#main"))).toBeVisible();
   if (await consent.isVisible()) await consent.click();
   await expect(page).toHaveURL(new RegExp(`^${appUrl}/`));
-}
-
-async function lookAtBothWidths(page: Page, testInfo: TestInfo, name: string) {
-  await page.setViewportSize({ width: 390, height: 844 });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow, "nothing wider than the phone").toBeLessThanOrEqual(0);
-  await saveScreenshot(page, testInfo, `${name}-390`);
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await saveScreenshot(page, testInfo, `${name}-desktop`);
 }
 
 test("an invited person signs in through the identity provider and lands on their QuickcliQ", async ({ browser }, testInfo) => {

@@ -53,3 +53,16 @@ export async function saveScreenshot(page: Page, testInfo: TestInfo, name: strin
   await page.screenshot({ path, fullPage: true });
   await testInfo.attach(name, { path, contentType: "image/png" });
 }
+
+/**
+ * Looks at the page at a phone's width (390 px: nothing may be wider than the screen) and at a
+ * desktop's, keeping a screenshot of each.
+ */
+export async function lookAtBothWidths(page: Page, testInfo: TestInfo, name: string) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, "nothing wider than the phone").toBeLessThanOrEqual(0);
+  await saveScreenshot(page, testInfo, `${name}-390`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await saveScreenshot(page, testInfo, `${name}-desktop`);
+}

@@ -121,6 +121,39 @@ async fn an_invited_person_sets_a_password_and_lands_on_their_quickcliq(engine: 
     assert!(list.body.contains("Invited"), "the list says Invited");
     assert!(list.body.contains("Resend invitation"));
 
+    // Resend: a second invitation, its own link; the first keeps working until one is used.
+    let ines_id = count(
+        &app,
+        "SELECT id FROM users WHERE email = 'ines.new@example.com'",
+    )
+    .await;
+    let mut site = app.client().signed_in_as("admin@example.com").await;
+    let resent = site
+        .call(
+            "accounts/resend-invitation",
+            &[("user_id", &ines_id.to_string())],
+        )
+        .await;
+    assert!(
+        resent
+            .body
+            .contains("An invitation is on its way to ines.new@example.com."),
+        "{}",
+        resent.body
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'invitation'"
+        )
+        .await,
+        2
+    );
+    let second = link_in_outbox(&app, "invitation", "ines.new@example.com")
+        .await
+        .expect("second link");
+    assert_ne!(second, link);
+
     let mut ines = app.client();
     let page = ines.get(&link_path(&link)).await;
     assert_eq!(page.status, StatusCode::OK);

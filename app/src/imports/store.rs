@@ -405,18 +405,14 @@ pub async fn apply_batch_inviting(
                             &inviter.ctx.public_url.join("/sign-in"),
                         );
                         let key = format!("added:{enrollment}");
-                        let email = crate::mail::store::NewEmail {
-                            dedupe_key: &key,
-                            kind: "added",
-                            user_id: Some(user_id),
-                            program_id: Some(batch.program_id),
-                            digest_day: None,
-                            to_address: &email,
-                            subject: &rendered.subject,
-                            body_text: &rendered.text,
-                            body_html: &rendered.html,
-                            unsubscribe_url: None,
-                        };
+                        let email = crate::people::invite::outbox_email(
+                            &key,
+                            "added",
+                            user_id,
+                            Some(batch.program_id),
+                            &email,
+                            &rendered,
+                        );
                         crate::bind_email!(email, now).fetch_optional(&mut *tx).await?;
                     }
                 }

@@ -14,6 +14,30 @@ use crate::mail::MailContext;
 use crate::mail::store::NewEmail;
 use chrono::{DateTime, Duration, Utc};
 
+/// The outbox row of one of these emails (no digest day, no unsubscribe link: they are not
+/// reminders).
+pub fn outbox_email<'a>(
+    key: &'a str,
+    kind: &'a str,
+    user_id: i64,
+    program_id: Option<i64>,
+    to: &'a str,
+    rendered: &'a emails::Rendered,
+) -> NewEmail<'a> {
+    NewEmail {
+        dedupe_key: key,
+        kind,
+        user_id: Some(user_id),
+        program_id,
+        digest_day: None,
+        to_address: to,
+        subject: &rendered.subject,
+        body_text: &rendered.text,
+        body_html: &rendered.html,
+        unsubscribe_url: None,
+    }
+}
+
 /// The name of the organisation's identity provider (`OIDC_NAME`) when people sign in through
 /// it: invitations then lead to the sign-in page, not to a password form.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,18 +99,7 @@ impl Prepared {
         to: &'a str,
         program_id: Option<i64>,
     ) -> NewEmail<'a> {
-        NewEmail {
-            dedupe_key: key,
-            kind: "invitation",
-            user_id: Some(person_id),
-            program_id,
-            digest_day: None,
-            to_address: to,
-            subject: &self.rendered.subject,
-            body_text: &self.rendered.text,
-            body_html: &self.rendered.html,
-            unsubscribe_url: None,
-        }
+        outbox_email(key, "invitation", person_id, program_id, to, &self.rendered)
     }
 
     /// The outbox key of this invitation: one email per link.
@@ -193,23 +206,15 @@ pub async fn tell_added(
         &ctx.public_url.join("/sign-in"),
     );
     let key = format!("added:{enrollment_id}");
-    let queued = crate::mail::store::queue(
-        &ctx.db,
-        &NewEmail {
-            dedupe_key: &key,
-            kind: "added",
-            user_id: Some(person.id),
-            program_id: Some(program_id),
-            digest_day: None,
-            to_address: &person.email,
-            subject: &rendered.subject,
-            body_text: &rendered.text,
-            body_html: &rendered.html,
-            unsubscribe_url: None,
-        },
-        now,
-    )
-    .await?;
+    let email = outbox_email(
+        &key,
+        "added",
+        person.id,
+        Some(program_id),
+        &person.email,
+        &rendered,
+    );
+    let queued = crate::mail::store::queue(&ctx.db, &email, now).await?;
     if queued.is_some() {
         ctx.mail.wake.notify_one();
     }
@@ -226,18 +231,14 @@ pub async fn send_reset(
     let url = ctx.public_url.join(&Purpose::PasswordReset.path(&token));
     let rendered = emails::password_reset(&person.display_name, &url);
     let key = format!("password_reset:{}", token_hash(&token));
-    let email = NewEmail {
-        dedupe_key: &key,
-        kind: "password_reset",
-        user_id: Some(person.id),
-        program_id: None,
-        digest_day: None,
-        to_address: &person.email,
-        subject: &rendered.subject,
-        body_text: &rendered.text,
-        body_html: &rendered.html,
-        unsubscribe_url: None,
-    };
+    let email = outbox_email(
+        &key,
+        "password_reset",
+        person.id,
+        None,
+        &person.email,
+        &rendered,
+    );
     let link = NewLink {
         user_id: person.id,
         purpose: Purpose::PasswordReset,
