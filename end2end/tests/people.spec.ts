@@ -149,6 +149,9 @@ test("forgot password: one answer for every address; the emailed link sets a new
   await create.getByRole("button", { name: "Create user" }).click();
   await expect(create.getByText(`An invitation is on its way to ${email}.`)).toBeVisible();
   await ready(page, testInfo);
+  // Emptied for the next person.
+  await expect(create.getByLabel("Email")).toHaveValue("");
+  await expect(create.getByLabel("Name")).toHaveValue("");
   await expect(page.getByRole("row", { name: new RegExp(name) }).getByText("Invited")).toBeVisible();
   await lookAtBothWidths(page, testInfo, "users-invited");
   const [invitation] = await mailTo(email);

@@ -296,6 +296,14 @@ pub fn UsersPage() -> impl IntoView {
         |_| users_page_data(),
     );
     let create_outcome = Signal::derive(move || form_outcome(create.value().get(), "create"));
+    // Each account created empties the form for the next one; a refused one keeps what was
+    // typed.
+    let created = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if matches!(create.value().get(), Some(Ok(_))) {
+            created.update(|n| *n += 1);
+        }
+    });
     // The outcome of a row's button, whichever row: the last of the actions to answer.
     let account_outcome = move || {
         let latest = [
@@ -328,25 +336,30 @@ pub fn UsersPage() -> impl IntoView {
                                 } else {
                                     "Email is not set up here: you get a link to hand them, with which they set their own password."
                                 }}</p>
-                                <ActionForm action=create>
-                                    <Field id="new-email" label="Email" name="email" outcome=create_outcome>
-                                        <input id="new-email" name="email" type="email" required autocomplete="off"
-                                            value=kept_value("create", "email").unwrap_or_default()
-                                            aria-invalid=move || field_invalid(&create_outcome.get(), "email")
-                                            aria-describedby="new-email-error"/>
-                                    </Field>
-                                    <Field id="new-name" label="Name" name="name" outcome=create_outcome>
-                                        <input id="new-name" name="name" type="text" required maxlength="120"
-                                            value=kept_value("create", "name").unwrap_or_default()
-                                            aria-invalid=move || field_invalid(&create_outcome.get(), "name")
-                                            aria-describedby="new-name-error"/>
-                                    </Field>
-                                    <div class="field checkbox">
-                                        <input id="new-site-admin" name="site_admin" type="checkbox" value="on"/>
-                                        <label for="new-site-admin">"Site admin"</label>
-                                    </div>
-                                    <button type="submit" class="button">"Create user"</button>
-                                </ActionForm>
+                                {move || {
+                                    created.track();
+                                    view! {
+                                    <ActionForm action=create>
+                                        <Field id="new-email" label="Email" name="email" outcome=create_outcome>
+                                            <input id="new-email" name="email" type="email" required autocomplete="off"
+                                                value=kept_value("create", "email").unwrap_or_default()
+                                                aria-invalid=move || field_invalid(&create_outcome.get(), "email")
+                                                aria-describedby="new-email-error"/>
+                                        </Field>
+                                        <Field id="new-name" label="Name" name="name" outcome=create_outcome>
+                                            <input id="new-name" name="name" type="text" required maxlength="120"
+                                                value=kept_value("create", "name").unwrap_or_default()
+                                                aria-invalid=move || field_invalid(&create_outcome.get(), "name")
+                                                aria-describedby="new-name-error"/>
+                                        </Field>
+                                        <div class="field checkbox">
+                                            <input id="new-site-admin" name="site_admin" type="checkbox" value="on"/>
+                                            <label for="new-site-admin">"Site admin"</label>
+                                        </div>
+                                        <button type="submit" class="button">"Create user"</button>
+                                    </ActionForm>
+                                    }
+                                }}
                                 <div aria-live="polite">{move || outcome_view_besides_fields(create.value().get(), "create", &["email", "name"])}</div>
                             </section>
                             <section class="card" aria-labelledby="promote-heading">
