@@ -39,5 +39,3 @@ pub mod shell;
 
 #[cfg(feature = "ssr")]
 pub mod dev;
-
-pub use shell::{App, shell};

@@ -6,12 +6,12 @@ mod support;
 
 use app::accounts::store::load_current_user;
 use app::db::Db;
+use app::db::on_db;
 use app::items::store::{complete, items_for};
 use app::items::{Item, Source};
 use app::kernel::time_zone::today_in_zone;
 use app::milestones::ItemStatus;
 use app::milestones::preview::{items as preview_items, summarize};
-use app::on_db;
 use app::report::ReportQuery;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;

@@ -10,11 +10,11 @@ use support::{execute, scalar};
 use app::accounts::CurrentUser;
 use app::accounts::store::load_current_user;
 use app::db::Db;
+use app::db::on_db;
 use app::dev::generate::{Size, generate_program};
 use app::error::AppError;
 use app::items::store::{complete, undo};
 use app::items::{ItemKey, Source};
-use app::on_db;
 
 /// A participant's open relationship item and the participant.
 async fn open_relationship_item(db: &Db, seed: u64) -> (CurrentUser, ItemKey) {

@@ -4,8 +4,8 @@ mod support;
 
 use app::accounts::password::verify_password;
 use app::db::Db;
+use app::db::on_db;
 use app::dev::seed::{DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PROGRAM_NAME, SeedOutcome, seed_demo};
-use app::on_db;
 use app::panel::store::program_overviews;
 use chrono::{NaiveDate, Utc};
 use sqlx::error::ErrorKind;

@@ -5,13 +5,13 @@ mod support;
 use app::accounts::CurrentUser;
 use app::accounts::store::load_current_user;
 use app::db::Db;
+use app::db::on_db;
 use app::dev::seed::seed_demo;
 use app::error::AppError;
 use app::items::store::{complete, items_for, undo};
 use app::items::{Item, ItemKey, Source};
 use app::kernel::time_zone::today_in_zone;
 use app::milestones::ItemStatus;
-use app::on_db;
 use chrono::{NaiveDate, TimeZone, Utc};
 
 async fn scalar(db: &Db, sql: &str) -> i64 {

@@ -3,13 +3,13 @@
 mod support;
 
 use app::db::Db;
+use app::db::on_db;
 use app::dev::seed::seed_demo;
 use app::error::AppError;
 use app::kernel::roles::Role;
 use app::milestones::form::{MilestoneFields, check};
 use app::milestones::store;
 use app::milestones::{Category, OffsetUnit};
-use app::on_db;
 use chrono::NaiveDate;
 
 fn seed_day() -> NaiveDate {

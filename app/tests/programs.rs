@@ -5,6 +5,7 @@ mod support;
 
 use app::accounts::validation::{DisplayName, Email};
 use app::db::Db;
+use app::db::on_db;
 use app::enrollments::EnrollmentState;
 use app::enrollments::store::{self as enrollments, ParticipantFilter};
 use app::error::AppError;
@@ -14,7 +15,6 @@ use app::kernel::roles::{MatchState, Role};
 use app::kernel::time_zone::today_in_zone;
 use app::matches::MatchSort;
 use app::matches::store::{self as matches, MatchFilter};
-use app::on_db;
 use app::programs::store::{self as programs, ProgramInput};
 use chrono::{Days, NaiveDate};
 

@@ -7,10 +7,10 @@ mod support;
 use support::execute;
 
 use app::db::Db;
+use app::db::on_db;
 use app::dev::generate::{Size, generate_program};
 use app::kernel::roles::MatchState;
 use app::milestones::Category;
-use app::on_db;
 use app::report::csv::{matches_csv, milestones_csv};
 use app::report::store::report;
 use app::report::{Report, ReportQuery, Tally};

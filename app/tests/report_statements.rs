@@ -65,7 +65,7 @@ async fn statements_of_report(db: &Db, program_id: i64, counter: &AtomicUsize) -
     // Once to open the pool's connections (opening one runs set-up statements of its own).
     view().await;
     // The program changes (as a renamed person or an edited milestone changes it).
-    app::on_db!(
+    app::db::on_db!(
         db,
         write
             | pool
@@ -80,7 +80,7 @@ async fn statements_of_report(db: &Db, program_id: i64, counter: &AtomicUsize) -
     view().await;
     let first = counter.load(Ordering::SeqCst) - before;
     // A new entry in the history, written directly (only the report's statements are counted).
-    app::on_db!(
+    app::db::on_db!(
         db,
         write
             | pool

@@ -5,5 +5,5 @@
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     // `hydrate_lazy`: the admin pages are lazy routes, whose code is fetched before they hydrate.
-    leptos::mount::hydrate_lazy(app::App);
+    leptos::mount::hydrate_lazy(app::shell::App);
 }

@@ -299,8 +299,9 @@ pub async fn render_page(
         }
     };
     let options = state.leptos_options.clone();
-    let render =
-        leptos_axum::render_app_async_with_context(context, move || app::shell(options.clone()));
+    let render = leptos_axum::render_app_async_with_context(context, move || {
+        app::shell::shell(options.clone())
+    });
     let mut response = render(request).await;
     *response.status_mut() = status;
     response

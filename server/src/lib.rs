@@ -16,7 +16,7 @@ use app::db::{DEFAULT_DATABASE_URL, Db, DbError};
 use app::dev::seed::{DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TIME_ZONE, SeedOutcome, seed_demo};
 use app::kernel::public_url::PublicUrl;
 use app::kernel::time_zone::today_in_zone;
-use app::{App, shell};
+use app::shell::{App, shell};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRef, State};

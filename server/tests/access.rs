@@ -463,7 +463,7 @@ struct Records {
 impl Records {
     async fn of(app: &TestApp) -> Records {
         let scalar = |sql: String| async move {
-            app::on_db!(
+            app::db::on_db!(
                 &app.db,
                 read | pool | sqlx::query_scalar::<_, i64>(&sql).fetch_one(pool).await
             )
@@ -807,7 +807,7 @@ async fn signing_out_ends_the_session_on_the_server(engine: Engine) {
             .location()
             .is_some_and(|l| l.starts_with("/sign-in"))
     );
-    let sessions: i64 = app::on_db!(
+    let sessions: i64 = app::db::on_db!(
         &app.db,
         read | pool | {
             sqlx::query_scalar("SELECT COUNT(*) FROM sessions")

@@ -239,7 +239,7 @@ async fn due_dates_do_not_shift_at_the_edges_of_time_zones(engine: Engine) {
     let mut person = app.client().signed_in_as(email).await;
     let path = address_on_profile(&mut person).await;
     for zone in ["Pacific/Pago_Pago", "Pacific/Kiritimati", "UTC"] {
-        app::on_db!(
+        app::db::on_db!(
             &app.db,
             write | pool | {
                 sqlx::query("UPDATE programs SET time_zone = $1 WHERE id = $2")

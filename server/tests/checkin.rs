@@ -41,7 +41,7 @@ async fn completion_source(app: &TestApp, key: ItemKey) -> Option<String> {
         "SELECT source FROM completions WHERE milestone_id = {} AND enrollment_id = {}",
         key.milestone_id, key.enrollment_id
     );
-    app::on_db!(
+    app::db::on_db!(
         &app.db,
         read | pool
             | sqlx::query_scalar::<_, String>(&sql)
@@ -57,7 +57,7 @@ async fn history(app: &TestApp, key: ItemKey) -> Vec<(String, String, i64)> {
          WHERE milestone_id = {} AND enrollment_id = {} ORDER BY id",
         key.milestone_id, key.enrollment_id
     );
-    app::on_db!(
+    app::db::on_db!(
         &app.db,
         read | pool
             | sqlx::query_as::<_, (String, String, i64)>(&sql)

@@ -96,7 +96,7 @@ async fn an_item_of(database: &Path, email: &str) -> (i64, i64, i64) {
     let db = app::db::Db::connect(&format!("sqlite:{}", database.display()))
         .await
         .expect("the database");
-    let key = app::on_db!(
+    let key = app::db::on_db!(
         &db,
         read | pool | {
             sqlx::query_as(
@@ -280,7 +280,7 @@ async fn every_item(database: &Path) -> Vec<(i64, i64, i64)> {
     let db = app::db::Db::connect(&format!("sqlite:{}", database.display()))
         .await
         .expect("the database");
-    let keys = app::on_db!(
+    let keys = app::db::on_db!(
         &db,
         read | pool | {
             sqlx::query_as(
@@ -432,7 +432,7 @@ async fn a_postgres_dump_restores_every_completion() {
     let count = |db: &app::db::Db, sql: &'static str| {
         let db = db.clone();
         async move {
-            app::on_db!(
+            app::db::on_db!(
                 &db,
                 read | pool | sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await
             )
@@ -517,7 +517,7 @@ fn server_on(url: &str, args: &[&str], input: &str) -> (Option<i32>, String) {
 /// Items of the generated program nobody has completed: (milestone, enrollment, match).
 async fn open_items(url: &str) -> Vec<(i64, i64, i64)> {
     let db = app::db::Db::connect(url).await.expect("the database");
-    let keys = app::on_db!(
+    let keys = app::db::on_db!(
         &db,
         read | pool | {
             sqlx::query_as(
@@ -542,7 +542,7 @@ async fn open_items(url: &str) -> Vec<(i64, i64, i64)> {
 /// SQLite) the integrity check.
 async fn after_crash(url: &str) -> (Vec<(i64, i64, i64)>, i64, String) {
     let db = app::db::Db::connect(url).await.expect("the database");
-    let result = app::on_db!(
+    let result = app::db::on_db!(
         &db,
         read | pool | {
             async {
@@ -741,7 +741,7 @@ fn two_servers_on_one_postgres_share_sessions_and_complete_an_item_once() {
     let url = scratch.url.clone();
     let keys = runtime.block_on(async move {
         let db = app::db::Db::connect(&url).await.expect("db");
-        let keys: Vec<(i64, i64, i64)> = app::on_db!(
+        let keys: Vec<(i64, i64, i64)> = app::db::on_db!(
             &db,
             read | pool | {
                 sqlx::query_as(
@@ -784,7 +784,7 @@ fn two_servers_on_one_postgres_share_sessions_and_complete_an_item_once() {
         let url = scratch.url.clone();
         let (completions, history) = runtime.block_on(async move {
             let db = app::db::Db::connect(&url).await.expect("db");
-            let counts = app::on_db!(
+            let counts = app::db::on_db!(
                 &db,
                 read | pool | {
                     async {

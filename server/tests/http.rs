@@ -291,7 +291,7 @@ fn a_failed_migration_stops_the_server_with_a_clear_message() {
         let db = Db::connect(&format!("sqlite:{}", file.display()))
             .await
             .expect("connect");
-        app::on_db!(
+        app::db::on_db!(
             &db,
             write
                 | pool
@@ -416,7 +416,7 @@ fn create_admin_makes_the_first_site_admin_with_a_password_from_stdin() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let (hash, is_site_admin, programs): (String, bool, i64) = runtime.block_on(async {
         let db = Db::open(&url).await.expect("database");
-        let row = app::on_db!(
+        let row = app::db::on_db!(
             &db,
             read | pool | {
                 sqlx::query_as(
@@ -499,7 +499,7 @@ fn csv_lines(body: &str) -> Vec<String> {
 }
 
 async fn scalar(db: &Db, sql: &str) -> i64 {
-    app::on_db!(
+    app::db::on_db!(
         db,
         read | pool | sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await
     )
@@ -916,7 +916,7 @@ async fn a_person_named_with_markup_never_reaches_the_head_of_their_match_page()
 
 async fn sqlx_publish(db: &Db, match_id: i64) {
     let sql = "UPDATE matches SET state = 'published', published_on = '2026-01-05' WHERE id = $1";
-    let done = app::on_db!(
+    let done = app::db::on_db!(
         db,
         write
             | pool
@@ -1022,7 +1022,7 @@ async fn undo_is_not_offered_on_an_item_whose_match_has_ended() {
     let undo = r#"aria-label="Undo Mid-Cycle Check-In""#;
     assert!(mentor.get("/profile").await.body.contains(undo));
     let match_id: i64 = key[2].1.parse().expect("id");
-    app::on_db!(
+    app::db::on_db!(
         &app.db,
         write | pool | {
             sqlx::query("UPDATE matches SET state = 'ended', ended_on = published_on WHERE id = $1")

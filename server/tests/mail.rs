@@ -54,7 +54,7 @@ where
         + Send
         + Unpin,
 {
-    app::on_db!(
+    app::db::on_db!(
         &app.db,
         read | pool | sqlx::query_as::<_, T>(sql).fetch_all(pool).await
     )
@@ -278,7 +278,7 @@ async fn nothing_goes_for_ended_archived_completed_disabled_or_unsubscribed(engi
         client.complete(completed, "quickcliq").await.status,
         StatusCode::OK
     );
-    app::on_db!(
+    app::db::on_db!(
         &app.db,
         write
             | pool

@@ -14,7 +14,7 @@ use support::{Engine, PROGRAM_ADMIN, TestApp, link_path, unescape};
 
 /// The link in the newest email of `kind` to `to`, read from the outbox's text part.
 async fn link_in_outbox(app: &TestApp, kind: &str, to: &str) -> Option<String> {
-    let body: Option<String> = app::on_db!(
+    let body: Option<String> = app::db::on_db!(
         &app.db,
         read | pool | {
             sqlx::query_scalar(
@@ -80,7 +80,7 @@ async fn an_invited_person_sets_a_password_and_lands_on_their_quickcliq(engine: 
         "{}",
         reply.body
     );
-    let text: String = app::on_db!(
+    let text: String = app::db::on_db!(
         &app.db,
         read | pool
             | sqlx::query_scalar(
@@ -264,7 +264,7 @@ async fn forged_expired_and_renewed_links(engine: Engine) {
         "SELECT id FROM users WHERE email = 'late@example.com'",
     )
     .await;
-    app::on_db!(
+    app::db::on_db!(
         &app.db,
         write
             | pool
@@ -328,7 +328,7 @@ async fn forged_expired_and_renewed_links(engine: Engine) {
         StatusCode::SEE_OTHER
     );
     // Once used, every other link of the account stops working too.
-    let outbox_links: Vec<String> = app::on_db!(
+    let outbox_links: Vec<String> = app::db::on_db!(
         &app.db,
         read | pool
             | sqlx::query_scalar("SELECT body_text FROM outbox WHERE kind = 'invitation'")
@@ -370,7 +370,7 @@ async fn an_existing_account_is_told_it_was_added_and_invitations_wait_for_a_mai
         "{}",
         reply.body
     );
-    let (subject, text): (String, String) = app::on_db!(
+    let (subject, text): (String, String) = app::db::on_db!(
         &app.db,
         read | pool
             | sqlx::query_as("SELECT subject, body_text FROM outbox WHERE kind = 'added'")

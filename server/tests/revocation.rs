@@ -201,7 +201,7 @@ async fn only_a_trusted_proxy_names_the_client(engine: Engine) {
     guess("10.0.0.2", "198.51.100.3, 198.51.100.4")
         .await
         .expect("answer");
-    let addresses: Vec<String> = app::on_db!(
+    let addresses: Vec<String> = app::db::on_db!(
         &app.db,
         read | pool | {
             sqlx::query_scalar("SELECT address FROM sign_in_attempts ORDER BY address")
@@ -291,7 +291,7 @@ async fn session_rows_hold_a_hash_of_the_id_and_their_owner(engine: Engine) {
     let client = app.client().signed_in_as("mentor@example.com").await;
     let cookie = client.cookie.clone().expect("cookie");
     let id = cookie.trim_start_matches("milestones_session=");
-    let rows: Vec<(String, Option<i64>)> = app::on_db!(
+    let rows: Vec<(String, Option<i64>)> = app::db::on_db!(
         &app.db,
         read | pool | {
             sqlx::query_as("SELECT id, user_id FROM sessions")
@@ -322,7 +322,7 @@ async fn session_rows_hold_a_hash_of_the_id_and_their_owner(engine: Engine) {
 
 /// The data of the one stored session.
 async fn stored_session(app: &TestApp) -> String {
-    app::on_db!(
+    app::db::on_db!(
         &app.db,
         read | pool | {
             sqlx::query_scalar("SELECT data FROM sessions")
@@ -343,7 +343,7 @@ async fn the_idle_timeout_slides_while_the_session_is_used(engine: Engine) {
     let mut record: serde_json::Value = serde_json::from_str(&data).expect("json");
     let seen = record["seen_at"].as_i64().expect("seen_at");
     record["seen_at"] = serde_json::json!(seen - 3600);
-    app::on_db!(
+    app::db::on_db!(
         &app.db,
         write | pool | {
             sqlx::query("UPDATE sessions SET data = $1, expires_at = expires_at - 3600")
@@ -371,7 +371,7 @@ async fn the_idle_timeout_slides_while_the_session_is_used(engine: Engine) {
     assert_eq!(client.get("/quickcliq").await.status, StatusCode::OK);
     assert_eq!(expiry().await, touched);
     // A session past its idle expiry signs nobody in.
-    app::on_db!(
+    app::db::on_db!(
         &app.db,
         write | pool | {
             sqlx::query("UPDATE sessions SET expires_at = 1")
@@ -802,7 +802,7 @@ async fn import_previews_never_confirmed_are_purged(engine: Engine) {
     let old = stage().await.expect("staged");
     let fresh = stage().await.expect("staged");
     let two_days_ago = chrono::Utc::now() - chrono::Duration::days(2);
-    app::on_db!(
+    app::db::on_db!(
         &app.db,
         write | pool | {
             sqlx::query("UPDATE import_batches SET created_at = $1 WHERE id = $2")

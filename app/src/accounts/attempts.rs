@@ -9,7 +9,7 @@
 //! admin can see and clear any block.
 
 use crate::db::Db;
-use crate::on_db;
+use crate::db::on_db;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 

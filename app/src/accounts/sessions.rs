@@ -23,7 +23,7 @@ impl DbSessionStore {
     /// Removes sessions whose expiry has passed; returns how many.
     pub async fn delete_expired(&self) -> std::result::Result<u64, sqlx::Error> {
         let now = now_seconds();
-        crate::on_db!(
+        crate::db::on_db!(
             &self.db,
             write | pool | {
                 sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
@@ -65,7 +65,7 @@ pub async fn end_sessions_of(
     keep: Option<&Id>,
 ) -> std::result::Result<u64, sqlx::Error> {
     let keep = keep.map(session_key).unwrap_or_default();
-    crate::on_db!(
+    crate::db::on_db!(
         db,
         write | pool | {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
@@ -119,7 +119,7 @@ impl SessionStore for DbSessionStore {
         loop {
             let id = session_key(&record.id);
             let expires = record.expiry_date.unix_timestamp();
-            let inserted = crate::on_db!(
+            let inserted = crate::db::on_db!(
                 &self.db,
                 write | pool | {
                     sqlx::query(
@@ -150,7 +150,7 @@ impl SessionStore for DbSessionStore {
         let user_id = owner(record);
         // Saving never brings back a session that was ended meanwhile (a password change in
         // another tab, an admin's reset): only a session without a person yet is inserted.
-        crate::on_db!(
+        crate::db::on_db!(
             &self.db,
             write | pool | {
                 if user_id.is_some() {
@@ -188,7 +188,7 @@ impl SessionStore for DbSessionStore {
              WHERE s.id = $1 AND s.expires_at > $2",
             super::store::PERSON_COLUMNS
         );
-        let row: Option<SessionRow> = crate::on_db!(
+        let row: Option<SessionRow> = crate::db::on_db!(
             &self.db,
             read | pool | {
                 sqlx::query_as(&sql)
@@ -235,7 +235,7 @@ impl SessionStore for DbSessionStore {
 
     async fn delete(&self, id: &Id) -> Result<()> {
         let key = session_key(id);
-        crate::on_db!(
+        crate::db::on_db!(
             &self.db,
             write | pool | {
                 sqlx::query("DELETE FROM sessions WHERE id = $1")

@@ -3,9 +3,9 @@
 use super::validation::{DisplayName, Email};
 use super::{CurrentUser, EnrollmentRef};
 use crate::db::Db;
+use crate::db::on_db;
 use crate::error::AppError;
 use crate::kernel::roles::{EnrollmentState, Role};
-use crate::on_db;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 

@@ -3,8 +3,8 @@
 
 use crate::accounts::tokens::{looks_like_token, new_token};
 use crate::db::Db;
+use crate::db::on_db;
 use crate::error::AppError;
-use crate::on_db;
 use chrono::{DateTime, Utc};
 
 /// The person's feed token and when it was made; made now if they have none.

@@ -3,9 +3,9 @@
 
 use crate::accounts::tokens::{looks_like_token, new_token, token_hash as hash};
 use crate::db::Db;
+use crate::db::on_db;
 use crate::error::AppError;
 use crate::items::ItemKey;
-use crate::on_db;
 use chrono::{DateTime, Duration, Utc};
 
 /// How long a check-in link works.

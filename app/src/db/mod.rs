@@ -44,9 +44,11 @@ pub enum Engine {
 
 /// Runs the same query code on whichever engine the [`Db`] holds. `read` uses a reader
 /// connection, `write` the writer. The body is compiled once per engine, so it must be SQL both
-/// accept (`$1` placeholders, `RETURNING`, `ON CONFLICT`).
+/// accept (`$1` placeholders, `RETURNING`, `ON CONFLICT`). Used as `crate::db::on_db!` (tests:
+/// `app::db::on_db!`); the exported name is only how a macro leaves the crate.
+#[doc(hidden)]
 #[macro_export]
-macro_rules! on_db {
+macro_rules! __on_db {
     ($db:expr, read | $pool:ident | $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite { reader: $pool, .. } => $body,
@@ -60,6 +62,8 @@ macro_rules! on_db {
         }
     };
 }
+
+pub use crate::__on_db as on_db;
 
 /// Why the database could not be opened or prepared. Each message is one sentence for the
 /// operator; none includes a password.

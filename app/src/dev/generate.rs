@@ -134,7 +134,7 @@ pub async fn generate_program(db: &Db, size: Size) -> Result<Generated, DbError>
         })
         .collect();
 
-    let result: Result<Generated, sqlx::Error> = crate::on_db!(
+    let result: Result<Generated, sqlx::Error> = crate::db::on_db!(
         db,
         write | pool | async {
             let mut tx = pool.begin_write().await?;
@@ -388,7 +388,7 @@ pub async fn open_items(
     program_id: i64,
     per_person: usize,
 ) -> Result<Vec<(crate::accounts::CurrentUser, crate::items::ItemKey)>, crate::error::AppError> {
-    let people: Vec<i64> = crate::on_db!(
+    let people: Vec<i64> = crate::db::on_db!(
         db,
         read | pool
             | sqlx::query_scalar(

@@ -214,7 +214,7 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> Result<SeedOutcome, DbError
     };
 
     let outcome: Result<SeedOutcome, sqlx::Error> =
-        crate::on_db!(
+        crate::db::on_db!(
             db,
             write
                 | pool

@@ -4,11 +4,11 @@
 use super::{EnrollmentState, Participant};
 use crate::db::BeginWrite;
 use crate::db::Db;
+use crate::db::on_db;
 use crate::error::AppError;
 use crate::kernel::page::{PAGE_SIZE, Page};
 use crate::kernel::roles::Role;
 use crate::kernel::text::like_pattern;
-use crate::on_db;
 use crate::people::AccountState;
 use chrono::Utc;
 

@@ -6,10 +6,10 @@ use super::plan::{
 };
 use crate::db::BeginWrite;
 use crate::db::Db;
+use crate::db::on_db;
 use crate::error::AppError;
 use crate::kernel::roles::{EnrollmentState, MatchState, Role};
 use crate::matches::store::insert_match;
-use crate::on_db;
 use crate::programs::store::program_details;
 use chrono::{NaiveDate, Utc};
 
@@ -395,7 +395,7 @@ pub async fn apply_batch_inviting(
                             let key = prepared.key();
                             let email =
                                 prepared.email(&key, user_id, &email, Some(batch.program_id));
-                            crate::bind_email!(email, now).fetch_optional(&mut *tx).await?;
+                            crate::mail::store::bind_email!(email, now).fetch_optional(&mut *tx).await?;
                         }
                     } else {
                         let rendered = crate::people::emails::added(
@@ -413,7 +413,7 @@ pub async fn apply_batch_inviting(
                             &email,
                             &rendered,
                         );
-                        crate::bind_email!(email, now).fetch_optional(&mut *tx).await?;
+                        crate::mail::store::bind_email!(email, now).fetch_optional(&mut *tx).await?;
                     }
                 }
             }

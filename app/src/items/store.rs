@@ -6,6 +6,7 @@ use crate::accounts::CurrentUser;
 use crate::accounts::access::{Permission, allows};
 use crate::db::BeginWrite;
 use crate::db::Db;
+use crate::db::on_db;
 use crate::error::AppError;
 use crate::kernel::roles::MatchState;
 use crate::kernel::roles::Role;
@@ -13,7 +14,6 @@ use crate::kernel::time_zone::{date_in_zone, today_in_zone};
 use crate::milestones::rule::{ItemRule, MatchFact};
 use crate::milestones::store::{MILESTONE_COLUMNS, MilestoneRow};
 use crate::milestones::{Category, item_status};
-use crate::on_db;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{HashMap, HashSet};
 

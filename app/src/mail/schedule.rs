@@ -7,11 +7,11 @@ use super::store::{NewEmail, RemindingProgram, reminding_programs};
 use super::{ReminderSettings, dedupe_key};
 use crate::accounts::tokens::{new_token, token_hash};
 use crate::checkins::store::LIFETIME_DAYS;
+use crate::db::on_db;
 use crate::db::{BeginWrite, Db};
 use crate::error::AppError;
 use crate::items::{Item, ItemKey};
 use crate::kernel::public_url::PublicUrl;
-use crate::on_db;
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -273,7 +273,7 @@ async fn queue_digest(
         write | pool | {
             async {
                 let mut tx = pool.begin_write().await?;
-                let Some(outbox_id) = crate::bind_email!(new, now)
+                let Some(outbox_id) = crate::mail::store::bind_email!(new, now)
                     .fetch_optional(&mut *tx)
                     .await?
                 else {

@@ -4,8 +4,8 @@
 use super::{OutboxEntry, OutboxStatus, ReminderSettings};
 use crate::accounts::tokens::{looks_like_token, token_hash};
 use crate::db::Db;
+use crate::db::on_db;
 use crate::error::AppError;
-use crate::on_db;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// Attempts before an email is marked failed.
@@ -212,9 +212,11 @@ pub const INSERT_EMAIL: &str = "INSERT INTO outbox (dedupe_key, kind, user_id, p
      next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', 0, \
      $11, $11) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id";
 
-/// Binds a [`NewEmail`] to [`INSERT_EMAIL`] (a macro: one body per engine).
+/// Binds a [`NewEmail`] to [`INSERT_EMAIL`] (a macro: one body per engine). Used as
+/// `crate::mail::store::bind_email!`.
+#[doc(hidden)]
 #[macro_export]
-macro_rules! bind_email {
+macro_rules! __bind_email {
     ($email:expr, $now:expr) => {
         sqlx::query_scalar::<_, i64>($crate::mail::store::INSERT_EMAIL)
             .bind($email.dedupe_key)
@@ -230,6 +232,8 @@ macro_rules! bind_email {
             .bind($now)
     };
 }
+
+pub use crate::__bind_email as bind_email;
 
 /// Queues an email; `None` when one with its dedupe key is queued already.
 pub async fn queue(

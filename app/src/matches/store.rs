@@ -4,11 +4,11 @@
 use super::{MatchListing, MatchSort, end_date, publish_date};
 use crate::db::BeginWrite;
 use crate::db::Db;
+use crate::db::on_db;
 use crate::error::AppError;
 use crate::kernel::page::{PAGE_SIZE, Page};
 use crate::kernel::roles::{EnrollmentState, MatchState, Role};
 use crate::kernel::text::like_pattern;
-use crate::on_db;
 use crate::programs::store::program_details;
 use chrono::{NaiveDate, Utc};
 

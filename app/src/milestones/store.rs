@@ -7,9 +7,9 @@ use super::rule::MatchFact;
 use super::{Category, DueOffset, MilestoneRecord, OffsetUnit};
 use crate::db::BeginWrite;
 use crate::db::Db;
+use crate::db::on_db;
 use crate::error::AppError;
 use crate::kernel::roles::{MatchState, Role};
-use crate::on_db;
 use chrono::{NaiveDate, Utc};
 
 /// A milestone as stored: every store that reads milestones decodes this, from

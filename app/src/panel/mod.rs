@@ -94,7 +94,7 @@ pub mod store {
             "SELECT {MILESTONE_COLUMNS} FROM milestones WHERE archived = $1 \
              ORDER BY program_id, position, id"
         );
-        let (programs, milestones) = crate::on_db!(
+        let (programs, milestones) = crate::db::on_db!(
             db,
             read | pool | {
                 let programs = sqlx::query_as::<_, ProgramRow>(

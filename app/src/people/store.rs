@@ -6,10 +6,10 @@
 use super::{AccountState, LinkState, Purpose};
 use crate::accounts::tokens::{looks_like_token, token_hash};
 use crate::accounts::validation::{DisplayName, Email};
+use crate::db::on_db;
 use crate::db::{BeginWrite, Db};
 use crate::error::AppError;
 use crate::mail::store::NewEmail;
-use crate::on_db;
 use chrono::{DateTime, Duration, Utc};
 
 /// The password hash of an account that has none: no password matches it.
@@ -108,7 +108,7 @@ pub async fn save_link(
                     .await?;
                 }
                 if let Some(email) = email {
-                    crate::bind_email!(email, link.now)
+                    crate::mail::store::bind_email!(email, link.now)
                         .fetch_optional(&mut *tx)
                         .await?;
                 }

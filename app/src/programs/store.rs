@@ -3,9 +3,9 @@
 
 use super::ProgramDetails;
 use crate::db::Db;
+use crate::db::on_db;
 use crate::error::AppError;
 use crate::kernel::time_zone::today_in_zone;
-use crate::on_db;
 use chrono::Utc;
 
 /// A program's name, description and time zone, checked.

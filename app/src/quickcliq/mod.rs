@@ -29,7 +29,7 @@ pub async fn my_matches() -> Result<Vec<MyMatch>, AppError> {
     use crate::accounts::access::{Permission, require};
     let user = require(Permission::OwnParticipation)?;
     let db = expect_context::<crate::db::Db>();
-    Ok(crate::on_db!(
+    Ok(crate::db::on_db!(
         &db,
         read | pool | {
             sqlx::query_as::<_, MyMatch>(

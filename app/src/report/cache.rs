@@ -21,10 +21,10 @@
 //! (`store::rows`).
 
 use super::figures::{Judged, MatchInput, MilestoneInput, Standing, StandingMap};
+use crate::db::on_db;
 use crate::db::{Db, Engine};
 use crate::error::AppError;
 use crate::items::{Action, Source};
-use crate::on_db;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rustc_hash::FxHashMap;
@@ -341,8 +341,8 @@ fn unpack(milestone: i64, packed: &str, zone: Tz, into: &mut StandingMap) -> Res
         };
         let (enrollment, m) = (number()?, number()?);
         let source =
-            super::store::source_of_letter(parts.next().ok_or_else(bad)?).ok_or_else(bad)?;
-        let at = super::store::parse_time(parts.next().ok_or_else(bad)?).ok_or_else(bad)?;
+            super::rows::source_of_letter(parts.next().ok_or_else(bad)?).ok_or_else(bad)?;
+        let at = super::rows::parse_time(parts.next().ok_or_else(bad)?).ok_or_else(bad)?;
         let mut date = || -> Result<Option<NaiveDate>, AppError> {
             match parts.next().ok_or_else(bad)? {
                 "" => Ok(None),
@@ -432,16 +432,15 @@ async fn reload(db: &Db, program_id: i64) -> Result<Snapshot, AppError> {
                     }
                 };
                 let milestones = sqlx::query_as::<_, crate::milestones::store::MilestoneRow>(
-                    &super::store::milestones_sql(),
+                    &super::rows::milestones_sql(),
                 )
                 .bind(program_id)
                 .fetch_all(&mut *tx)
                 .await?;
-                let matches =
-                    sqlx::query_as::<_, super::store::MatchRow>(super::store::MATCHES_SQL)
-                        .bind(program_id)
-                        .fetch_all(&mut *tx)
-                        .await?;
+                let matches = sqlx::query_as::<_, super::rows::MatchRow>(super::rows::MATCHES_SQL)
+                    .bind(program_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
                 let packed = sqlx::query_as::<_, PackedRow>(&standing_sql)
                     .bind(program_id)
                     .fetch_all(&mut *tx)
@@ -461,8 +460,8 @@ async fn reload(db: &Db, program_id: i64) -> Result<Snapshot, AppError> {
         unpack(row.milestone_id, &row.packed, zone, &mut standing)?;
     }
     let snapshot = Snapshot {
-        milestones: Arc::new(super::store::milestone_inputs(milestones)?),
-        matches: Arc::new(super::store::match_inputs(matches)),
+        milestones: Arc::new(super::rows::milestone_inputs(milestones)?),
+        matches: Arc::new(super::rows::match_inputs(matches)),
         standing: Arc::new(standing),
         newest_day,
     };

@@ -13,6 +13,8 @@ pub mod figures;
 pub mod page;
 pub mod query;
 #[cfg(feature = "ssr")]
+mod rows;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 pub use figures::{

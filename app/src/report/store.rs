@@ -7,15 +7,19 @@
 //! definitions then, and the latest history entries with names) and folds it in memory (the
 //! last entry of each item up to the as-of day decides), then [`super::compute`].
 
+use super::rows::{
+    MATCHES_SQL, MatchRow, match_inputs, milestone_inputs, milestones_sql, parse_time,
+    source_of_letter,
+};
 use super::{
     EventInput, Figures, HistoryEntry, Judged, MatchInput, MilestoneInput, Report, ReportQuery,
     compute, sort_matches, tally,
 };
+use crate::db::on_db;
 use crate::db::{Db, Engine};
 use crate::error::AppError;
 use crate::items::{Action, Source};
-use crate::milestones::store::{MILESTONE_COLUMNS, MilestoneRow};
-use crate::on_db;
+use crate::milestones::store::MilestoneRow;
 use crate::programs::ProgramDetails;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -23,18 +27,6 @@ use std::collections::HashMap;
 
 /// How many history entries the report shows.
 pub const HISTORY_LENGTH: i64 = 50;
-
-/// A published or ended match with its people's names.
-#[derive(sqlx::FromRow)]
-pub(super) struct MatchRow {
-    id: i64,
-    mentor_enrollment_id: i64,
-    mentee_enrollment_id: i64,
-    mentor_name: String,
-    mentee_name: String,
-    published_on: NaiveDate,
-    ended_on: Option<NaiveDate>,
-}
 
 /// One milestone's history, packed (see [`rows`]).
 #[derive(sqlx::FromRow)]
@@ -62,76 +54,6 @@ pub struct Rows {
     pub matches: Vec<MatchInput>,
     /// In the order they happened.
     pub events: Vec<EventInput>,
-}
-
-/// A completion's source from the first letter of its name, as packed rows carry it.
-pub(super) fn source_of_letter(letter: &str) -> Option<Source> {
-    match letter {
-        "q" => Some(Source::Quickcliq),
-        "p" => Some(Source::Profile),
-        "a" => Some(Source::Admin),
-        "e" => Some(Source::Email),
-        _ => None,
-    }
-}
-
-/// A time as packed rows carry it: microseconds since the epoch (PostgreSQL) or RFC 3339
-/// text (SQLite).
-pub(super) fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    match text.parse::<i64>() {
-        Ok(micros) => DateTime::<Utc>::from_timestamp_micros(micros),
-        Err(_) => DateTime::parse_from_rfc3339(text)
-            .ok()
-            .map(|t| t.with_timezone(&Utc)),
-    }
-}
-
-/// The statement reading a program's milestones, in the program's order.
-pub(super) fn milestones_sql() -> String {
-    format!(
-        "SELECT {MILESTONE_COLUMNS} FROM milestones WHERE program_id = $1 ORDER BY position, id"
-    )
-}
-
-/// The statement reading a program's published and ended matches with their people's names.
-pub(super) const MATCHES_SQL: &str = "SELECT m.id, m.mentor_enrollment_id, m.mentee_enrollment_id, \
-     mu.display_name AS mentor_name, eu.display_name AS mentee_name, \
-     m.published_on, m.ended_on \
-     FROM matches m \
-     JOIN enrollments me ON me.id = m.mentor_enrollment_id \
-     JOIN users mu ON mu.id = me.user_id \
-     JOIN enrollments ee ON ee.id = m.mentee_enrollment_id \
-     JOIN users eu ON eu.id = ee.user_id \
-     WHERE m.program_id = $1 AND m.state IN ('published', 'ended') \
-     ORDER BY m.id";
-
-pub(super) fn milestone_inputs(rows: Vec<MilestoneRow>) -> Result<Vec<MilestoneInput>, AppError> {
-    rows.into_iter()
-        .map(|row| {
-            Ok(MilestoneInput {
-                offset: row.offset()?,
-                id: row.id,
-                category: row.category,
-                role: row.role,
-                name: row.name,
-                archived: row.archived,
-            })
-        })
-        .collect()
-}
-
-pub(super) fn match_inputs(rows: Vec<MatchRow>) -> Vec<MatchInput> {
-    rows.into_iter()
-        .map(|row| MatchInput {
-            id: row.id,
-            mentor_enrollment: row.mentor_enrollment_id,
-            mentee_enrollment: row.mentee_enrollment_id,
-            mentor_name: row.mentor_name,
-            mentee_name: row.mentee_name,
-            published_on: row.published_on,
-            ended_on: row.ended_on,
-        })
-        .collect()
 }
 
 /// The history entries of one milestone from their packed form.

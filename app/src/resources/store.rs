@@ -2,8 +2,8 @@
 
 use super::{LibraryItem, ResourceKind};
 use crate::db::Db;
+use crate::db::on_db;
 use crate::error::AppError;
-use crate::on_db;
 
 pub async fn list(db: &Db, program_id: i64) -> Result<Vec<LibraryItem>, AppError> {
     Ok(on_db!(

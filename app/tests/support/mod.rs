@@ -33,7 +33,7 @@ macro_rules! on_both_engines {
 /// One number from a statement (on a reader), or the test fails with the statement.
 #[allow(dead_code)]
 pub async fn scalar(db: &app::db::Db, sql: &str) -> i64 {
-    app::on_db!(
+    app::db::on_db!(
         db,
         read | pool | sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await
     )
@@ -43,7 +43,7 @@ pub async fn scalar(db: &app::db::Db, sql: &str) -> i64 {
 /// Runs a statement on the writer, or the test fails with the statement.
 #[allow(dead_code)]
 pub async fn execute(db: &app::db::Db, sql: &str) {
-    app::on_db!(
+    app::db::on_db!(
         db,
         write | pool | sqlx::query(sql).execute(pool).await.map(|_| ())
     )

@@ -63,7 +63,7 @@ pub fn config(database_url: String, secure_cookies: bool) -> Config {
 }
 
 async fn scalar(db: &Db, sql: &str) -> i64 {
-    app::on_db!(
+    app::db::on_db!(
         db,
         read | pool | sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await
     )
@@ -141,7 +141,7 @@ impl TestApp {
             .await
             .expect("demo seeded");
         let program_id = scalar(&db, "SELECT MIN(id) FROM programs").await;
-        app::on_db!(
+        app::db::on_db!(
             &db,
             write | pool | {
                 sqlx::query(
