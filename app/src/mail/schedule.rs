@@ -6,7 +6,7 @@ use super::digest::{DigestItem, ReminderKind, render};
 use super::store::{NewEmail, RemindingProgram, reminding_programs};
 use super::{ReminderSettings, dedupe_key};
 use crate::accounts::tokens::{new_token, token_hash};
-use crate::checkins::store::LIFETIME_DAYS;
+use crate::checkins::store::NewCheckIn;
 use crate::db::on_db;
 use crate::db::{BeginWrite, Db};
 use crate::error::AppError;
@@ -233,17 +233,14 @@ async fn queue_digest(
     now: DateTime<Utc>,
     public_url: &PublicUrl,
 ) -> Result<bool, AppError> {
-    let tokens: Vec<String> = due.iter().map(|_| new_token()).collect();
+    let links: Vec<NewCheckIn> = due
+        .iter()
+        .map(|(item, _)| NewCheckIn::new(user_id, item.key, now))
+        .collect();
     let items: Vec<DigestItem> = due
         .iter()
-        .zip(&tokens)
-        .map(|((item, kind), token)| {
-            digest_item(
-                item,
-                *kind,
-                Some(public_url.join(&format!("/check-in/{token}"))),
-            )
-        })
+        .zip(&links)
+        .map(|((item, kind), link)| digest_item(item, *kind, Some(public_url.join(&link.path()))))
         .collect();
     let unsubscribe_token = new_token();
     let unsubscribe_url = public_url.join(&format!("/unsubscribe/{unsubscribe_token}"));
@@ -267,7 +264,6 @@ async fn queue_digest(
         body_html: &mail.html,
         unsubscribe_url: Some(&unsubscribe_url),
     };
-    let expires = now + Duration::days(LIFETIME_DAYS);
     let queued = on_db!(
         db,
         write | pool | {
@@ -280,7 +276,7 @@ async fn queue_digest(
                     tx.rollback().await?;
                     return Ok::<bool, sqlx::Error>(false);
                 };
-                for ((item, kind), token) in due.iter().zip(&tokens) {
+                for ((item, kind), link) in due.iter().zip(&links) {
                     sqlx::query(
                         "INSERT INTO reminders_sent (user_id, milestone_id, enrollment_id, \
                          match_id, kind, sent_on, outbox_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -294,20 +290,7 @@ async fn queue_digest(
                     .bind(outbox_id)
                     .execute(&mut *tx)
                     .await?;
-                    sqlx::query(
-                        "INSERT INTO check_in_tokens (token_hash, user_id, milestone_id, \
-                         enrollment_id, match_id, created_at, expires_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    )
-                    .bind(token_hash(token))
-                    .bind(user_id)
-                    .bind(item.key.milestone_id)
-                    .bind(item.key.enrollment_id)
-                    .bind(item.key.match_id)
-                    .bind(now)
-                    .bind(expires)
-                    .execute(&mut *tx)
-                    .await?;
+                    link.insert().execute(&mut *tx).await?;
                 }
                 sqlx::query(
                     "INSERT INTO unsubscribe_tokens (token_hash, user_id, created_at) \
