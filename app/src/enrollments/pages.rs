@@ -14,6 +14,7 @@ use crate::ui::forms::{
     Field, field_invalid, form_outcome, kept_value, outcome_view_besides_fields,
 };
 use crate::ui::frame::{ProgramNav, pager, use_program_id};
+use crate::ui::table::ScrollTable;
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -348,7 +349,7 @@ fn Participants(
                 n => format!("{n} enrollments"),
             }}" "<a href=format!("/programs/{id}/participants.csv") download="">"Download CSV"</a></p>
             {(total > 0).then(|| view! {
-                <div class="table-scroll" tabindex="0" role="region" aria-label="Enrollments">
+                <ScrollTable label="Enrollments">
                     <table class="participants">
                         <thead>
                             <tr>
@@ -405,7 +406,7 @@ fn Participants(
                             }).collect_view()}
                         </tbody>
                     </table>
-                </div>
+                </ScrollTable>
             })}
             {pager(page, pages, total, page_href)}
         </section>

@@ -8,6 +8,7 @@ use crate::programs::ProgramDetails;
 use crate::ui::data::resource;
 use crate::ui::forms::outcome_view;
 use crate::ui::frame::{ProgramNav, use_program_id};
+use crate::ui::table::ScrollTable;
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -288,7 +289,7 @@ fn Preview(preview: ImportPreviewData, confirm: ServerAction<ConfirmImport>) -> 
                 {(rejected > 0).then(|| view! {
                     <p class="form-error">"Nothing will be imported while any row is rejected. Fix the rows below in your file and import it again."</p>
                 })}
-                <div class="table-scroll" tabindex="0" role="region" aria-label="Rows of the file">
+                <ScrollTable label="Rows of the file">
                     <table class="import-preview">
                         <thead>
                             <tr>
@@ -317,7 +318,7 @@ fn Preview(preview: ImportPreviewData, confirm: ServerAction<ConfirmImport>) -> 
                             }).collect_view()}
                         </tbody>
                     </table>
-                </div>
+                </ScrollTable>
             }.into_any(),
         }}
         <div class="actions">

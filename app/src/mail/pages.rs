@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::ui::data::resource;
 use crate::ui::forms::{Field, field_invalid, form_outcome, outcome_view};
 use crate::ui::frame::{ProgramNav, use_program_id};
+use crate::ui::table::ScrollTable;
 use crate::ui::title::PageTitle;
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
@@ -512,7 +513,7 @@ fn OutboxTable(
         return view! { <p class="empty">"No emails yet."</p> }.into_any();
     }
     view! {
-        <div class="table-scroll" role="region" aria-label="Outbox" tabindex="0">
+        <ScrollTable label="Outbox">
             <table class="outbox">
                 <thead>
                     <tr>
@@ -567,7 +568,7 @@ fn OutboxTable(
                     }).collect_view()}
                 </tbody>
             </table>
-        </div>
+        </ScrollTable>
     }
     .into_any()
 }

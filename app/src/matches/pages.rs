@@ -12,6 +12,7 @@ use crate::ui::data::resource;
 use crate::ui::day::Day;
 use crate::ui::forms::outcome_view;
 use crate::ui::frame::{ProgramNav, pager, use_program_id};
+use crate::ui::table::ScrollTable;
 use crate::ui::title::PageTitle;
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -384,7 +385,7 @@ fn Matches(
                 </ActionForm>
             })}
             {(total > 0).then(|| view! {
-                <div class="table-scroll" tabindex="0" role="region" aria-label="Matches">
+                <ScrollTable label="Matches">
                     <table class="matches">
                         <thead>
                             <tr>
@@ -441,7 +442,7 @@ fn Matches(
                             }).collect_view()}
                         </tbody>
                     </table>
-                </div>
+                </ScrollTable>
             })}
             {pager(page, pages, total, page_href)}
         </section>

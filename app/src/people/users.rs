@@ -4,6 +4,7 @@
 
 use crate::error::AppError;
 use crate::ui::data::resource;
+use crate::ui::table::ScrollTable;
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -408,7 +409,7 @@ pub fn UsersPage() -> impl IntoView {
                                 </ActionForm>
                                 <div aria-live="polite">{move || outcome_view(reset.value().get(), "reset")}</div>
                             </section>
-                            <div class="table-scroll" role="region" aria-labelledby="users-caption" tabindex="0">
+                            <ScrollTable labelled_by="users-caption">
                             <table class="users">
                                 <caption id="users-caption">"All users"</caption>
                                 <thead>
@@ -486,7 +487,7 @@ pub fn UsersPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            </div>
+                            </ScrollTable>
                             <div aria-live="polite">{account_outcome}</div>
                             <section class="card" aria-labelledby="blocks-heading">
                                 <h2 id="blocks-heading">"Sign-in blocks"</h2>
@@ -496,7 +497,7 @@ pub fn UsersPage() -> impl IntoView {
                                     view! { <p>"No account is blocked from any address."</p> }.into_any()
                                 } else {
                                     view! {
-                                        <div class="table-scroll" role="region" aria-labelledby="blocks-caption" tabindex="0">
+                                        <ScrollTable labelled_by="blocks-caption">
                                         <table>
                                             <caption id="blocks-caption">"Failed sign-ins in the last day"</caption>
                                             <thead>
@@ -531,7 +532,7 @@ pub fn UsersPage() -> impl IntoView {
                                                 }).collect_view()}
                                             </tbody>
                                         </table>
-                                        </div>
+                                        </ScrollTable>
                                     }.into_any()
                                 }}
                             </section>

@@ -15,6 +15,7 @@ use crate::programs::ProgramDetails;
 use crate::ui::data::resource;
 use crate::ui::day::Day;
 use crate::ui::frame::{ProgramNav, pager, use_program_id};
+use crate::ui::table::ScrollTable;
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -351,7 +352,7 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
                 view! { <p>"No milestone is counted with these filters."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll" tabindex="0" role="region" aria-label="Milestone items by milestone">
+                    <ScrollTable label="Milestone items by milestone">
                     <table class="report-table">
                         <caption class="visually-hidden">"Milestone items by milestone"</caption>
                         <thead>
@@ -391,7 +392,7 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
                             </tr>
                         </tfoot>
                     </table>
-                    </div>
+                    </ScrollTable>
                 }.into_any()
             }}
             {(!figures.archived.is_empty()).then(|| view! {
@@ -427,7 +428,7 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
                         view! { <p>"No published or ended match fits these filters."</p> }.into_any()
                     } else {
                         view! {
-                            <div class="table-scroll" tabindex="0" role="region" aria-label="Progress of each match">
+                            <ScrollTable label="Progress of each match">
                             <table class="report-table">
                                 <caption class="visually-hidden">"Progress of each match"</caption>
                                 <thead>
@@ -469,7 +470,7 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            </div>
+                            </ScrollTable>
                         }.into_any()
                     }}
                     {pager(report.match_page, match_pages, match_total, page_href)}
@@ -484,7 +485,7 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
                 view! { <p>"Nothing has been marked complete yet."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll" tabindex="0" role="region" aria-label="Completion history">
+                    <ScrollTable label="Completion history">
                     <table class="report-table history">
                         <thead>
                             <tr>
@@ -509,7 +510,7 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                    </div>
+                    </ScrollTable>
                 }.into_any()
             }}
         </section>

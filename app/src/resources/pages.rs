@@ -8,6 +8,7 @@ use crate::ui::forms::{
     Field, field_invalid, form_outcome, kept_value, outcome_view, outcome_view_besides_fields,
 };
 use crate::ui::frame::{ProgramNav, use_program_id};
+use crate::ui::table::ScrollTable;
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -141,7 +142,7 @@ fn Library(
                 view! { <p class="empty">"The library is empty."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll" tabindex="0" role="region" aria-label="Resources in the library">
+                    <ScrollTable label="Resources in the library">
                         <table class="resources">
                             <thead><tr>
                                 <th scope="col">"Title"</th>
@@ -166,7 +167,7 @@ fn Library(
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    </div>
+                    </ScrollTable>
                 }.into_any()
             }}
         </section>

@@ -11,4 +11,5 @@ pub mod errors;
 pub mod flash;
 pub mod forms;
 pub mod frame;
+pub mod table;
 pub mod title;
