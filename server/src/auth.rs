@@ -5,9 +5,10 @@ use crate::client_address::ClientIp;
 use app::accounts::attempts::{self, Attempt};
 use app::accounts::password::verify_password;
 use app::accounts::sessions::end_sessions_of;
-use app::accounts::sign_in::{ACCOUNT_DISABLED, BUSY, SignInFlash, WRONG_CREDENTIALS};
+use app::accounts::sign_in::SignInFlash;
 use app::accounts::store::{credentials, load_current_user};
 use app::accounts::validation::Email;
+use app::accounts::{ACCOUNT_DISABLED, BUSY, WRONG_CREDENTIALS};
 use app::accounts::{
     Identity, SESSION_ABSOLUTE_SECONDS, SESSION_SEEN_AT, SESSION_SIGNED_IN_AT,
     SESSION_TOUCH_SECONDS, SESSION_USER_ID, is_safe_next,

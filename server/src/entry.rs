@@ -230,7 +230,7 @@ async fn new_link(
              inbox (and spam folder), or try again later.",
             app::people::SELF_SERVICE_LINKS_PER_HOUR
         ),
-        Ok(Err(Some(Refused::NoAccount))) => app::accounts::sign_in::ACCOUNT_DISABLED.to_string(),
+        Ok(Err(Some(Refused::NoAccount))) => app::accounts::ACCOUNT_DISABLED.to_string(),
         Err(error) => {
             tracing::error!(%error, "could not send a new link");
             return internal_error();

@@ -7,8 +7,8 @@
 
 use crate::AppState;
 use crate::auth::{landing, render_sign_in_with, start_session};
+use app::accounts::ACCOUNT_DISABLED;
 use app::accounts::is_safe_next;
-use app::accounts::sign_in::ACCOUNT_DISABLED;
 use app::people::store::{ProviderSignIn, sign_in_through_provider};
 use axum::Form;
 use axum::extract::{Query, State};

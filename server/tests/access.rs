@@ -2,7 +2,7 @@
 
 mod support;
 
-use app::accounts::sign_in::WRONG_CREDENTIALS;
+use app::accounts::WRONG_CREDENTIALS;
 use app::dev::seed::DEMO_PASSWORD;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -32,6 +32,22 @@ pub const SESSION_IDLE_MINUTES: i64 = 12 * 60;
 /// A session ends this long after sign-in, however active.
 pub const SESSION_ABSOLUTE_SECONDS: i64 = 7 * 24 * 60 * 60;
 
+/// The message for wrong credentials; it never says which part was wrong.
+pub const WRONG_CREDENTIALS: &str = "That email and password do not match an account.";
+/// The message for the right password of a disabled account.
+pub const ACCOUNT_DISABLED: &str =
+    "This account is disabled. Ask a site admin of your mentoring program to enable it.";
+/// The message when too many sign-ins are being checked at once.
+pub const BUSY: &str = "Many people are signing in right now. Please try again in a moment.";
+
+/// Whether an account is waiting for its owner to accept the invitation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccountState {
+    /// Invited; the day the last invitation went.
+    Invited(chrono::NaiveDate),
+    Active,
+}
+
 /// A person's enrollment in a program.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrollmentRef {

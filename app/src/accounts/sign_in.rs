@@ -46,14 +46,6 @@ pub struct SignInFlash {
     pub email: String,
 }
 
-/// The message for wrong credentials; it never says which part was wrong.
-pub const WRONG_CREDENTIALS: &str = "That email and password do not match an account.";
-/// The message for the right password of a disabled account.
-pub const ACCOUNT_DISABLED: &str =
-    "This account is disabled. Ask a site admin of your mentoring program to enable it.";
-/// The message when too many sign-ins are being checked at once.
-pub const BUSY: &str = "Many people are signing in right now. Please try again in a moment.";
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemoAccountInfo {
     pub email: String,

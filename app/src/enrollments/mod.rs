@@ -1,6 +1,6 @@
-//! Enrollments: a person in a program as a mentor or a mentee, active or retired.
+//! Enrollments: a person in a program as a mentor or a mentee, active or retired. The
+//! Participants page that enrols people is `people::participants`, above the invitations.
 
-pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
 
@@ -20,5 +20,5 @@ pub struct Participant {
     /// Pending or published matches: while there are any, the enrollment cannot be retired.
     pub live_matches: i64,
     /// Whether the person has accepted their invitation.
-    pub account: crate::people::AccountState,
+    pub account: crate::accounts::AccountState,
 }

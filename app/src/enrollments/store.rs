@@ -2,6 +2,7 @@
 //! docs/rules.md ("Matches and enrollments") checked inside the transaction that writes.
 
 use super::{EnrollmentState, Participant};
+use crate::accounts::AccountState;
 use crate::db::BeginWrite;
 use crate::db::Db;
 use crate::db::on_db;
@@ -9,7 +10,6 @@ use crate::error::AppError;
 use crate::kernel::page::{PAGE_SIZE, Page};
 use crate::kernel::roles::Role;
 use crate::kernel::text::like_pattern;
-use crate::people::AccountState;
 use chrono::Utc;
 
 /// The role of the person's enrollment in the program (the first, when they hold both), or

@@ -192,6 +192,3 @@ impl MailContext {
         })
     }
 }
-
-pub use pages::RemindersPage;
-pub use participation::{ReminderEmailsCard, UnsubscribePage};

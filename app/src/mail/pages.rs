@@ -1,5 +1,6 @@
-//! `/programs/{id}/reminders`, the admins' page of reminder emails: the program's settings, a
-//! test email, a preview of a person's next digest and the program's outbox.
+//! The routed pages of reminder emails: `/programs/{id}/reminders`, the admins' page (the
+//! program's settings, a test email, a preview of a person's next digest and the program's
+//! outbox), and `/unsubscribe/{token}`, the one-click unsubscribe page of the digests.
 
 use super::{OutboxEntry, OutboxStatus, ReminderSettings, Sending};
 use crate::error::AppError;
@@ -10,7 +11,7 @@ use crate::ui::table::ScrollTable;
 use crate::ui::title::PageTitle;
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 /// An admin's preview of a person's digest.
@@ -571,4 +572,65 @@ fn OutboxTable(
         </ScrollTable>
     }
     .into_any()
+}
+
+/// What an unsubscribe link opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Unsubscribe {
+    /// The person still gets reminder emails.
+    Subscribed,
+    Unsubscribed,
+    Unknown,
+}
+
+#[server(endpoint = "unsubscribe/page")]
+pub async fn unsubscribe_page(token: String) -> Result<Unsubscribe, AppError> {
+    let db = expect_context::<crate::db::Db>();
+    Ok(match super::store::unsubscribe_target(&db, &token).await? {
+        Some((_, true)) => Unsubscribe::Subscribed,
+        Some((_, false)) => Unsubscribe::Unsubscribed,
+        None => Unsubscribe::Unknown,
+    })
+}
+
+/// `/unsubscribe/{token}`: the page of a digest's unsubscribe link. Opening it changes nothing
+/// (mail scanners open links); the button posts to the same address, as the one-click
+/// `List-Unsubscribe-Post` of mail apps does.
+#[component]
+pub fn UnsubscribePage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.with(|p| p.get("token").unwrap_or_default());
+    let state = resource(token, unsubscribe_page);
+    view! {
+        <PageTitle text="Reminder emails · Mentoring Milestones"/>
+        <h1>"Reminder emails"</h1>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let action = format!("/unsubscribe/{}", token());
+                crate::ui::frame::or_error(state.await, move |state| match state {
+                    Unsubscribe::Subscribed => view! {
+                        <section class="card">
+                            <p>"You get reminder emails about your mentoring milestones: at most one a day, when milestones are due soon or overdue."</p>
+                            <form method="post" action=action>
+                                <input type="hidden" name="List-Unsubscribe" value="One-Click"/>
+                                <button type="submit" class="button">"Unsubscribe from reminder emails"</button>
+                            </form>
+                        </section>
+                    }.into_any(),
+                    Unsubscribe::Unsubscribed => view! {
+                        <section class="card">
+                            <p class="success" role="status">"You are unsubscribed: you get no more reminder emails."</p>
+                            <p>"Changed your mind? Turn them back on from your " <a href="/profile">"Profile"</a> "."</p>
+                        </section>
+                    }.into_any(),
+                    Unsubscribe::Unknown => view! {
+                        <section class="card">
+                            <p class="form-error">"This unsubscribe link does not work."</p>
+                            <p>"Sign in and turn reminder emails off on your " <a href="/profile">"Profile"</a> "."</p>
+                        </section>
+                    }.into_any(),
+                })
+            })}
+        </Suspense>
+    }
 }

@@ -10,12 +10,12 @@ pub mod invite;
 #[cfg(feature = "ssr")]
 pub mod oidc;
 pub mod pages;
+pub mod participants;
 pub mod status;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod users;
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// How long an invitation link works.
@@ -85,7 +85,7 @@ impl LinkState {
             (LinkState::Expired, Purpose::PasswordReset) => {
                 Some("This link has expired: password links work for one hour.")
             }
-            (LinkState::Disabled, _) => Some(crate::accounts::sign_in::ACCOUNT_DISABLED),
+            (LinkState::Disabled, _) => Some(crate::accounts::ACCOUNT_DISABLED),
             (LinkState::Unknown, _) => Some(
                 "This link is not valid. Check that you copied the whole address from the email.",
             ),
@@ -96,14 +96,6 @@ impl LinkState {
     pub fn offers_new_link(&self) -> bool {
         matches!(self, LinkState::Used | LinkState::Expired)
     }
-}
-
-/// Whether an account is waiting for its owner to accept the invitation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum AccountState {
-    /// Invited; the day the last invitation went.
-    Invited(NaiveDate),
-    Active,
 }
 
 /// What a form about a password (set from an invitation, reset) hands back to its page after a

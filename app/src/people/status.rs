@@ -2,7 +2,7 @@
 //! day it was sent) or **Active**, and the answer of **Resend invitation** / **Copy invitation
 //! link**, which is the link itself when this server sends no email.
 
-use super::AccountState;
+use crate::accounts::AccountState;
 use crate::error::AppError;
 use crate::ui::day::Day;
 use crate::ui::forms::{form_outcome, outcome_view};

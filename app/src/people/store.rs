@@ -3,7 +3,8 @@
 //! links a person asks for is counted inside that transaction, behind a lock on the account, so
 //! requests in parallel cannot pass it.
 
-use super::{AccountState, LinkState, Purpose};
+use super::{LinkState, Purpose};
+use crate::accounts::AccountState;
 use crate::accounts::tokens::{looks_like_token, token_hash};
 use crate::accounts::validation::{DisplayName, Email};
 use crate::db::on_db;

@@ -9,9 +9,9 @@ use crate::ui::title::PageTitle;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::AccountState;
 #[cfg(feature = "ssr")]
 use crate::accounts::access::{Permission, require};
-use crate::people::AccountState;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRow {

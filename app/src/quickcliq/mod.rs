@@ -177,7 +177,7 @@ pub fn ProfilePage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <crate::mail::ReminderEmailsCard/>
+        <crate::mail::participation::ReminderEmailsCard/>
         <crate::calendar::CalendarCard/>
     }
 }

@@ -1,12 +1,14 @@
-//! `/programs/{id}/participants`: enrol people as mentors or mentees, retire and reactivate
-//! them, and find them by name, email, role and state.
+//! `/programs/{id}/participants`: enrol people as mentors or mentees (someone new is invited,
+//! someone with an account is told), retire and reactivate them, find them by name, email, role
+//! and state, and see who has not accepted their invitation yet. It sits with the people
+//! feature, above enrollments (whose rules and store it uses) and the invitations it sends.
 
-use super::{EnrollmentState, Participant};
+use crate::accounts::AccountState;
+use crate::enrollments::{EnrollmentState, Participant};
 use crate::error::AppError;
 use crate::kernel::page::Page;
 use crate::kernel::roles::Role;
 use crate::kernel::text::query_string;
-use crate::people::AccountState;
 use crate::people::status::{AccountStatus, invitation_button_text, invitation_outcome};
 use crate::programs::ProgramDetails;
 use crate::ui::data::resource;
@@ -36,7 +38,7 @@ pub async fn participants(
     #[server(default)] state: String,
     #[server(default)] page: i64,
 ) -> Result<ParticipantsData, AppError> {
-    use super::store::{self, ParticipantFilter};
+    use crate::enrollments::store::{self, ParticipantFilter};
     let (_, db) = crate::accounts::access::admin_of(program_id)?;
     let program = crate::programs::store::program_details(&db, program_id).await?;
     let filter = ParticipantFilter {
