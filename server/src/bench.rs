@@ -326,7 +326,7 @@ pub async fn complete(
             .await
     )
     .map_err(|e: sqlx::Error| failed(e.to_string()))?;
-    let state = crate::AppState::new(config, db.clone());
+    let state = crate::AppState::new(config, db.clone()).map_err(failed)?;
     let router = crate::build_router(state);
     // Sign everyone in (one at a time: the password checks are meant to be slow), and list
     // their own open items.

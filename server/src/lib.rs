@@ -73,8 +73,7 @@ async fn serve(config: &Config, db: &Db) -> Result<(), StartError> {
             addr: config.site_addr,
             reason: e.to_string(),
         })?;
-    let state = AppState::try_with_limits(config, db.clone(), auth::SignInLimits::default())
-        .map_err(StartError::Command)?;
+    let state = AppState::new(config, db.clone()).map_err(StartError::Command)?;
     let background = start_background_tasks(config, &state)?;
     let router = build_router(state);
     tracing::info!("listening on http://{}", config.site_addr);

@@ -42,19 +42,20 @@ pub struct AppState {
     pub oidc: Option<Arc<app::people::oidc::Provider>>,
     #[from_ref(skip)]
     pub password_sign_in: bool,
+    /// How people sign in, as the pages show it (made once, not per request).
+    #[from_ref(skip)]
+    pub sign_in_options: app::accounts::sign_in::SignInOptions,
 }
 
 impl AppState {
-    pub fn new(config: &Config, db: Db) -> AppState {
+    /// The state with the default sign-in limits, or why the settings cannot work.
+    pub fn new(config: &Config, db: Db) -> Result<AppState, String> {
         AppState::with_limits(config, db, auth::SignInLimits::default())
     }
 
-    pub fn with_limits(config: &Config, db: Db, limits: auth::SignInLimits) -> AppState {
-        AppState::try_with_limits(config, db, limits).unwrap_or_else(|error| panic!("{error}"))
-    }
-
-    /// The state, or why the settings cannot work (an OIDC setting that is not a URL).
-    pub fn try_with_limits(
+    /// The state, or why the settings cannot work (an OIDC setting that is not a URL,
+    /// passwords off without a provider).
+    pub fn with_limits(
         config: &Config,
         db: Db,
         limits: auth::SignInLimits,
@@ -110,6 +111,13 @@ impl AppState {
                 },
                 wake: Arc::default(),
             },
+            sign_in_options: app::accounts::sign_in::SignInOptions {
+                provider: oidc.as_ref().map(|p| p.settings.name.clone()),
+                password_sign_in: config.password_sign_in,
+                provider_origin: oidc
+                    .as_ref()
+                    .and_then(|p| app::people::oidc::origin_of(&p.settings.issuer)),
+            },
             oidc,
             password_sign_in: config.password_sign_in,
         })
@@ -158,18 +166,9 @@ pub fn provide_app_context(state: &AppState) {
     provide_context(state.change_throttle.clone());
     provide_context(state.public_url.clone());
     provide_context(state.mail.clone());
-    provide_context(app::accounts::sign_in::SignInOptions {
-        provider: state.oidc.as_ref().map(|p| p.settings.name.clone()),
-        password_sign_in: state.password_sign_in,
-        provider_origin: state
-            .oidc
-            .as_ref()
-            .and_then(|p| app::people::oidc::origin_of(&p.settings.issuer)),
-    });
-    if let Some(provider) = &state.oidc {
-        provide_context(app::people::invite::ProviderSignIn(
-            provider.settings.name.clone(),
-        ));
+    provide_context(state.sign_in_options.clone());
+    if let Some(provider) = &state.sign_in_options.provider {
+        provide_context(app::people::invite::ProviderSignIn(provider.clone()));
     }
     if state.demo {
         provide_context(demo_mode());

@@ -451,7 +451,9 @@ async fn outside_demo_mode_the_sign_in_page_shows_no_accounts() {
         .expect("database");
     let mut production = support::config(scratch.url.clone(), false);
     production.demo = false;
-    let router = server::build_router(server::AppState::new(&production, scratch.db.clone()));
+    let router = server::build_router(
+        server::AppState::new(&production, scratch.db.clone()).expect("state"),
+    );
     let response = router
         .oneshot(
             Request::get("/sign-in")

@@ -182,7 +182,8 @@ impl TestApp {
             .expect("throwaway");
         let mut config = config(scratch.url.clone(), false);
         configure(&mut config);
-        let state = AppState::with_limits(&config, db.clone(), limits);
+        let state =
+            AppState::with_limits(&config, db.clone(), limits).expect("the test settings work");
         TestApp {
             router: build_router(state.clone()),
             state,
