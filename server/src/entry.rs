@@ -197,43 +197,37 @@ async fn new_link(
         // Nothing to renew (unknown, disabled, or still usable): the page says why.
         _ => return Redirect::to(&purpose.path(&token)).into_response(),
     };
-    let ctx = inviting(&state);
-    let sending = state.mail.sending.server.is_some();
-    // An invitation of an account that has set its password since is renewed as a reset link.
-    let outcome = if purpose == Purpose::Invitation && person.invited_at.is_some() {
-        if !sending {
-            Ok(Err(None))
-        } else {
+    let notice = if state.mail.sending.server.is_none() {
+        // Nothing would reach the person: no link is made at all.
+        "Email is not set up here, so no link can be sent: ask your program admin for a new one."
+            .to_string()
+    } else {
+        let ctx = inviting(&state);
+        // An invitation of an account that has set its password since is renewed as a reset
+        // link.
+        let renewed = if purpose == Purpose::Invitation && person.invited_at.is_some() {
             invite(&ctx, &person, "", None, true, now)
                 .await
                 .map(|invited| match invited {
-                    Invited::Refused(refused) => Err(Some(refused)),
+                    Invited::Refused(refused) => Err(refused),
                     _ => Ok(()),
                 })
-        }
-    } else {
-        send_reset(&ctx, &person, now)
-            .await
-            .map(|saved| saved.map_err(Some))
-    };
-    let notice = match outcome {
-        Ok(Ok(())) if sending => {
-            "We have sent a new link to the address this one went to. It works once.".to_string()
-        }
-        Ok(Ok(())) | Ok(Err(None)) => {
-            "Email is not set up here, so no link can be sent: ask your program admin for a new \
-             one."
-                .to_string()
-        }
-        Ok(Err(Some(Refused::Limit))) => format!(
-            "We have sent {} links to this account in the last hour: look for them in your \
-             inbox (and spam folder), or try again later.",
-            app::people::SELF_SERVICE_LINKS_PER_HOUR
-        ),
-        Ok(Err(Some(Refused::NoAccount))) => app::accounts::ACCOUNT_DISABLED.to_string(),
-        Err(error) => {
-            tracing::error!(%error, "could not send a new link");
-            return internal_error();
+        } else {
+            send_reset(&ctx, &person, now).await
+        };
+        match renewed {
+            Ok(Ok(())) => "We have sent a new link to the address this one went to. It works once."
+                .to_string(),
+            Ok(Err(Refused::Limit)) => format!(
+                "We have sent {} links to this account in the last hour: look for them in your \
+                 inbox (and spam folder), or try again later.",
+                app::people::SELF_SERVICE_LINKS_PER_HOUR
+            ),
+            Ok(Err(Refused::NoAccount)) => app::accounts::ACCOUNT_DISABLED.to_string(),
+            Err(error) => {
+                tracing::error!(%error, "could not send a new link");
+                return internal_error();
+            }
         }
     };
     let flash = PasswordFormFlash {

@@ -374,23 +374,17 @@ pub async fn apply_batch_inviting(
                             Some(place),
                             now,
                         );
-                        sqlx::query(crate::people::store::INSERT_LINK)
-                            .bind(crate::accounts::tokens::token_hash(&prepared.token))
-                            .bind(user_id)
-                            .bind(crate::people::Purpose::Invitation.as_str())
-                            .bind(false)
-                            .bind(now)
-                            .bind(prepared.expires_at)
-                            .execute(&mut *tx)
-                            .await?;
-                        sqlx::query(
-                            "UPDATE users SET invited_at = $1 WHERE id = $2 \
-                             AND invited_at IS NOT NULL",
-                        )
-                        .bind(now)
-                        .bind(user_id)
-                        .execute(&mut *tx)
-                        .await?;
+                        let link = crate::people::store::NewLink {
+                            user_id,
+                            purpose: crate::people::Purpose::Invitation,
+                            self_service: false,
+                            now,
+                            expires_at: prepared.expires_at,
+                        };
+                        link.insert(&prepared.token).execute(&mut *tx).await?;
+                        if let Some(mark) = link.mark_invited() {
+                            mark.execute(&mut *tx).await?;
+                        }
                         if sending {
                             let key = prepared.key();
                             let email =

@@ -36,9 +36,50 @@ pub enum Refused {
     NoAccount,
 }
 
-/// The insert of a link: (hash, account, purpose, self-service, created, expires).
-pub const INSERT_LINK: &str = "INSERT INTO account_tokens (token_hash, user_id, purpose, \
-     self_service, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)";
+impl NewLink {
+    /// The insert of this link, stored as the hash of its token, for whichever connection or
+    /// transaction the caller writes with (an import writes a thousand in its own).
+    pub fn insert<'q, DB>(
+        &self,
+        token: &str,
+    ) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
+    where
+        DB: sqlx::Database,
+        String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        &'static str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        sqlx::query(
+            "INSERT INTO account_tokens (token_hash, user_id, purpose, self_service, \
+             created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(token_hash(token))
+        .bind(self.user_id)
+        .bind(self.purpose.as_str())
+        .bind(self.self_service)
+        .bind(self.now)
+        .bind(self.expires_at)
+    }
+
+    /// For an invitation, the update that dates the account's last invitation `now` (while it
+    /// is still invited); `None` for a reset link.
+    pub fn mark_invited<'q, DB>(
+        &self,
+    ) -> Option<sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>>
+    where
+        DB: sqlx::Database,
+        i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        (self.purpose == Purpose::Invitation).then(|| {
+            sqlx::query("UPDATE users SET invited_at = $1 WHERE id = $2 AND invited_at IS NOT NULL")
+                .bind(self.now)
+                .bind(self.user_id)
+        })
+    }
+}
 
 /// The insert of an invited account: (email, name, hash, site admin, now); nothing when the
 /// email has an account already.
@@ -56,7 +97,6 @@ pub async fn save_link(
     email: Option<&NewEmail<'_>>,
 ) -> Result<Result<(), Refused>, AppError> {
     let lock = db.for_update();
-    let hash = token_hash(token);
     on_db!(
         db,
         write
@@ -87,26 +127,9 @@ pub async fn save_link(
                         return Ok(Err(Refused::Limit));
                     }
                 }
-                sqlx::query(
-                    "INSERT INTO account_tokens (token_hash, user_id, purpose, self_service, \
-                 created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(&hash)
-                .bind(link.user_id)
-                .bind(link.purpose.as_str())
-                .bind(link.self_service)
-                .bind(link.now)
-                .bind(link.expires_at)
-                .execute(&mut *tx)
-                .await?;
-                if link.purpose == Purpose::Invitation {
-                    sqlx::query(
-                        "UPDATE users SET invited_at = $1 WHERE id = $2 AND invited_at IS NOT NULL",
-                    )
-                    .bind(link.now)
-                    .bind(link.user_id)
-                    .execute(&mut *tx)
-                    .await?;
+                link.insert(token).execute(&mut *tx).await?;
+                if let Some(mark) = link.mark_invited() {
+                    mark.execute(&mut *tx).await?;
                 }
                 if let Some(email) = email {
                     crate::mail::store::bind_email!(email, link.now)
