@@ -5,13 +5,12 @@
 use crate::error::AppError;
 use crate::imports::plan::{ImportKind, PreviewRow, RowOutcome};
 use crate::programs::ProgramDetails;
-use crate::ui::data::resource;
 use crate::ui::forms::outcome_view;
-use crate::ui::frame::{ProgramNav, use_program_id};
+use crate::ui::frame::{ProgramNav, program_page, use_path_id};
 use crate::ui::table::ScrollTable;
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,20 +116,12 @@ pub async fn confirm_import(program_id: i64, batch_id: i64) -> Result<String, Ap
 /// The import form.
 #[component]
 pub fn ImportPage() -> impl IntoView {
-    let program_id = use_program_id();
-    let data = resource(program_id, |id| async move {
-        match id {
-            Some(id) => import_page(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                crate::ui::frame::or_error(data.await, |program| view! { <ImportForm program/> }.into_any())
-            })}
-        </Suspense>
-    }
+    program_page(
+        "Loading…",
+        || (),
+        |id, _| import_page(id),
+        |program| view! { <ImportForm program/> }.into_any(),
+    )
 }
 
 #[component]
@@ -225,34 +216,19 @@ fn read_file_into(ev: leptos::ev::Event, content: RwSignal<String>) {
 /// `/programs/{id}/import/{batch}`: the preview, and the Confirm button.
 #[component]
 pub fn ImportPreviewPage() -> impl IntoView {
-    let program_id = use_program_id();
-    let params = use_params_map();
+    let batch = use_path_id("batch");
     let confirm = ServerAction::<ConfirmImport>::new();
-    let data = resource(
-        move || {
-            (
-                program_id(),
-                params
-                    .read()
-                    .get("batch")
-                    .and_then(|b| b.parse::<i64>().ok()),
-                confirm.version().get(),
-            )
-        },
-        |(id, batch, _)| async move {
-            match (id, batch) {
-                (Some(id), Some(batch)) => import_preview(id, batch).await,
-                _ => Err(AppError::NotFound),
+    program_page(
+        "Reading the file…",
+        move || (batch(), confirm.version().get()),
+        |id, (batch, _)| async move {
+            match batch {
+                Some(batch) => import_preview(id, batch).await,
+                None => Err(AppError::NotFound),
             }
         },
-    );
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Reading the file…"</p> }>
-            {move || Suspend::new(async move {
-                crate::ui::frame::or_error(data.await, |preview| view! { <Preview preview confirm/> }.into_any())
-            })}
-        </Suspense>
-    }
+        move |preview| view! { <Preview preview confirm/> }.into_any(),
+    )
 }
 
 #[component]

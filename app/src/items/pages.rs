@@ -4,7 +4,6 @@
 use super::completion::{Completion, CompletionNotice, ItemsTable};
 use super::{Item, Source};
 use crate::error::AppError;
-use crate::ui::data::resource;
 use crate::ui::day::Day;
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
@@ -33,32 +32,23 @@ pub async fn match_items(program_id: i64, match_id: i64) -> Result<MatchItemsDat
 /// on a participant's behalf.
 #[component]
 pub fn MatchItemsPage() -> impl IntoView {
-    let program_id = crate::ui::frame::use_program_id();
-    let params = leptos_router::hooks::use_params_map();
-    let data = resource(
-        move || {
-            (
-                program_id(),
-                params
-                    .read()
-                    .get("match")
-                    .and_then(|m| m.parse::<i64>().ok()),
-            )
-        },
-        |(program, m)| async move {
-            match (program, m) {
-                (Some(program), Some(m)) => match_items(program, m).await,
-                _ => Err(AppError::NotFound),
+    let the_match = crate::ui::frame::use_path_id("match");
+    let completion = Completion::new(Source::Admin);
+    crate::ui::frame::program_page(
+        "Loading the match…",
+        the_match,
+        |program, the_match| async move {
+            match the_match {
+                Some(the_match) => match_items(program, the_match).await,
+                None => Err(AppError::NotFound),
             }
         },
-    );
-    let completion = Completion::new(Source::Admin);
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading the match…"</p> }>
-            {move || Suspend::new(async move {
-                crate::ui::frame::or_error(data.await, |data| {
-                    let pair = format!("{} with {}", data.listing.mentor_name, data.listing.mentee_name);
-                    view! {
+        move |data| {
+            let pair = format!(
+                "{} with {}",
+                data.listing.mentor_name, data.listing.mentee_name
+            );
+            view! {
                         <PageTitle text=format!("{pair} · {}", data.program.name)/>
                         <crate::ui::frame::ProgramNav program_id=data.program.id program_name=data.program.name.clone() current="matches"/>
                         <p><a href=format!("/programs/{}/matches", data.program.id)>"← Back to the matches"</a></p>
@@ -80,8 +70,6 @@ pub fn MatchItemsPage() -> impl IntoView {
                             }}
                         </section>
                     }.into_any()
-                })
-            })}
-        </Suspense>
-    }
+        },
+    )
 }

@@ -6,7 +6,7 @@ use super::{OutboxEntry, OutboxStatus, ReminderSettings, Sending};
 use crate::error::AppError;
 use crate::ui::data::resource;
 use crate::ui::forms::{Field, field_invalid, form_outcome, outcome_view};
-use crate::ui::frame::{ProgramNav, use_program_id};
+use crate::ui::frame::{ProgramNav, program_page};
 use crate::ui::table::ScrollTable;
 use crate::ui::title::PageTitle;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -299,38 +299,24 @@ const REMINDER_FIELDS: [&str; 4] = [
 /// tomorrow's digest and the outbox.
 #[component]
 pub fn RemindersPage() -> impl IntoView {
-    let program_id = use_program_id();
     let query = use_query_map();
     let save = ServerAction::<SaveReminders>::new();
     let test = ServerAction::<SendTestEmail>::new();
     let retry = ServerAction::<RetryEmail>::new();
-    let data = resource(
+    program_page(
+        "Loading…",
         move || {
             let q = query.get();
             let id = |name: &str| q.get(name).and_then(|v| v.parse::<i64>().ok());
             (
-                program_id(),
                 id("person"),
                 id("preview"),
                 save.version().get() + test.version().get() + retry.version().get(),
             )
         },
-        |(program, person, preview, _)| async move {
-            match program {
-                Some(program) => reminders_page(program, person, preview).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                crate::ui::frame::or_error(data.await, move |data| {
-                    view! { <Reminders data save test retry/> }.into_any()
-                })
-            })}
-        </Suspense>
-    }
+        |program, (person, preview, _)| reminders_page(program, person, preview),
+        move |data| view! { <Reminders data save test retry/> }.into_any(),
+    )
 }
 
 #[component]

@@ -6,12 +6,10 @@ use crate::error::AppError;
 use crate::kernel::due_date::iso_date;
 use crate::kernel::page::Page;
 use crate::kernel::roles::MatchState;
-use crate::kernel::text::query_string;
 use crate::programs::ProgramDetails;
-use crate::ui::data::resource;
 use crate::ui::day::Day;
 use crate::ui::forms::outcome_view;
-use crate::ui::frame::{ProgramNav, pager, use_program_id};
+use crate::ui::frame::{ListQuery, ProgramNav, pager, program_page};
 use crate::ui::table::ScrollTable;
 use crate::ui::title::PageTitle;
 use chrono::NaiveDate;
@@ -136,47 +134,30 @@ pub async fn remove_match(program_id: i64, match_id: i64) -> Result<String, AppE
     outcome
 }
 
+/// The filters of the match list in the address.
+const FILTERS: [&str; 3] = ["search", "state", "sort"];
+
 #[component]
 pub fn MatchesPage() -> impl IntoView {
-    let program_id = use_program_id();
-    let query = use_query_map();
+    let query = ListQuery::reactive(&FILTERS);
     let create = ServerAction::<CreateMatch>::new();
     let publish = ServerAction::<PublishMatches>::new();
     let end = ServerAction::<EndMatch>::new();
     let remove = ServerAction::<RemoveMatch>::new();
-    let data = resource(
+    program_page(
+        "Loading matches…",
         move || {
-            let q = query.get();
             (
-                program_id(),
-                q.get("search").unwrap_or_default(),
-                q.get("state").unwrap_or_default(),
-                q.get("sort").unwrap_or_default(),
-                crate::kernel::page::page_number(q.get("page").as_deref()),
-                (
-                    create.version().get(),
-                    publish.version().get(),
-                    end.version().get(),
-                    remove.version().get(),
-                ),
+                query(),
+                create.version().get(),
+                publish.version().get(),
+                end.version().get(),
+                remove.version().get(),
             )
         },
-        |(id, search, state, sort, page, _)| async move {
-            match id {
-                Some(id) => matches(id, search, state, sort, page).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading matches…"</p> }>
-            {move || Suspend::new(async move {
-                crate::ui::frame::or_error(data.await, |data| {
-                    view! { <Matches data create publish end remove/> }.into_any()
-                })
-            })}
-        </Suspense>
-    }
+        |id, (q, ..)| matches(id, q.get("search"), q.get("state"), q.get("sort"), q.page),
+        move |data| view! { <Matches data create publish end remove/> }.into_any(),
+    )
 }
 
 fn date_cell(date: Option<NaiveDate>) -> impl IntoView {
@@ -205,47 +186,17 @@ fn Matches(
     let program = data.program;
     let id = program.id;
     let today = iso_date(program.today);
-    let query = use_query_map().get_untracked();
-    let search = query.get("search").unwrap_or_default();
-    let state = query.get("state").unwrap_or_default();
-    let sort = query.get("sort").unwrap_or_default();
+    let query = ListQuery::now(&FILTERS);
+    let (search, state, sort) = (query.get("search"), query.get("state"), query.get("sort"));
     let list = data.list;
     let (page, pages, total) = (list.page, list.pages(), list.total);
+    let path = format!("/programs/{id}/matches");
     let page_href = {
-        let (search, state, sort) = (search.clone(), state.clone(), sort.clone());
-        move |n: i64| {
-            format!(
-                "/programs/{id}/matches{}",
-                query_string(&[
-                    ("search", search.clone()),
-                    ("state", state.clone()),
-                    ("sort", sort.clone()),
-                    ("page", n.to_string()),
-                ])
-            )
-        }
+        let (query, path) = (query.clone(), path.clone());
+        move |n: i64| query.href(&path, n, &[])
     };
-    let filtered = !(search.is_empty() && state.is_empty());
-    let here = {
-        let (search, state, sort) = (search.clone(), state.clone(), sort.clone());
-        move |extra: Option<(&str, String)>| {
-            let mut pairs = vec![
-                ("search", search.clone()),
-                ("state", state.clone()),
-                ("sort", sort.clone()),
-                (
-                    "page",
-                    if page > 1 {
-                        page.to_string()
-                    } else {
-                        String::new()
-                    },
-                ),
-            ];
-            pairs.extend(extra);
-            format!("/programs/{id}/matches{}", query_string(&pairs))
-        }
-    };
+    let filtered = query.narrowed_by(&["search", "state"]);
+    let here = move |extra: Option<(&str, String)>| query.href(&path, page, extra.as_slice());
     // Ending is for good: the End match link asks first, on the page itself.
     let rows = list.rows.clone();
     let query_now = use_query_map();

@@ -10,11 +10,10 @@ use crate::error::AppError;
 use crate::kernel::due_date::{iso_date, readable_date};
 use crate::kernel::roles::Role;
 use crate::programs::ProgramDetails;
-use crate::ui::data::resource;
 use crate::ui::day::Day;
 use crate::ui::description::DescriptionText;
 use crate::ui::forms::kept_value;
-use crate::ui::frame::{ProgramNav, use_program_id};
+use crate::ui::frame::{ProgramNav, program_page, use_path_id};
 use crate::ui::title::PageTitle;
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -134,37 +133,22 @@ pub async fn save_milestone(
 /// `/programs/{id}/milestones/new` and `/programs/{id}/milestones/{milestone}/edit`.
 #[component]
 pub fn MilestoneFormPage() -> impl IntoView {
-    let program_id = use_program_id();
     let params = use_params_map();
-    let data = resource(
-        move || {
-            (
-                program_id(),
-                params
-                    .read()
-                    .get("milestone")
-                    .and_then(|m| m.parse::<i64>().ok()),
-                params.read().get("milestone").is_some(),
-            )
-        },
-        |(id, milestone, editing)| async move {
-            match (id, milestone, editing) {
-                (Some(id), milestone, false) | (Some(id), milestone @ Some(_), true) => {
+    let milestone = use_path_id("milestone");
+    program_page(
+        "Loading…",
+        // Editing: the address names a milestone, which must be a number.
+        move || (milestone(), params.read().get("milestone").is_some()),
+        |id, (milestone, editing)| async move {
+            match (milestone, editing) {
+                (milestone, false) | (milestone @ Some(_), true) => {
                     milestone_form(id, milestone).await
                 }
                 _ => Err(AppError::NotFound),
             }
         },
-    );
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                crate::ui::frame::or_error(data.await, |data| {
-                    view! { <MilestoneForm data/> }.into_any()
-                })
-            })}
-        </Suspense>
-    }
+        |data| view! { <MilestoneForm data/> }.into_any(),
+    )
 }
 
 #[component]

@@ -6,9 +6,8 @@ use crate::error::AppError;
 use crate::kernel::roles::Role;
 use crate::kernel::text::excerpt;
 use crate::programs::ProgramDetails;
-use crate::ui::data::resource;
 use crate::ui::forms::outcome_view;
-use crate::ui::frame::{ProgramNav, use_program_id};
+use crate::ui::frame::{ProgramNav, program_page};
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -70,36 +69,22 @@ pub async fn archive_milestone(
 /// `/programs/{id}/milestones`: Update Program Milestones.
 #[component]
 pub fn MilestonesPage() -> impl IntoView {
-    let program_id = use_program_id();
     let reorder = ServerAction::<MoveMilestone>::new();
     let archive = ServerAction::<ArchiveMilestone>::new();
     let query = use_query_map();
-    let data = resource(
+    program_page(
+        "Loading milestones…",
         // The filters are part of the key: a changed address draws the list again.
         move || {
             (
-                program_id(),
                 reorder.version().get(),
                 archive.version().get(),
                 query.get().to_query_string(),
             )
         },
-        |(id, _, _, _)| async move {
-            match id {
-                Some(id) => milestones_list(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading milestones…"</p> }>
-            {move || Suspend::new(async move {
-                crate::ui::frame::or_error(data.await, |data| {
-                    view! { <MilestoneList data reorder archive/> }.into_any()
-                })
-            })}
-        </Suspense>
-    }
+        |id, _| milestones_list(id),
+        move |data| view! { <MilestoneList data reorder archive/> }.into_any(),
+    )
 }
 
 #[component]

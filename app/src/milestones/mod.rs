@@ -1,5 +1,6 @@
 //! Milestones: definitions per program, their due offsets and the status of their items.
 
+pub mod completing;
 pub mod editor;
 pub mod form;
 pub mod list;

@@ -8,18 +8,15 @@ use crate::enrollments::{EnrollmentState, Participant};
 use crate::error::AppError;
 use crate::kernel::page::Page;
 use crate::kernel::roles::Role;
-use crate::kernel::text::query_string;
 use crate::people::status::{AccountStatus, invitation_button_text, invitation_outcome};
 use crate::programs::ProgramDetails;
-use crate::ui::data::resource;
 use crate::ui::forms::{
     Field, field_invalid, form_outcome, kept_value, outcome_view_besides_fields,
 };
-use crate::ui::frame::{ProgramNav, pager, use_program_id};
+use crate::ui::frame::{ListQuery, ProgramNav, pager, program_page};
 use crate::ui::table::ScrollTable;
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -196,43 +193,30 @@ pub async fn set_enrollment(
 /// The enrol form's fields that errors can be about.
 const ENROL_FIELDS: [&str; 2] = ["email", "name"];
 
+/// The filters of the participant list in the address.
+const FILTERS: [&str; 3] = ["search", "role", "state"];
+
 #[component]
 pub fn ParticipantsPage() -> impl IntoView {
-    let program_id = use_program_id();
-    let query = use_query_map();
+    let query = ListQuery::reactive(&FILTERS);
     let enrol_action = ServerAction::<Enrol>::new();
     let state_action = ServerAction::<SetEnrollment>::new();
     let resend_action = ServerAction::<ResendInvitationToParticipant>::new();
-    let data = resource(
+    program_page(
+        "Loading participants…",
         move || {
-            let q = query.get();
             (
-                program_id(),
-                q.get("search").unwrap_or_default(),
-                q.get("role").unwrap_or_default(),
-                q.get("state").unwrap_or_default(),
-                crate::kernel::page::page_number(q.get("page").as_deref()),
+                query(),
                 enrol_action.version().get(),
                 state_action.version().get(),
                 resend_action.version().get(),
             )
         },
-        |(id, search, role, state, page, _, _, _)| async move {
-            match id {
-                Some(id) => participants(id, search, role, state, page).await,
-                None => Err(AppError::NotFound),
-            }
+        |id, (q, ..)| participants(id, q.get("search"), q.get("role"), q.get("state"), q.page),
+        move |data| {
+            view! { <Participants data enrol_action state_action resend_action/> }.into_any()
         },
-    );
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading participants…"</p> }>
-            {move || Suspend::new(async move {
-                crate::ui::frame::or_error(data.await, |data| {
-                    view! { <Participants data enrol_action state_action resend_action/> }.into_any()
-                })
-            })}
-        </Suspense>
-    }
+    )
 }
 
 #[component]
@@ -246,28 +230,14 @@ fn Participants(
     let enrol_outcome = Signal::derive(move || form_outcome(enrol_action.value().get(), "enrol"));
     let program = data.program;
     let id = program.id;
-    let query = use_query_map().get_untracked();
-    let search = query.get("search").unwrap_or_default();
-    let role = query.get("role").unwrap_or_default();
-    let state = query.get("state").unwrap_or_default();
+    let query = ListQuery::now(&FILTERS);
+    let (search, role, state) = (query.get("search"), query.get("role"), query.get("state"));
     let list = data.list;
     let (page, pages, total) = (list.page, list.pages(), list.total);
-    let page_href = {
-        let (search, role, state) = (search.clone(), role.clone(), state.clone());
-        move |n: i64| {
-            format!(
-                "/programs/{id}/participants{}",
-                query_string(&[
-                    ("search", search.clone()),
-                    ("role", role.clone()),
-                    ("state", state.clone()),
-                    ("page", n.to_string()),
-                ])
-            )
-        }
-    };
+    let path = format!("/programs/{id}/participants");
+    let filtered = query.narrowed_by(&FILTERS);
+    let page_href = move |n: i64| query.href(&path, n, &[]);
     let kept_role = kept_value("enrol", "role").unwrap_or_default();
-    let filtered = !(search.is_empty() && role.is_empty() && state.is_empty());
     view! {
         <PageTitle text=format!("Participants · {}", program.name)/>
         <ProgramNav program_id=id program_name=program.name.clone() current="participants"/>

@@ -3,7 +3,6 @@
 //! enable accounts, and clear sign-in blocks.
 
 use crate::error::AppError;
-use crate::ui::data::resource;
 use crate::ui::table::ScrollTable;
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
@@ -272,6 +271,7 @@ use crate::people::status::{AccountStatus, invitation_button_text, invitation_ou
 use crate::ui::forms::{
     Field, field_invalid, form_outcome, kept_value, outcome_view, outcome_view_besides_fields,
 };
+use crate::ui::frame::loaded_page;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
@@ -282,20 +282,17 @@ pub fn UsersPage() -> impl IntoView {
     let disable = ServerAction::<SetAccountDisabled>::new();
     let clear = ServerAction::<ClearSignInBlock>::new();
     let resend = ServerAction::<ResendInvitation>::new();
-    let data = resource(
-        move || {
-            (
-                create.version().get(),
-                promote.version().get(),
-                reset.version().get(),
-                demote.version().get(),
-                disable.version().get(),
-                clear.version().get(),
-                resend.version().get(),
-            )
-        },
-        |_| users_page_data(),
-    );
+    let reloads = move || {
+        (
+            create.version().get(),
+            promote.version().get(),
+            reset.version().get(),
+            demote.version().get(),
+            disable.version().get(),
+            clear.version().get(),
+            resend.version().get(),
+        )
+    };
     let create_outcome = Signal::derive(move || form_outcome(create.value().get(), "create"));
     // Each account created empties the form for the next one; a refused one keeps what was
     // typed.
@@ -321,11 +318,7 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <PageTitle text="Users · Mentoring Milestones"/>
         <h1>"Users"</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Loading users…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(error) => crate::ui::errors::error_view(error).into_any(),
-                    Ok(data) => {
+        {loaded_page("Loading users…", reloads, |_| users_page_data(), move |data: UsersInfo| {
                         let programs = data.programs.clone();
                         let users_for_admin = data.users.clone();
                         let users_for_reset = data.users.clone();
@@ -537,9 +530,6 @@ pub fn UsersPage() -> impl IntoView {
                                 }}
                             </section>
                         }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        })}
     }
 }

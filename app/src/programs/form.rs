@@ -1,9 +1,8 @@
 //! Site admins create programs and edit their name, description and time zone.
 
 use crate::error::AppError;
-use crate::ui::data::resource;
 use crate::ui::forms::{Field, field_invalid, form_outcome, kept_value};
-use crate::ui::frame::use_program_id;
+use crate::ui::frame::{loaded_page, use_program_id};
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -149,15 +148,10 @@ const PROGRAM_FIELDS: [&str; 3] = ["name", "description", "time_zone"];
 /// `/programs/new` and `/programs/{id}/edit`.
 #[component]
 pub fn ProgramFormPage() -> impl IntoView {
-    let program_id = use_program_id();
-    let data = resource(program_id, program_form);
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                crate::ui::frame::or_error(data.await, |data| view! { <ProgramForm data/> }.into_any())
-            })}
-        </Suspense>
-    }
+    // No program id: a new program.
+    loaded_page("Loading…", use_program_id(), program_form, |data| {
+        view! { <ProgramForm data/> }.into_any()
+    })
 }
 
 #[component]

@@ -12,9 +12,8 @@ use crate::kernel::roles::{MatchState, Role};
 use crate::kernel::text::query_string;
 use crate::milestones::Category;
 use crate::programs::ProgramDetails;
-use crate::ui::data::resource;
 use crate::ui::day::Day;
-use crate::ui::frame::{ProgramNav, pager, use_program_id};
+use crate::ui::frame::{ProgramNav, pager, program_page};
 use crate::ui::table::ScrollTable;
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
@@ -90,37 +89,29 @@ fn filter_pairs(q: &ReportQuery) -> Vec<(&'static str, String)> {
 
 #[component]
 pub fn ReportPage() -> impl IntoView {
-    let program_id = use_program_id();
     let query = query_from_address();
-    let data = resource(
-        move || (program_id(), query()),
-        |(id, query)| async move {
-            match id {
-                Some(id) => {
-                    let q = query;
-                    activity_report(
-                        id, q.category, q.role, q.state, q.from, q.to, q.as_of, q.sort, q.page,
-                    )
-                    .await
+    program_page(
+        "Loading the report…",
+        query,
+        |id, q| {
+            activity_report(
+                id, q.category, q.role, q.state, q.from, q.to, q.as_of, q.sort, q.page,
+            )
+        },
+        move |data| {
+            let query = query();
+            match data {
+                ReportData::Ready(report) => {
+                    view! { <ReportView report=*report query/> }.into_any()
                 }
-                None => Err(AppError::NotFound),
+                ReportData::Invalid { program, errors } => view! {
+                    <ReportHeading program=program.clone()/>
+                    <Filters program query errors/>
+                }
+                .into_any(),
             }
         },
-    );
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading the report…"</p> }>
-            {move || Suspend::new(async move {
-                let query = query();
-                crate::ui::frame::or_error(data.await, move |data| match data {
-                    ReportData::Ready(report) => view! { <ReportView report=*report query/> }.into_any(),
-                    ReportData::Invalid { program, errors } => view! {
-                        <ReportHeading program=program.clone()/>
-                        <Filters program query errors/>
-                    }.into_any(),
-                })
-            })}
-        </Suspense>
-    }
+    )
 }
 
 #[component]

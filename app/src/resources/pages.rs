@@ -3,11 +3,10 @@
 use super::{LibraryItem, ResourceKind};
 use crate::error::AppError;
 use crate::programs::ProgramDetails;
-use crate::ui::data::resource;
 use crate::ui::forms::{
     Field, field_invalid, form_outcome, kept_value, outcome_view, outcome_view_besides_fields,
 };
-use crate::ui::frame::{ProgramNav, use_program_id};
+use crate::ui::frame::{ProgramNav, program_page};
 use crate::ui::table::ScrollTable;
 use crate::ui::title::PageTitle;
 use leptos::prelude::*;
@@ -70,25 +69,14 @@ const RESOURCE_FIELDS: [&str; 3] = ["title", "url", "kind"];
 /// `/programs/{id}/resources`: the Resource Library.
 #[component]
 pub fn ResourcesPage() -> impl IntoView {
-    let program_id = use_program_id();
     let add = ServerAction::<AddResource>::new();
     let remove = ServerAction::<RemoveResource>::new();
-    let data = resource(
-        move || (program_id(), add.version().get(), remove.version().get()),
-        |(id, _, _)| async move {
-            match id {
-                Some(id) => library(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading the library…"</p> }>
-            {move || Suspend::new(async move {
-                crate::ui::frame::or_error(data.await, |data| view! { <Library data add remove/> }.into_any())
-            })}
-        </Suspense>
-    }
+    program_page(
+        "Loading the library…",
+        move || (add.version().get(), remove.version().get()),
+        |id, _| library(id),
+        move |data| view! { <Library data add remove/> }.into_any(),
+    )
 }
 
 #[component]
