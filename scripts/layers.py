@@ -6,7 +6,9 @@ Every `crate::…` and `super::…` path in a file (a `use` group spread over li
 resolved to the top-level module it names, and each module may name only the ones its rules
 allow: a feature only the features ranked below it, and never a module of another feature that
 holds a routed page (the pages the shell routes). Nothing is taken from the crate root but the
-exported macros, by the module that owns them. Comment lines are skipped.
+exported macros, by the module that owns them. Within a layer too, no file imports another that
+imports it back, directly or through others: the import graph of the files has no loop. Comment
+lines are skipped.
 
     scripts/layers.py              check app/src; exit status 1 and one line per wrong import
     scripts/layers.py --self-test  show that each rule catches a wrong import in a scratch tree
@@ -242,7 +244,82 @@ def check(src):
                         f"{relative}:{number}: {layer} imports {'::'.join(target)} "
                         "(a feature uses another only through its public functions, never its pages)"
                     )
+    for group in loops(src):
+        problems.append(
+            f"{group[0]}: import loop: {', '.join(group)} import one another "
+            "(move what they share into a file of its own)"
+        )
     return list(dict.fromkeys(problems))
+
+
+def loops(src):
+    """The loops of the files' import graph: each group of files that import one another, directly
+    or through others (a file's module path names the file; a path into it, the file itself)."""
+    files = {}
+    for folder, _, names in os.walk(src):
+        for name in names:
+            if name.endswith(".rs"):
+                relative = os.path.relpath(os.path.join(folder, name), src)
+                files[tuple(module_path(relative))] = relative
+
+    def file_of(path):
+        path = tuple(path)
+        while path and path not in files:
+            path = path[:-1]
+        return path or None
+
+    graph = {}
+    for module, relative in files.items():
+        with open(os.path.join(src, relative), encoding="utf-8") as f:
+            text = f.read()
+        graph[module] = {
+            other
+            for _, target, _ in targets(text, list(module))
+            if (other := file_of(target)) is not None and other != module
+        }
+    # Tarjan's strongly connected components, without recursion.
+    index, low, on_stack, stack, found, counter = {}, {}, set(), [], [], 0
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, edges = work[-1]
+            advanced = False
+            for other in edges:
+                if other not in graph:
+                    continue
+                if other not in index:
+                    index[other] = low[other] = counter
+                    counter += 1
+                    stack.append(other)
+                    on_stack.add(other)
+                    work.append((other, iter(sorted(graph[other]))))
+                    advanced = True
+                    break
+                if other in on_stack:
+                    low[node] = min(low[node], index[other])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(files[member])
+                    if member == node:
+                        break
+                if len(group) > 1:
+                    found.append(sorted(group))
+    return sorted(found)
 
 
 def self_test():
@@ -275,6 +352,12 @@ def self_test():
         "report/page.rs (page module)": {
             "shell/mod.rs": shell,
             "report/page.rs": "use crate::matches::board::helper;\n",
+        },
+        # Two files of one feature that import each other, one of them through a third.
+        "report/cache.rs (loop)": {
+            "report/cache.rs": "use crate::report::store::Rows;\n",
+            "report/store.rs": "use super::csv::x;\n",
+            "report/csv.rs": "use crate::report::cache::{\n    Cache,\n};\n",
         },
     }
     right = {

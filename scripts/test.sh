@@ -26,6 +26,10 @@ step "Layers (imports in app/src only go down; docs/rules.md)"
 python3 scripts/layers.py --self-test
 python3 scripts/layers.py
 
+step "Layout (the README's table matches the tree)"
+python3 scripts/layout.py --self-test
+python3 scripts/layout.py
+
 step "Lints (clippy, warnings are errors)"
 cargo clippy -p app --features ssr --all-targets -- -D warnings
 cargo clippy -p server --all-targets -- -D warnings
