@@ -219,29 +219,12 @@ fn ProgramStats(program: ProgramOverview) -> impl IntoView {
 /// `/programs/{id}`: the Program Admin Panel.
 #[component]
 pub fn ProgramPanelPage() -> impl IntoView {
-    let params = leptos_router::hooks::use_params_map();
-    let program_id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    };
-    let panel = resource(program_id, |id| async move {
-        match id {
-            Some(id) => program_panel(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading the program…"</p> }>
-            {move || Suspend::new(async move {
-                match panel.await {
-                    Ok(program) => view! { <ProgramPanel program/> }.into_any(),
-                    Err(error) => crate::ui::errors::error_view(error).into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::ui::frame::program_page(
+        "Loading the program…",
+        || (),
+        |id, _| program_panel(id),
+        |program| view! { <ProgramPanel program/> }.into_any(),
+    )
 }
 
 #[component]
