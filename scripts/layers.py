@@ -36,6 +36,7 @@ FEATURE_RANK = [
     "checkins",
     "calendar",
     "mail",
+    "cycles",
     "people",
     "imports",
     "report",

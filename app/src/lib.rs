@@ -22,6 +22,7 @@ pub mod ui;
 pub mod accounts;
 pub mod calendar;
 pub mod checkins;
+pub mod cycles;
 pub mod enrollments;
 pub mod imports;
 pub mod items;

@@ -33,7 +33,7 @@ enum Target {
 
 /// Every page and server function, with who may use it (the columns of PERSONAS).
 /// `{program}` is the demo program, `{user}` the throwaway account.
-const MATRIX: [(Target, [bool; 7]); 93] = [
+const MATRIX: [(Target, [bool; 7]); 99] = [
     // Getting in: the pages of a one-use link and of a forgotten password are anyone's (the
     // token is the key); invitations are sent again by the Users page's site admins and by the
     // admins of the person's program.
@@ -376,6 +376,34 @@ const MATRIX: [(Target, [bool; 7]); 93] = [
         Target::ServerFn(
             "milestones/archive?program_id={program}&milestone_id={milestone}&archived=false",
         ),
+        [false, false, false, false, true, false, true],
+    ),
+    // Program cycles: the program's admins duplicate it and copy milestones into it (the
+    // copy of a program into itself is refused with a reason, past the permission check).
+    (
+        Target::Page("/programs/{program}/duplicate"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn("cycles/duplicate-form?program_id={program}"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn(
+            "cycles/duplicate?program_id={program}&name=Next cycle {persona}&time_zone=UTC",
+        ),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::Page("/programs/{program}/milestones/copy"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn("cycles/copy-plan?program_id={program}"),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn("cycles/copy?program_id={program}&from={program}"),
         [false, false, false, false, true, false, true],
     ),
     (

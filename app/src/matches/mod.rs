@@ -1,6 +1,7 @@
 //! Matches: a mentor and a mentee of a program, pending, published or ended, and the rules for
 //! their publish and end dates.
 
+pub mod health;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;

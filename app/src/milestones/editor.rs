@@ -97,15 +97,11 @@ pub async fn save_milestone(
     .await;
     match &outcome {
         Ok(message) => {
-            let list = format!("/programs/{program_id}/milestones");
-            if crate::ui::forms::is_plain_form_post() {
-                crate::ui::forms::redirect_with_flash(&list, "milestone", Ok(message.clone()), &[]);
-            } else {
-                leptos_axum::redirect(&format!(
-                    "{list}?form=milestone&done={}",
-                    crate::kernel::text::encode_query_value(message)
-                ));
-            }
+            crate::ui::forms::move_to_with_message(
+                &format!("/programs/{program_id}/milestones"),
+                "milestone",
+                message,
+            );
         }
         Err(_) => {
             let page = match milestone_id {

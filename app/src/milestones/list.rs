@@ -137,6 +137,8 @@ fn MilestoneList(
         <h1>"Program milestones"</h1>
         <p class="actions">
             <a class="button" href=format!("/programs/{id}/milestones/new")>"Add Milestone"</a>
+            " "
+            <a class="button secondary" href=format!("/programs/{id}/milestones/copy")>"Copy milestones from another program"</a>
         </p>
         <div aria-live="polite">
             {outcome_view(None, "milestone")}

@@ -104,7 +104,7 @@ pub async fn get(db: &Db, program_id: i64, id: i64) -> Result<MilestoneRecord, A
 
 /// Records a milestone's definition as it stands now, after `$2` ("created", "edited",
 /// "archived", "restored") at `$3`.
-const RECORD_VERSION: &str = "INSERT INTO milestone_versions (milestone_id, program_id, change, \
+pub const RECORD_VERSION: &str = "INSERT INTO milestone_versions (milestone_id, program_id, change, \
     name, category, role, offset_amount, offset_unit, archived, changed_at) \
     SELECT id, program_id, $2, name, category, role, offset_amount, offset_unit, archived, $3 \
     FROM milestones WHERE id = $1";

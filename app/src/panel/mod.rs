@@ -197,7 +197,11 @@ fn ProgramSummary(program: ProgramOverview) -> impl IntoView {
         <section class="card program" aria-labelledby=heading_id.clone()>
             <h2 id=heading_id.clone()><a href=href>{program.name.clone()}</a></h2>
             <p class="program-description">{program.description.clone()}</p>
-            <ProgramStats program/>
+            <ProgramStats program=program.clone()/>
+            <p class="program-actions">
+                <a href=format!("/programs/{}/duplicate", program.id)
+                    aria-label=format!("Duplicate program {}", program.name)>"Duplicate program"</a>
+            </p>
         </section>
     }
 }
@@ -271,6 +275,7 @@ fn ProgramPanel(program: ProgramOverview) -> impl IntoView {
             "Today in " {program.time_zone.clone()} ": "
             <Day date=program.today/>
             {can_edit.then(|| view! { " · " <a href=format!("/programs/{id}/edit")>"Edit program"</a> })}
+            " · " <a href=format!("/programs/{id}/duplicate")>"Duplicate program"</a>
         </p>
         <ProgramStats program/>
         <ul class="areas">

@@ -1,5 +1,6 @@
 //! Site admins create programs and edit their name, description and time zone.
 
+use super::fields::TimeZoneField;
 use crate::error::AppError;
 use crate::ui::forms::{Field, field_invalid, form_outcome, kept_value};
 use crate::ui::frame::{loaded_page, use_program_id};
@@ -22,11 +23,7 @@ pub struct ProgramFormData {
 pub async fn program_form(program_id: Option<i64>) -> Result<ProgramFormData, AppError> {
     use crate::accounts::access::{Permission, require};
     require(Permission::ManagePrograms)?;
-    let time_zones = chrono_tz::TZ_VARIANTS
-        .iter()
-        .map(|tz| tz.name().to_string())
-        .filter(|name| name.contains('/') || name == "UTC")
-        .collect();
+    let time_zones = crate::programs::store::time_zone_names();
     let Some(id) = program_id else {
         return Ok(ProgramFormData {
             id: None,
@@ -81,19 +78,7 @@ pub async fn create_program(
     .await;
     match outcome {
         Ok((id, message)) => {
-            if crate::ui::forms::is_plain_form_post() {
-                crate::ui::forms::redirect_with_flash(
-                    &format!("/programs/{id}"),
-                    "program",
-                    Ok(message.clone()),
-                    &[],
-                );
-            } else {
-                leptos_axum::redirect(&format!(
-                    "/programs/{id}?form=program&done={}",
-                    crate::kernel::text::encode_query_value(&message)
-                ));
-            }
+            crate::ui::forms::move_to_with_message(&format!("/programs/{id}"), "program", &message);
             Ok(message)
         }
         Err(error) => {
@@ -191,15 +176,7 @@ fn ProgramForm(data: ProgramFormData) -> impl IntoView {
                 aria-describedby="program-description-error"
                 prop:value=description.clone()>{crate::ui::forms::textarea_text(&description)}</textarea>
         </Field>
-        <Field id="program-time-zone" label="Time zone" name="time_zone" outcome
-            hint="The program's calendar: \"today\", publish dates and due dates follow it. An IANA name such as Europe/London.">
-            <input id="program-time-zone" name="time_zone" type="text" required list="time-zones"
-                value=time_zone aria-invalid=invalid("time_zone")
-                aria-describedby="program-time-zone-hint program-time-zone-error" autocomplete="off"/>
-            <datalist id="time-zones">
-                {zones.into_iter().map(|z| view! { <option value=z></option> }).collect_view()}
-            </datalist>
-        </Field>
+        <TimeZoneField value=time_zone zones outcome/>
         <button type="submit" class="button">"Save"</button>
     };
     let general_error = move || {

@@ -1,5 +1,6 @@
 //! Programs: their name, description and time zone, the program form and its store.
 
+pub mod fields;
 pub mod form;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -94,6 +94,27 @@ pub async fn program_details(db: &Db, program_id: i64) -> Result<ProgramDetails,
     })
 }
 
+/// Every program's id and name, by name.
+pub async fn program_names(db: &Db) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(on_db!(
+        db,
+        read | pool
+            | sqlx::query_as("SELECT id, name FROM programs ORDER BY lower(name), id")
+                .fetch_all(pool)
+                .await
+    )?)
+}
+
+/// The time zones a program may have, for the form's list: every IANA zone with a region, and
+/// UTC.
+pub fn time_zone_names() -> Vec<String> {
+    chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| tz.name().to_string())
+        .filter(|name| name.contains('/') || name == "UTC")
+        .collect()
+}
+
 pub async fn create_program(db: &Db, input: &ProgramInput) -> Result<i64, AppError> {
     Ok(on_db!(
         db,

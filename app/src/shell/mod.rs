@@ -5,6 +5,7 @@ use crate::accounts::account::AccountPage;
 use crate::accounts::sign_in::{SignInPage, demo_mode_on};
 use crate::accounts::{CurrentUser, whoami};
 use crate::checkins::CheckInPage;
+use crate::cycles::pages::{CopyMilestonesPage, DuplicateProgramPage};
 use crate::imports::pages::{ImportPage, ImportPreviewPage};
 use crate::items::completion::ItemCounts;
 use crate::items::pages::MatchItemsPage;
@@ -114,6 +115,12 @@ fn preload_page_files(load_fn: &str) {
 lazy_page!(Programs, programs_page, ProgramsPage);
 lazy_page!(ProgramForm, program_form_page, ProgramFormPage);
 lazy_page!(ProgramPanel, program_panel_page, ProgramPanelPage);
+lazy_page!(
+    DuplicateProgram,
+    duplicate_program_page,
+    DuplicateProgramPage
+);
+lazy_page!(CopyMilestones, copy_milestones_page, CopyMilestonesPage);
 lazy_page!(Participants, participants_page, ParticipantsPage);
 lazy_page!(Matches, matches_page, MatchesPage);
 lazy_page!(MatchItems, match_items_page, MatchItemsPage);
@@ -433,6 +440,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/programs/new") view={Lazy::<ProgramForm>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id") view={Lazy::<ProgramPanel>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/edit") view={Lazy::<ProgramForm>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/duplicate") view={Lazy::<DuplicateProgram>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/participants") view={Lazy::<Participants>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/matches") view={Lazy::<Matches>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/matches/:match") view={Lazy::<MatchItems>::new()} ssr=SsrMode::Async/>
@@ -442,6 +450,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/programs/:id/report") view={Lazy::<Report>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/resources") view={Lazy::<Resources>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/milestones/new") view={Lazy::<MilestoneForm>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/programs/:id/milestones/copy") view={Lazy::<CopyMilestones>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/milestones/:milestone/edit") view={Lazy::<MilestoneForm>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/programs/:id/reminders") view={Lazy::<Reminders>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view={Lazy::<Users>::new()} ssr=SsrMode::Async/>

@@ -50,6 +50,21 @@ pub fn redirect_with_flash(
     leptos_axum::redirect(page);
 }
 
+/// After a form that succeeded, moves the person to another page (a new program, the list a
+/// saved milestone is in), where `message` shows as the outcome of `form`: through the session
+/// after a plain post, in the address of the app's own move once hydrated (see `ui::flash`).
+#[cfg(feature = "ssr")]
+pub fn move_to_with_message(page: &str, form: &str, message: &str) {
+    if is_plain_form_post() {
+        redirect_with_flash(page, form, Ok(message.to_string()), &[]);
+    } else {
+        leptos_axum::redirect(&format!(
+            "{page}?form={form}&done={}",
+            crate::kernel::text::encode_query_value(message)
+        ));
+    }
+}
+
 /// A value typed into `form` before a plain post that was refused, to show again.
 pub fn kept_value(form: &str, name: &str) -> Option<String> {
     crate::ui::flash::page_flash(form)
