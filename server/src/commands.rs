@@ -102,9 +102,13 @@ async fn on_database(config: &Config, command: &Command, db: &Db) -> Result<(), 
                 app::mail::schedule::run_pass(db, *as_of, chrono::Utc::now(), &public_url, None)
                     .await;
             let report = result.map_err(|e| StartError::Command(e.to_string()))?;
+            let summaries =
+                app::mail::summary::run_summaries(db, chrono::Utc::now(), &public_url, true)
+                    .await
+                    .map_err(|e| StartError::Command(e.to_string()))?;
             println!(
                 "Reminders for {as_of}: {} digests queued, {} people had that day's digest already, \
-             {} had nothing due.",
+             {} had nothing due; {summaries} weekly match-health summaries queued.",
                 report.queued, report.already, report.nothing_due
             );
         }

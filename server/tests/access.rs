@@ -33,7 +33,7 @@ enum Target {
 
 /// Every page and server function, with who may use it (the columns of PERSONAS).
 /// `{program}` is the demo program, `{user}` the throwaway account.
-const MATRIX: [(Target, [bool; 7]); 99] = [
+const MATRIX: [(Target, [bool; 7]); 100] = [
     // Getting in: the pages of a one-use link and of a forgotten password are anyone's (the
     // token is the key); invitations are sent again by the Users page's site admins and by the
     // admins of the person's program.
@@ -91,6 +91,10 @@ const MATRIX: [(Target, [bool; 7]); 99] = [
         Target::ServerFn(
             "reminders/save?program_id={program}&days_before=3&overdue_every_days=7&overdue_max=3&send_hour=9",
         ),
+        [false, false, false, false, true, false, true],
+    ),
+    (
+        Target::ServerFn("reminders/health-summary?program_id={program}&on=true"),
         [false, false, false, false, true, false, true],
     ),
     (

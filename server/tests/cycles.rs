@@ -197,7 +197,101 @@ async fn milestones_are_copied_only_from_a_program_one_administers(engine: Engin
     );
 }
 
+/// The demo's match published 100 days ago (Mid-Cycle Check-In overdue, nothing completed since
+/// its tenth day) needs attention; its admin sees it on the panel and the Matches page and, once
+/// turned on, gets it in a weekly summary: once a week, and only while they ask for it.
+async fn stuck_matches_show_and_go_out_once_a_week(engine: Engine) {
+    let app = TestApp::new(engine).await;
+    let program = app.program_id.to_string();
+    let mut admin = app.client().signed_in_as(PROGRAM_ADMIN).await;
+    let panel = admin.get(&format!("/programs/{program}")).await;
+    assert!(panel.body.contains("Match health"), "{}", panel.body);
+    assert!(
+        panel
+            .body
+            .contains(&format!("/programs/{program}/matches?health=attention"))
+    );
+    let stuck = admin
+        .get(&format!("/programs/{program}/matches?health=attention"))
+        .await;
+    assert_eq!(stuck.status, StatusCode::OK);
+    assert!(stuck.body.contains("Needs attention"));
+    assert!(
+        stuck.body.contains("Mid-Cycle Check-In is"),
+        "the reason: {}",
+        stuck.body
+    );
+    assert!(stuck.body.contains("1 match"), "one match fits");
+    let early = admin
+        .get(&format!("/programs/{program}/matches?health=early"))
+        .await;
+    assert!(
+        early.body.contains("1 match"),
+        "the match published 12 days ago"
+    );
+
+    let public = app::kernel::public_url::PublicUrl::parse("http://127.0.0.1:3000").expect("url");
+    let now = chrono::Utc::now();
+    let summaries = || async {
+        app::mail::summary::run_summaries(&app.db, now, &public, true)
+            .await
+            .expect("a pass")
+    };
+    assert_eq!(summaries().await, 0, "nobody asked");
+    let mut other = app.client().signed_in_as(OTHER_ADMIN).await;
+    let refused = other
+        .call(
+            "reminders/health-summary",
+            &[("program_id", &program), ("on", "true")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let on = admin
+        .post_form(
+            "/api/reminders/health-summary",
+            &[("program_id", &program), ("on", "true")],
+        )
+        .await;
+    assert!(
+        admin
+            .outcome_of(&on)
+            .await
+            .expect("on")
+            .starts_with("Each week you get")
+    );
+    assert_eq!(summaries().await, 1);
+    assert_eq!(summaries().await, 0, "once a week");
+    let body = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'health_summary'              AND to_address = '{PROGRAM_ADMIN}' AND body_text LIKE '%Mid-Cycle Check-In is%'"
+        ))
+        .await;
+    assert_eq!(body, 1);
+    let off = admin
+        .post_form(
+            "/api/reminders/health-summary",
+            &[("program_id", &program), ("on", "false")],
+        )
+        .await;
+    assert_eq!(
+        admin.outcome_of(&off).await,
+        Ok("You no longer get the weekly summary.".to_string())
+    );
+    app::db::on_db!(
+        &app.db,
+        write
+            | pool
+            | sqlx::query("DELETE FROM outbox WHERE kind = 'health_summary'")
+                .execute(pool)
+                .await
+                .map(|_| ())
+    )
+    .expect("emptied");
+    assert_eq!(summaries().await, 0, "turned off");
+}
+
 on_both_engines!(
     a_program_admin_duplicates_their_program_and_runs_the_copy,
     milestones_are_copied_only_from_a_program_one_administers,
+    stuck_matches_show_and_go_out_once_a_week,
 );

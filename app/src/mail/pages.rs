@@ -40,6 +40,8 @@ pub struct RemindersData {
     pub person: Option<i64>,
     pub outbox: Vec<OutboxEntry>,
     pub preview: Option<Preview>,
+    /// Whether the signed-in admin gets the weekly match-health summary of the program.
+    pub summary: bool,
 }
 
 #[server(endpoint = "reminders/page")]
@@ -69,7 +71,9 @@ pub async fn reminders_page(
         ),
         None => None,
     };
+    let summary = super::summary::wants_summary(&db, program_id, user.id).await?;
     Ok(RemindersData {
+        summary,
         program_id,
         program_name: program.name,
         time_zone: program.time_zone,
@@ -195,6 +199,30 @@ pub async fn save_reminders(
 /// Test emails an admin may queue in ten minutes.
 pub const TEST_EMAILS_PER_WINDOW: u32 = 5;
 
+/// Turns the signed-in admin's weekly match-health summary of the program on or off.
+#[server(endpoint = "reminders/health-summary")]
+pub async fn set_health_summary(program_id: i64, on: bool) -> Result<String, AppError> {
+    let outcome = async {
+        let (user, db) = crate::accounts::access::admin_of(program_id)?;
+        super::summary::set_summary(&db, program_id, user.id, on, Utc::now()).await?;
+        Ok(if on {
+            format!(
+                "Each week you get the matches that need attention, at {}.",
+                user.email
+            )
+        } else {
+            "You no longer get the weekly summary.".to_string()
+        })
+    }
+    .await;
+    crate::ui::forms::answer_plain_form(
+        &format!("/programs/{program_id}/reminders"),
+        "health-summary",
+        &outcome,
+    );
+    outcome
+}
+
 /// Queues a test email to the signed-in admin.
 #[server(endpoint = "reminders/test-email")]
 pub async fn send_test_email(program_id: i64) -> Result<String, AppError> {
@@ -303,6 +331,7 @@ pub fn RemindersPage() -> impl IntoView {
     let save = ServerAction::<SaveReminders>::new();
     let test = ServerAction::<SendTestEmail>::new();
     let retry = ServerAction::<RetryEmail>::new();
+    let summary = ServerAction::<SetHealthSummary>::new();
     program_page(
         "Loading…",
         move || {
@@ -311,11 +340,14 @@ pub fn RemindersPage() -> impl IntoView {
             (
                 id("person"),
                 id("preview"),
-                save.version().get() + test.version().get() + retry.version().get(),
+                save.version().get()
+                    + test.version().get()
+                    + retry.version().get()
+                    + summary.version().get(),
             )
         },
         |program, (person, preview, _)| reminders_page(program, person, preview),
-        move |data| view! { <Reminders data save test retry/> }.into_any(),
+        move |data| view! { <Reminders data save test retry summary/> }.into_any(),
     )
 }
 
@@ -325,8 +357,10 @@ fn Reminders(
     save: ServerAction<SaveReminders>,
     test: ServerAction<SendTestEmail>,
     retry: ServerAction<RetryEmail>,
+    summary: ServerAction<SetHealthSummary>,
 ) -> impl IntoView {
     let program_id = data.program_id;
+    let summary_on = data.summary;
     let settings = data.settings;
     let outcome = Signal::derive(move || form_outcome(save.value().get(), "reminders"));
     let invalid = move |field: &'static str| move || field_invalid(&outcome.get(), field);
@@ -426,6 +460,20 @@ fn Reminders(
                 <button type="submit" class="button">"Save reminders"</button>
             </ActionForm>
             <div aria-live="polite">{general_error}</div>
+        </section>
+        <section class="card" aria-labelledby="summary-heading">
+            <h2 id="summary-heading">"Weekly match health summary"</h2>
+            <p>{if summary_on {
+                format!("On: once a week you ({}) get the matches of this program that need attention, and why. Nothing comes in a week when no match needs attention.", data.admin_email)
+            } else {
+                "Off. Turn it on to get, once a week, the matches of this program that need attention, and why; nothing comes in a week when no match needs attention.".to_string()
+            }}</p>
+            <ActionForm action=summary>
+                <input type="hidden" name="program_id" value=program_id.to_string()/>
+                <input type="hidden" name="on" value=(!summary_on).to_string()/>
+                <button type="submit" class="button secondary">{if summary_on { "Turn off the weekly summary" } else { "Turn on the weekly summary" }}</button>
+            </ActionForm>
+            <div aria-live="polite">{move || outcome_view(summary.value().get(), "health-summary")}</div>
         </section>
         <section class="card" aria-labelledby="test-heading">
             <h2 id="test-heading">"Test email"</h2>

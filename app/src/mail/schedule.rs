@@ -128,6 +128,8 @@ pub struct PassReport {
     pub already: usize,
     /// People with nothing due that day.
     pub nothing_due: usize,
+    /// Weekly match-health summaries queued now.
+    pub summaries: u64,
 }
 
 /// A person the pass considers.
@@ -356,6 +358,8 @@ pub async fn tick(
         total.already += report.already;
         total.nothing_due += report.nothing_due;
     }
+    // The weekly summaries: each goes once a week; a tick with nothing to queue writes nothing.
+    total.summaries = super::summary::run_summaries(db, now, public_url, false).await?;
     Ok(total)
 }
 

@@ -56,6 +56,80 @@ impl Health {
     }
 }
 
+/// How many published matches have each health.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthCounts {
+    pub attention: usize,
+    pub on_track: usize,
+    pub early: usize,
+}
+
+impl HealthCounts {
+    pub fn of<'a>(healths: impl IntoIterator<Item = &'a Health>) -> HealthCounts {
+        let mut counts = HealthCounts::default();
+        for health in healths {
+            match health {
+                Health::NeedsAttention(_) => counts.attention += 1,
+                Health::OnTrack => counts.on_track += 1,
+                Health::TooEarly => counts.early += 1,
+            }
+        }
+        counts
+    }
+
+    /// Each health with its count, in the filter's order.
+    pub fn by_key(self) -> [(&'static str, &'static str, usize); 3] {
+        [
+            (FILTER[0].0, FILTER[0].1, self.attention),
+            (FILTER[1].0, FILTER[1].1, self.on_track),
+            (FILTER[2].0, FILTER[2].1, self.early),
+        ]
+    }
+}
+
+/// The health filter's choices: its value in the address and its label.
+pub const FILTER: [(&str, &str); 3] = [
+    ("attention", "Needs attention"),
+    ("on-track", "On track"),
+    ("early", "Too early to tell"),
+];
+
+/// A match's health as the lists show it: the label, and why it needs attention.
+#[leptos::component]
+pub fn HealthCell(health: Option<Health>) -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    match health {
+        None => view! { <span class="muted">"—"</span> }.into_any(),
+        Some(health) => {
+            let reasons = match &health {
+                Health::NeedsAttention(reasons) => reasons.clone(),
+                _ => Vec::new(),
+            };
+            view! {
+                <span class=format!("badge health-{}", health.key())>{health.label()}</span>
+                {(!reasons.is_empty()).then(|| view! {
+                    <ul class="health-reasons">
+                        {reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
+                    </ul>
+                })}
+            }
+            .into_any()
+        }
+    }
+}
+
+/// The rules, one line each, under a list that shows health.
+#[leptos::component]
+pub fn HealthRules() -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    view! {
+        <details class="health-rules">
+            <summary>"How match health is decided"</summary>
+            <ul>{RULES.iter().map(|rule| view! { <li>{*rule}</li> }).collect_view()}</ul>
+        </details>
+    }
+}
+
 fn days(n: i64) -> String {
     if n == 1 {
         "1 day".to_string()

@@ -2,6 +2,8 @@
 //! their publish and end dates.
 
 pub mod health;
+#[cfg(feature = "ssr")]
+pub mod health_store;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -23,6 +25,9 @@ pub struct MatchListing {
     pub state: MatchState,
     pub published_on: Option<NaiveDate>,
     pub ended_on: Option<NaiveDate>,
+    /// A published match's health on the program's today (`health::health`).
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
+    pub health: Option<health::Health>,
 }
 
 /// How the Matches page orders its rows.

@@ -1,6 +1,7 @@
 //! `/programs/{id}/matches`: create pending matches, publish them (one or many, today or an
 //! earlier day in the program's calendar), end published ones; filter and sort the list.
 
+use super::health::{FILTER as HEALTH_FILTER, HealthCell, HealthRules};
 use super::{MatchListing, MatchSort};
 use crate::error::AppError;
 use crate::kernel::due_date::iso_date;
@@ -35,6 +36,7 @@ pub async fn matches(
     #[server(default)] state: String,
     #[server(default)] sort: String,
     #[server(default)] page: i64,
+    #[server(default)] health: String,
 ) -> Result<MatchesData, AppError> {
     use super::store::{self, MatchFilter};
     use crate::kernel::roles::Role;
@@ -45,6 +47,7 @@ pub async fn matches(
         state: MatchState::parse(&state),
         sort: MatchSort::parse(&sort).unwrap_or_default(),
         page,
+        health,
     };
     let list = store::matches(&db, program_id, &filter).await?;
     let mentors = crate::enrollments::store::active_people(&db, program_id, Role::Mentor).await?;
@@ -135,7 +138,7 @@ pub async fn remove_match(program_id: i64, match_id: i64) -> Result<String, AppE
 }
 
 /// The filters of the match list in the address.
-const FILTERS: [&str; 3] = ["search", "state", "sort"];
+const FILTERS: [&str; 4] = ["search", "state", "health", "sort"];
 
 #[component]
 pub fn MatchesPage() -> impl IntoView {
@@ -155,7 +158,16 @@ pub fn MatchesPage() -> impl IntoView {
                 remove.version().get(),
             )
         },
-        |id, (q, ..)| matches(id, q.get("search"), q.get("state"), q.get("sort"), q.page),
+        |id, (q, ..)| {
+            matches(
+                id,
+                q.get("search"),
+                q.get("state"),
+                q.get("sort"),
+                q.page,
+                q.get("health"),
+            )
+        },
         move |data| view! { <Matches data create publish end remove/> }.into_any(),
     )
 }
@@ -195,7 +207,8 @@ fn Matches(
         let (query, path) = (query.clone(), path.clone());
         move |n: i64| query.href(&path, n, &[])
     };
-    let filtered = query.narrowed_by(&["search", "state"]);
+    let health = query.get("health");
+    let filtered = query.narrowed_by(&["search", "state", "health"]);
     let here = move |extra: Option<(&str, String)>| query.href(&path, page, extra.as_slice());
     // Ending is for good: the End match link asks first, on the page itself.
     let rows = list.rows.clone();
@@ -296,6 +309,15 @@ fn Matches(
                     </select>
                 </div>
                 <div class="field">
+                    <label for="filter-health">"Health"</label>
+                    <select id="filter-health" name="health">
+                        <option value="" selected=health.is_empty()>"Any health"</option>
+                        {HEALTH_FILTER.into_iter().map(|(key, label)| view! {
+                            <option value=key selected=health == key>{label}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
                     <label for="filter-sort">"Sort by"</label>
                     <select id="filter-sort" name="sort">
                         {MatchSort::ALL.into_iter().map(|s| view! {
@@ -306,6 +328,7 @@ fn Matches(
                 <button type="submit" class="button secondary">"Apply"</button>
                 {filtered.then(|| view! { <a href=format!("/programs/{id}/matches")>"Clear filters"</a> })}
             </form>
+            <HealthRules/>
             <div aria-live="polite">
                 {move || outcome_view(publish.value().get(), "publish")}
                 {move || outcome_view(end.value().get(), "end")}
@@ -344,6 +367,7 @@ fn Matches(
                                 <th scope="col">"Mentor"</th>
                                 <th scope="col">"Mentee"</th>
                                 <th scope="col">"State"</th>
+                                <th scope="col">"Health"</th>
                                 <th scope="col">"Published"</th>
                                 <th scope="col">"Ended"</th>
                                 <th scope="col"><span class="visually-hidden">"Actions"</span></th>
@@ -363,6 +387,7 @@ fn Matches(
                                         <th scope="row">{m.mentor_name.clone()}<span class="sub">{m.mentor_email.clone()}</span></th>
                                         <td>{m.mentee_name.clone()}<span class="sub">{m.mentee_email.clone()}</span></td>
                                         <td><span class=format!("badge {}", m.state.as_str())>{state_label(m.state)}</span></td>
+                                        <td><HealthCell health=m.health.clone()/></td>
                                         <td>{date_cell(m.published_on)}</td>
                                         <td>{date_cell(m.ended_on)}</td>
                                         <td>

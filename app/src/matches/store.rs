@@ -115,6 +115,8 @@ pub struct MatchFilter {
     pub state: Option<MatchState>,
     pub sort: MatchSort,
     pub page: i64,
+    /// Only published matches of this health (`Health::key`); empty: any.
+    pub health: String,
 }
 
 const MATCH_FROM: &str = "FROM matches m \
@@ -144,6 +146,45 @@ pub async fn matches(
         filter.sort.order_by()
     );
     let count_sql = format!("SELECT COUNT(*) {MATCH_FROM}");
+    let health = super::health_store::health_of_matches(db, program_id).await?;
+    let with_health = |mut row: MatchListing| {
+        row.health = health.get(&row.id).cloned();
+        row
+    };
+    if !filter.health.is_empty() {
+        // Health is not in the database: every match the other filters keep, then this page.
+        let all_sql = format!(
+            "{MATCH_COLUMNS}{MATCH_FROM} ORDER BY {}",
+            filter.sort.order_by()
+        );
+        let rows: Vec<MatchListing> = on_db!(
+            db,
+            read | pool
+                | sqlx::query_as(&all_sql)
+                    .bind(program_id)
+                    .bind(state)
+                    .bind(&search)
+                    .bind(&pattern)
+                    .fetch_all(pool)
+                    .await
+        )?;
+        let kept: Vec<MatchListing> = rows
+            .into_iter()
+            .map(with_health)
+            .filter(|row| {
+                row.health
+                    .as_ref()
+                    .is_some_and(|h| h.key() == filter.health)
+            })
+            .collect();
+        let total = kept.len() as i64;
+        let rows = kept
+            .into_iter()
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+            .take(usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX))
+            .collect();
+        return Ok(Page { rows, total, page });
+    }
     let (rows, total) = on_db!(
         db,
         read | pool | {
@@ -166,6 +207,7 @@ pub async fn matches(
             Ok::<_, sqlx::Error>((rows, total))
         }
     )?;
+    let rows = rows.into_iter().map(with_health).collect();
     Ok(Page { rows, total, page })
 }
 

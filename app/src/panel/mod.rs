@@ -26,6 +26,8 @@ pub struct ProgramOverview {
     pub milestones: Vec<MilestoneSummary>,
     /// Whether the person asking may edit the program (site admins).
     pub can_edit: bool,
+    /// The published matches by health (on the Program Admin Panel only).
+    pub health: Option<crate::matches::health::HealthCounts>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -64,6 +66,8 @@ pub async fn program_panel(program_id: i64) -> Result<ProgramOverview, AppError>
         .find(|p| p.id == program_id)
         .ok_or(AppError::NotFound)?;
     program.can_edit = user.is_site_admin;
+    let health = crate::matches::health_store::health_of_matches(&db, program_id).await?;
+    program.health = Some(crate::matches::health::HealthCounts::of(health.values()));
     Ok(program)
 }
 
@@ -136,6 +140,7 @@ pub mod store {
                 ended_matches: row.ended_matches,
                 milestones: Vec::new(),
                 can_edit: false,
+                health: None,
             })
             .collect();
         for row in milestones {
@@ -277,6 +282,7 @@ fn ProgramPanel(program: ProgramOverview) -> impl IntoView {
             {can_edit.then(|| view! { " · " <a href=format!("/programs/{id}/edit")>"Edit program"</a> })}
             " · " <a href=format!("/programs/{id}/duplicate")>"Duplicate program"</a>
         </p>
+        {program.health.map(|counts| view! { <HealthSummary program_id=id counts/> })}
         <ProgramStats program/>
         <ul class="areas">
             {areas
@@ -289,5 +295,26 @@ fn ProgramPanel(program: ProgramOverview) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
+    }
+}
+
+/// The published matches by health, each count a link to the matches it counts.
+#[component]
+fn HealthSummary(program_id: i64, counts: crate::matches::health::HealthCounts) -> impl IntoView {
+    view! {
+        <section class="card health-summary" aria-labelledby="health-heading">
+            <h2 id="health-heading">"Match health"</h2>
+            <ul class="health-counts">
+                {counts.by_key().into_iter().map(|(key, label, count)| view! {
+                    <li>
+                        <a href=format!("/programs/{program_id}/matches?health={key}")>
+                            <span class=format!("count health-{key}")>{count}</span>
+                            " "{label}
+                        </a>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <crate::matches::health::HealthRules/>
+        </section>
     }
 }

@@ -52,6 +52,8 @@ pub struct Report {
     /// How many matches the per-match table holds in all.
     pub match_total: i64,
     pub history: Vec<HistoryEntry>,
+    /// Each published match's health, when the report is of today (health is a fact of now).
+    pub health: Vec<(i64, crate::matches::health::Health)>,
 }
 
 /// Rows per page of the per-match table.

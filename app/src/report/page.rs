@@ -10,6 +10,7 @@ use crate::items::Source;
 use crate::kernel::due_date::iso_date;
 use crate::kernel::roles::{MatchState, Role};
 use crate::kernel::text::query_string;
+use crate::matches::health::HealthCell;
 use crate::milestones::Category;
 use crate::programs::ProgramDetails;
 use crate::ui::day::Day;
@@ -55,7 +56,19 @@ pub async fn activity_report(
         page,
     };
     match super::store::report(&db, program_id, &query).await {
-        Ok(report) => Ok(ReportData::Ready(Box::new(report))),
+        Ok(mut report) => {
+            if report.as_of == report.program.today {
+                let health =
+                    crate::matches::health_store::health_of_matches(&db, program_id).await?;
+                report.health = report
+                    .figures
+                    .matches
+                    .iter()
+                    .filter_map(|m| Some((m.id, health.get(&m.id)?.clone())))
+                    .collect();
+            }
+            Ok(ReportData::Ready(Box::new(report)))
+        }
         // A wrong filter: the page shows each message next to its field, the others kept.
         Err(AppError::Invalid { fields, .. }) if !fields.is_empty() => Ok(ReportData::Invalid {
             program: crate::programs::store::program_details(&db, program_id).await?,
@@ -264,6 +277,9 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
     let id = program.id;
     let figures = report.figures;
     let totals = figures.totals;
+    // Health is a fact of today: shown on a report of today only.
+    let of_today = report.as_of == program.today;
+    let health = report.health;
     let filters = filter_pairs(&query);
     let download =
         |what: &str| format!("/programs/{id}/report/{what}.csv{}", query_string(&filters));
@@ -427,6 +443,7 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
                                         <th scope="col">"Mentor"</th>
                                         <th scope="col">"Mentee"</th>
                                         <th scope="col">"State"</th>
+                                        {of_today.then(|| view! { <th scope="col">"Health"</th> })}
                                         <th scope="col">"Published"</th>
                                         <th scope="col">"Ended"</th>
                                         <th scope="col">"Progress"</th>
@@ -446,6 +463,10 @@ fn ReportView(report: Report, query: ReportQuery) -> impl IntoView {
                                                     MatchState::Ended => "Ended",
                                                     _ => "Published",
                                                 }}</span></td>
+                                                {of_today.then(|| {
+                                                    let health = health.iter().find(|(id, _)| *id == m.id).map(|(_, h)| h.clone());
+                                                    view! { <td><HealthCell health/></td> }
+                                                })}
                                                 <td><Day date=m.published_on/></td>
                                                 <td>{m.ended_on.map(|d| view! { <Day date=d/> }.into_any()).unwrap_or_else(|| view! { <span class="muted">"—"</span> }.into_any())}</td>
                                                 <td class="progress-cell">

@@ -372,6 +372,7 @@ pub async fn report(db: &Db, program_id: i64, query: &ReportQuery) -> Result<Rep
         match_pages: pages,
         match_total,
         history,
+        health: Vec::new(),
     })
 }
 
