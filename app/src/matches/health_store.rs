@@ -21,6 +21,41 @@ struct Milestone {
 
 /// Each published match of the program with its health on the program's today.
 pub async fn health_of_matches(db: &Db, program_id: i64) -> Result<HashMap<i64, Health>, AppError> {
+    health_of(db, program_id, None).await
+}
+
+/// The health of the program's published matches among `only` (a page of a list), reading
+/// only their completions.
+pub async fn health_of_these(
+    db: &Db,
+    program_id: i64,
+    only: &[i64],
+) -> Result<HashMap<i64, Health>, AppError> {
+    if only.is_empty() {
+        return Ok(HashMap::new());
+    }
+    health_of(db, program_id, Some(only)).await
+}
+
+async fn health_of(
+    db: &Db,
+    program_id: i64,
+    only: Option<&[i64]>,
+) -> Result<HashMap<i64, Health>, AppError> {
+    // The ids are numbers the database gave: written into the statement as numbers.
+    let among = only.map_or(String::new(), |ids| {
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        format!(" AND m.id IN ({})", list.join(", "))
+    });
+    let matches_sql = format!(
+        "SELECT m.id, m.published_on FROM matches m WHERE m.program_id = $1 \
+         AND m.state = 'published' AND m.published_on IS NOT NULL{among}"
+    );
+    let completions_sql = format!(
+        "SELECT c.match_id, c.milestone_id, c.completed_on, c.completed_at \
+         FROM completions c JOIN matches m ON m.id = c.match_id \
+         WHERE m.program_id = $1 AND m.state = 'published'{among}"
+    );
     let (zone, matches, milestones, completions) = on_db!(
         db,
         read | pool | {
@@ -29,10 +64,7 @@ pub async fn health_of_matches(db: &Db, program_id: i64) -> Result<HashMap<i64, 
                     .bind(program_id)
                     .fetch_optional(pool)
                     .await?;
-            let matches: Vec<(i64, NaiveDate)> = sqlx::query_as(
-                "SELECT id, published_on FROM matches WHERE program_id = $1 \
-                 AND state = 'published' AND published_on IS NOT NULL",
-            )
+            let matches: Vec<(i64, NaiveDate)> = sqlx::query_as(&matches_sql)
             .bind(program_id)
             .fetch_all(pool)
             .await?;
@@ -44,12 +76,8 @@ pub async fn health_of_matches(db: &Db, program_id: i64) -> Result<HashMap<i64, 
             .bind(false)
             .fetch_all(pool)
             .await?;
-            let completions: Vec<(i64, i64, Option<NaiveDate>, DateTime<Utc>)> = sqlx::query_as(
-                "SELECT c.match_id, c.milestone_id, c.completed_on, c.completed_at \
-                 FROM completions c \
-                 JOIN matches m ON m.id = c.match_id \
-                 WHERE m.program_id = $1 AND m.state = 'published'",
-            )
+            let completions: Vec<(i64, i64, Option<NaiveDate>, DateTime<Utc>)> =
+                sqlx::query_as(&completions_sql)
             .bind(program_id)
             .fetch_all(pool)
             .await?;

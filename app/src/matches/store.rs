@@ -146,12 +146,12 @@ pub async fn matches(
         filter.sort.order_by()
     );
     let count_sql = format!("SELECT COUNT(*) {MATCH_FROM}");
-    let health = super::health_store::health_of_matches(db, program_id).await?;
-    let with_health = |mut row: MatchListing| {
-        row.health = health.get(&row.id).cloned();
-        row
-    };
     if !filter.health.is_empty() {
+        let health = super::health_store::health_of_matches(db, program_id).await?;
+        let with_health = |mut row: MatchListing| {
+            row.health = health.get(&row.id).cloned();
+            row
+        };
         // Health is not in the database: every match the other filters keep, then this page.
         let all_sql = format!(
             "{MATCH_COLUMNS}{MATCH_FROM} ORDER BY {}",
@@ -207,7 +207,16 @@ pub async fn matches(
             Ok::<_, sqlx::Error>((rows, total))
         }
     )?;
-    let rows = rows.into_iter().map(with_health).collect();
+    // The page's matches only: their health reads their completions, not the program's.
+    let ids: Vec<i64> = rows.iter().map(|r: &MatchListing| r.id).collect();
+    let health = super::health_store::health_of_these(db, program_id, &ids).await?;
+    let rows = rows
+        .into_iter()
+        .map(|mut row| {
+            row.health = health.get(&row.id).cloned();
+            row
+        })
+        .collect();
     Ok(Page { rows, total, page })
 }
 

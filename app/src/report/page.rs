@@ -58,8 +58,10 @@ pub async fn activity_report(
     match super::store::report(&db, program_id, &query).await {
         Ok(mut report) => {
             if report.as_of == report.program.today {
+                // The matches of this page of the table only (at most 100).
+                let ids: Vec<i64> = report.figures.matches.iter().map(|m| m.id).collect();
                 let health =
-                    crate::matches::health_store::health_of_matches(&db, program_id).await?;
+                    crate::matches::health_store::health_of_these(&db, program_id, &ids).await?;
                 report.health = report
                     .figures
                     .matches
