@@ -65,9 +65,9 @@ async fn health_of(
                     .fetch_optional(pool)
                     .await?;
             let matches: Vec<(i64, NaiveDate)> = sqlx::query_as(&matches_sql)
-            .bind(program_id)
-            .fetch_all(pool)
-            .await?;
+                .bind(program_id)
+                .fetch_all(pool)
+                .await?;
             let milestones: Vec<Milestone> = sqlx::query_as(
                 "SELECT id, name, offset_amount, offset_unit FROM milestones \
                  WHERE program_id = $1 AND category = 'relationship' AND archived = $2",
@@ -78,9 +78,9 @@ async fn health_of(
             .await?;
             let completions: Vec<(i64, i64, Option<NaiveDate>, DateTime<Utc>)> =
                 sqlx::query_as(&completions_sql)
-            .bind(program_id)
-            .fetch_all(pool)
-            .await?;
+                    .bind(program_id)
+                    .fetch_all(pool)
+                    .await?;
             Ok::<_, sqlx::Error>((zone, matches, milestones, completions))
         }
     )?;

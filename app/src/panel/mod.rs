@@ -205,7 +205,7 @@ fn ProgramSummary(program: ProgramOverview) -> impl IntoView {
             <ProgramStats program=program.clone()/>
             <p class="program-actions">
                 <a href=format!("/programs/{}/duplicate", program.id)
-                    aria-label=format!("Duplicate program {}", program.name)>"Duplicate program"</a>
+                    aria-describedby=heading_id.clone()>"Duplicate program"</a>
             </p>
         </section>
     }
