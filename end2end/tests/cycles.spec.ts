@@ -1,26 +1,13 @@
 import { expect, type Page, test, type TestInfo } from "@playwright/test";
-import { expectNoAxeViolations, isHydratedProject, lookAtBothWidths, waitForHydration } from "./support";
+import { expectNoAxeViolations, lookAtBothWidths, ready, signInAsAdmin } from "./support";
 
-const PASSWORD = "mentoring-demo";
 const SOURCE = "Leadership Mentoring 2026";
 
 function unique(testInfo: TestInfo, what: string) {
   return `${what} ${testInfo.project.name} ${Date.now().toString(36)}`;
 }
 
-async function ready(page: Page, testInfo: TestInfo) {
-  if (isHydratedProject(testInfo)) await waitForHydration(page);
-}
 
-async function signInAsAdmin(page: Page, testInfo: TestInfo) {
-  await page.goto("/sign-in");
-  await ready(page, testInfo);
-  await page.getByLabel("Email").fill("admin@example.com");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/programs\/\d+$/);
-  await ready(page, testInfo);
-}
 
 /** The milestone names of the list on the page, in order. */
 async function milestoneNames(page: Page) {

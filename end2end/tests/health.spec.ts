@@ -2,26 +2,14 @@ import { execFileSync } from "node:child_process";
 import { expect, type Page, test, type TestInfo } from "@playwright/test";
 import { serverBinary } from "./binary";
 import { mailTo } from "./mailbox";
-import { expectNoAxeViolations, isHydratedProject, lookAtBothWidths, waitForHydration } from "./support";
+import { expectNoAxeViolations, lookAtBothWidths, ready, signInAsAdmin } from "./support";
 
 // The test server's database and binary (see playwright.config.ts).
 const DATABASE = ".run/e2e.db";
 const SERVER = serverBinary(process.env.E2E_PROFILE ?? "debug");
 const ADMIN = "admin@example.com";
 
-async function ready(page: Page, testInfo: TestInfo) {
-  if (isHydratedProject(testInfo)) await waitForHydration(page);
-}
 
-async function signInAsAdmin(page: Page, testInfo: TestInfo) {
-  await page.goto("/sign-in");
-  await ready(page, testInfo);
-  await page.getByLabel("Email").fill(ADMIN);
-  await page.getByLabel("Password").fill("mentoring-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/programs\/\d+$/);
-  await ready(page, testInfo);
-}
 
 test("the admin sees the stuck matches at a glance and gets them by email once a week", async ({ page }, testInfo) => {
   await signInAsAdmin(page, testInfo);

@@ -1,7 +1,6 @@
 import { expect, type Page, test, type TestInfo } from "@playwright/test";
-import { expectNoAxeViolations, isHydratedProject, saveScreenshot, waitForHydration } from "./support";
+import { expectNoAxeViolations, isHydratedProject, ready, saveScreenshot, signInAsAdmin } from "./support";
 
-const PASSWORD = "mentoring-demo";
 const ZONE = "America/New_York";
 
 /** A calendar date in the demo program's time zone, `days` from today, as YYYY-MM-DD. */
@@ -15,19 +14,7 @@ function unique(testInfo: TestInfo, what: string) {
   return `${what}-${testInfo.project.name}-${Date.now().toString(36)}`;
 }
 
-async function ready(page: Page, testInfo: TestInfo) {
-  if (isHydratedProject(testInfo)) await waitForHydration(page);
-}
 
-async function signInAsAdmin(page: Page, testInfo: TestInfo) {
-  await page.goto("/sign-in");
-  await ready(page, testInfo);
-  await page.getByLabel("Email").fill("admin@example.com");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/programs\/\d+$/);
-  await ready(page, testInfo);
-}
 
 test("an admin enrols people, matches them and publishes the match on an earlier day", async ({ page }, testInfo) => {
   const mentorName = `Quinn ${unique(testInfo, "mentor")}`;

@@ -66,3 +66,19 @@ export async function lookAtBothWidths(page: Page, testInfo: TestInfo, name: str
   await page.setViewportSize({ width: 1280, height: 800 });
   await saveScreenshot(page, testInfo, `${name}-desktop`);
 }
+
+/** Waits for hydration in the hydrated project; nothing to wait for without JavaScript. */
+export async function ready(page: Page, testInfo: TestInfo) {
+  if (isHydratedProject(testInfo)) await waitForHydration(page);
+}
+
+/** Signs in as the demo's site admin, who lands on the demo program's Program Admin Panel. */
+export async function signInAsAdmin(page: Page, testInfo: TestInfo) {
+  await page.goto("/sign-in");
+  await ready(page, testInfo);
+  await page.getByLabel("Email").fill("admin@example.com");
+  await page.getByLabel("Password").fill("mentoring-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/programs\/\d+$/);
+  await ready(page, testInfo);
+}

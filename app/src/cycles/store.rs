@@ -11,6 +11,35 @@ use crate::milestones::store::{MILESTONE_COLUMNS, MilestoneRow, RECORD_VERSION};
 use crate::programs::store::ProgramInput;
 use chrono::Utc;
 
+/// Inserts a copy of the milestone row `$m` into program `$program` at `$position`, with its
+/// "created" version, inside `$tx` (a macro: one body per engine).
+macro_rules! copy_milestone {
+    ($tx:ident, $program:expr, $m:expr, $position:expr, $now:expr) => {{
+        let copy: i64 = sqlx::query_scalar(
+            "INSERT INTO milestones (program_id, name, category, role, offset_amount, \
+             offset_unit, description, position, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+        )
+        .bind($program)
+        .bind(&$m.name)
+        .bind($m.category.as_str())
+        .bind($m.role.as_str())
+        .bind($m.offset_amount)
+        .bind($m.offset_unit.as_str())
+        .bind(&$m.description)
+        .bind($position)
+        .bind($now)
+        .fetch_one(&mut *$tx)
+        .await?;
+        sqlx::query(RECORD_VERSION)
+            .bind(copy)
+            .bind("created")
+            .bind($now)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+
 /// The milestones a program's copy starts from: every one not archived, in the admins' order.
 fn active_milestones_sql() -> String {
     format!(
@@ -63,29 +92,7 @@ pub async fn duplicate_program(
                     .fetch_all(&mut *tx)
                     .await?;
                 for (position, m) in (0i32..).zip(&milestones) {
-                    let copy: i64 = sqlx::query_scalar(
-                        "INSERT INTO milestones (program_id, name, category, role, \
-                         offset_amount, offset_unit, description, position, created_at, \
-                         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
-                         RETURNING id",
-                    )
-                    .bind(id)
-                    .bind(&m.name)
-                    .bind(m.category.as_str())
-                    .bind(m.role.as_str())
-                    .bind(m.offset_amount)
-                    .bind(m.offset_unit.as_str())
-                    .bind(&m.description)
-                    .bind(position)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    sqlx::query(RECORD_VERSION)
-                        .bind(copy)
-                        .bind("created")
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
+                    copy_milestone!(tx, id, m, position, now);
                 }
                 sqlx::query(
                     "INSERT INTO resources (program_id, title, url, kind, created_at) \
@@ -208,29 +215,7 @@ pub async fn copy_milestones(db: &Db, from: i64, to: i64) -> Result<(usize, usiz
                     if row.skipped {
                         continue;
                     }
-                    let copy: i64 = sqlx::query_scalar(
-                        "INSERT INTO milestones (program_id, name, category, role, \
-                         offset_amount, offset_unit, description, position, created_at, \
-                         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
-                         RETURNING id",
-                    )
-                    .bind(to)
-                    .bind(&m.name)
-                    .bind(m.category.as_str())
-                    .bind(m.role.as_str())
-                    .bind(m.offset_amount)
-                    .bind(m.offset_unit.as_str())
-                    .bind(&m.description)
-                    .bind(position)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    sqlx::query(RECORD_VERSION)
-                        .bind(copy)
-                        .bind("created")
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
+                    copy_milestone!(tx, to, m, position, now);
                     position += 1;
                     added += 1;
                 }
